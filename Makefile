@@ -1,0 +1,128 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# tfotrace: `make` builds build/tfotrace; `make help` lists the targets.
+
+OUTPUT     := build
+CLANG      ?= clang
+LLVM_STRIP ?= llvm-strip
+BPFTOOL    ?= bpftool
+CC         ?= gcc
+PYTHON     ?= python3
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/i.86/x86/')
+ifneq ($(ARCH),x86)
+$(error tfotrace supports x86_64 only for now (no vmlinux/$(ARCH)/vmlinux.h); got '$(shell uname -m)')
+endif
+VMLINUX_H ?= vmlinux/$(ARCH)/vmlinux.h
+
+# Every Debian 12 package that building and testing needs.
+DEB_PACKAGES := make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
+		libcmocka-dev pkg-config python3 iproute2
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+CFLAGS     ?= -O2 -g
+USER_FLAGS := -std=gnu11 -Wall -Wextra -Werror -MMD -MP -Ibpf -Iuser -I$(OUTPUT)
+BPF_FLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP \
+	      -Ibpf -I$(dir $(VMLINUX_H))
+LIBS       := -lbpf -lelf -lz
+
+# libbpf-free pieces: what the unit tests link against.
+CORE_SRCS := decode.c names.c output.c output_text.c output_json.c
+TOOL_SRCS := $(CORE_SRCS) attach.c main.c
+CORE_OBJS := $(CORE_SRCS:%.c=$(OUTPUT)/user/%.o)
+TOOL_OBJS := $(TOOL_SRCS:%.c=$(OUTPUT)/user/%.o)
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
+SCENARIOS  := $(patsubst tests/scenarios/%.c,$(OUTPUT)/tests/%,$(wildcard tests/scenarios/*.c))
+
+.PHONY: all static deps test test-unit test-live run clean help
+.DELETE_ON_ERROR:
+
+all: $(OUTPUT)/tfotrace
+
+help:
+	@echo 'make              build build/tfotrace'
+	@echo 'make static       build build/tfotrace-static (no shared libraries)'
+	@echo 'make deps         apt-get install what the build and tests need'
+	@echo 'make test         every test suite (unit, live); live needs root'
+	@echo 'make test-unit    unit tests, no root'
+	@echo 'make run          deps if missing, build, run tfotrace (ARGS="...")'
+	@echo 'make clean        remove build/'
+
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/bpf $(OUTPUT)/tests:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/bpf/tfotrace.bpf.o: bpf/tfotrace.bpf.c $(VMLINUX_H) | $(OUTPUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_FLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(OUTPUT)/tfotrace.skel.h: $(OUTPUT)/bpf/tfotrace.bpf.o | $(OUTPUT)
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name tfotrace_bpf > $@
+
+$(OUTPUT)/user/attach.o: $(OUTPUT)/tfotrace.skel.h
+
+$(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(USER_FLAGS) -c $< -o $@
+
+$(OUTPUT)/tfotrace: $(TOOL_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+
+static: $(OUTPUT)/tfotrace-static
+
+$(OUTPUT)/tfotrace-static: $(TOOL_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -static $^ $(LIBS) -o $@
+
+$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(CORE_OBJS) | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(USER_FLAGS) $^ -lcmocka -o $@
+
+# Scenario programs run inside test namespaces and, later, Debian 12 VMs:
+# static so they need nothing from the guest.
+$(OUTPUT)/tests/%: tests/scenarios/%.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(USER_FLAGS) -static $< -o $@
+
+# The README's test command: on a fresh machine it installs what it needs.
+test:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory test-unit test-live
+
+test-unit: $(UNIT_TESTS)
+	$(Q)fail=0; for t in $(UNIT_TESTS); do $$t || fail=1; done; exit $$fail
+
+test-live: $(OUTPUT)/tfotrace $(SCENARIOS)
+	$(Q)$(PYTHON) tests/live/run.py
+
+# Installs only what is missing, so it is cheap to repeat.
+deps:
+	$(Q)missing=; for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || \
+			missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "deps: all installed"; else \
+		echo "deps: installing$$missing"; \
+		apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+run:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(OUTPUT)/tfotrace $(ARGS)
+
+clean:
+	$(call msg,CLEAN,$(OUTPUT))
+	$(Q)rm -rf $(OUTPUT)
+
+-include $(wildcard $(OUTPUT)/*/*.d)

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Helpers shared by tfotrace's BPF programs: the PID filter, socket
+ * identity from an fd or a struct sock, and ring-buffer reservation that
+ * counts what it could not deliver. */
+#ifndef TFOTRACE_SOCK_BPF_H
+#define TFOTRACE_SOCK_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "tfotrace.h"
+
+#define S_IFMT		00170000
+#define S_IFSOCK	0140000
+#define IPPROTO_MPTCP	262
+
+/* Set by userspace between open and load. */
+const volatile __u32 filter_pid_count = 0;
+const volatile __u32 filter_pids[TFO_MAX_PIDS] = {};
+
+/* Records the ring buffer had no room for: reported, never silent. */
+__u64 lost_events = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);	/* resized by userspace before load */
+} events SEC(".maps");
+
+static __always_inline bool pid_wanted(__u32 tgid)
+{
+	if (!filter_pid_count)
+		return true;
+	for (int i = 0; i < TFO_MAX_PIDS; i++) {
+		if (i >= filter_pid_count)
+			break;
+		if (filter_pids[i] == tgid)
+			return true;
+	}
+	return false;
+}
+
+static __always_inline void *record_reserve(__u32 size)
+{
+	void *rec = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!rec)
+		__sync_fetch_and_add(&lost_events, 1);
+	return rec;
+}
+
+static __always_inline void hdr_fill(struct tfo_rec_hdr *hdr, __u32 type,
+				     __u32 size, __u64 pid_tgid)
+{
+	hdr->ts_ns = bpf_ktime_get_ns();
+	hdr->type = type;
+	hdr->size = size;
+	hdr->pid = pid_tgid >> 32;
+	hdr->tid = (__u32)pid_tgid;
+	bpf_get_current_comm(hdr->comm, sizeof(hdr->comm));
+}
+
+static __always_inline void sock_id_from_sk(struct tfo_sock_id *id,
+					    struct sock *sk)
+{
+	if (!sk)
+		return;
+	id->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	id->protocol = BPF_CORE_READ(sk, sk_protocol);
+	id->state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	id->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	id->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+}
+
+/* The calling task's fd -> its socket. Read at syscall exit, so it shows
+ * the socket as the call left it (a listener is LISTEN, a port bound). */
+static __always_inline struct sock *sock_id_from_fd(struct tfo_sock_id *id,
+						    int fd)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *file = NULL;
+	struct inode *inode;
+	struct socket *sock;
+	struct sock *sk;
+
+	if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+		return NULL;
+	inode = BPF_CORE_READ(file, f_inode);
+	if ((BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return NULL;
+	id->ino = BPF_CORE_READ(inode, i_ino);
+	sock = BPF_CORE_READ(file, private_data);
+	id->type = BPF_CORE_READ(sock, type);
+	sk = BPF_CORE_READ(sock, sk);
+	sock_id_from_sk(id, sk);
+	return sk;
+}
+
+/* A listener's TFO queue limit; 0 means TCP_FASTOPEN never took effect on
+ * it. For MPTCP the queue lives on the first subflow's TCP listener. */
+static __always_inline __u32 tfo_qlen_max(struct sock *sk)
+{
+	struct mptcp_sock *msk;
+
+	if (!sk)
+		return 0;
+	if (BPF_CORE_READ(sk, sk_protocol) == IPPROTO_MPTCP) {
+		msk = (struct mptcp_sock *)sk;
+		if (!bpf_core_field_exists(msk->first))
+			return 0;
+		sk = BPF_CORE_READ(msk, first);
+		if (!sk)
+			return 0;
+	}
+	return BPF_CORE_READ((struct inet_connection_sock *)sk,
+			     icsk_accept_queue.fastopenq.max_qlen);
+}
+
+#endif /* TFOTRACE_SOCK_BPF_H */

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * tfotrace's kernel side: socket(2), listen(2) and setsockopt(2) as
+ * records, in three attach flavours that userspace picks from at run time:
+ *   fentry_*  fentry/fexit on the __sys_* functions (+ per-layer fexit),
+ *   kprobe_*  kprobe/kretprobe on the same functions (+ per-layer kretprobe),
+ *   tp_*      the syscalls:sys_{enter,exit}_* tracepoints.
+ * Program names carry the flavour as a prefix; "_layer_" marks the optional
+ * hooks that tell which protocol layer returned a setsockopt error.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "tfotrace.h"
+#include "sock.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* A syscall between its entry and exit hook, keyed by thread id. LRU so
+ * that an exit we never see (tool attached mid-call) cannot fill it. */
+struct inflight {
+	__u32 kind;		/* enum tfo_rec_type */
+	__s32 arg[4];
+	__u32 err_layer;
+	__u32 optval_len;
+	__u8 optval[TFO_OPTVAL_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct inflight);
+} inflight SEC(".maps");
+
+/* ---- shared logic, one copy for every flavour ---- */
+
+static __always_inline int call_enter(__u32 kind, __s32 a0, __s32 a1,
+				      __s32 a2, __s32 a3,
+				      const void *optval)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
+	struct inflight in = {};
+	__u32 n;
+
+	if (!pid_wanted(pid_tgid >> 32))
+		return 0;
+	in.kind = kind;
+	in.arg[0] = a0;
+	in.arg[1] = a1;
+	in.arg[2] = a2;
+	in.arg[3] = a3;
+	if (optval && a3 >= TFO_OPTVAL_MAX) {
+		if (!bpf_probe_read_user(in.optval, TFO_OPTVAL_MAX, optval))
+			in.optval_len = TFO_OPTVAL_MAX;
+	} else if (optval && a3 > 0) {
+		/* The mask, kept from being folded away by the barrier, is
+		 * what proves n < TFO_OPTVAL_MAX to the verifier. */
+		n = a3;
+		barrier_var(n);
+		n &= TFO_OPTVAL_MAX - 1;
+		if (!bpf_probe_read_user(in.optval, n, optval))
+			in.optval_len = n;
+	}
+	bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY);
+	return 0;
+}
+
+static __always_inline void emit_socket(__u64 pid_tgid, int family, int type,
+					int protocol, long ret)
+{
+	struct tfo_rec_socket *r = record_reserve(sizeof(*r));
+
+	if (!r)
+		return;
+	__builtin_memset(r, 0, sizeof(*r));
+	hdr_fill(&r->hdr, TFO_REC_SOCKET, sizeof(*r), pid_tgid);
+	r->family = family;
+	r->type = type;
+	r->protocol = protocol;
+	r->ret = ret;
+	if (ret >= 0)
+		sock_id_from_fd(&r->sock, ret);
+	bpf_ringbuf_submit(r, 0);
+}
+
+static __always_inline void emit_listen(__u64 pid_tgid, int fd, int backlog,
+					long ret)
+{
+	struct tfo_rec_listen *r = record_reserve(sizeof(*r));
+	struct sock *sk;
+
+	if (!r)
+		return;
+	__builtin_memset(r, 0, sizeof(*r));
+	hdr_fill(&r->hdr, TFO_REC_LISTEN, sizeof(*r), pid_tgid);
+	r->fd = fd;
+	r->backlog = backlog;
+	r->ret = ret;
+	sk = sock_id_from_fd(&r->sock, fd);
+	if (ret == 0)
+		r->tfo_qlen_max = tfo_qlen_max(sk);
+	bpf_ringbuf_submit(r, 0);
+}
+
+static __always_inline void emit_setsockopt(__u64 pid_tgid,
+					    const struct inflight *in, long ret)
+{
+	struct tfo_rec_setsockopt *r = record_reserve(sizeof(*r));
+
+	if (!r)
+		return;
+	__builtin_memset(r, 0, sizeof(*r));
+	hdr_fill(&r->hdr, TFO_REC_SETSOCKOPT, sizeof(*r), pid_tgid);
+	r->fd = in->arg[0];
+	r->level = in->arg[1];
+	r->optname = in->arg[2];
+	r->optlen = in->arg[3];
+	r->ret = ret;
+	r->err_layer = ret < 0 ? in->err_layer : TFO_LAYER_UNKNOWN;
+	r->optval_len = in->optval_len;
+	__builtin_memcpy(r->optval, in->optval, sizeof(r->optval));
+	sock_id_from_fd(&r->sock, r->fd);
+	bpf_ringbuf_submit(r, 0);
+}
+
+static __always_inline int call_exit(__u32 kind, long ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
+	struct inflight *in;
+
+	if (!pid_wanted(pid_tgid >> 32))
+		return 0;
+	in = bpf_map_lookup_elem(&inflight, &tid);
+	if (!in)
+		return 0;
+	if (in->kind == kind) {
+		switch (kind) {
+		case TFO_REC_SOCKET:
+			emit_socket(pid_tgid, in->arg[0], in->arg[1],
+				    in->arg[2], ret);
+			break;
+		case TFO_REC_LISTEN:
+			emit_listen(pid_tgid, in->arg[0], in->arg[1], ret);
+			break;
+		case TFO_REC_SETSOCKOPT:
+			emit_setsockopt(pid_tgid, in, ret);
+			break;
+		}
+	}
+	bpf_map_delete_elem(&inflight, &tid);
+	return 0;
+}
+
+/* The first layer to fail is the deepest: exits run innermost first. */
+static __always_inline int layer_exit(__u32 layer, long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct inflight *in;
+
+	if (ret >= 0)
+		return 0;
+	in = bpf_map_lookup_elem(&inflight, &tid);
+	if (in && in->kind == TFO_REC_SETSOCKOPT && !in->err_layer)
+		in->err_layer = layer;
+	return 0;
+}
+
+/* ---- fentry/fexit ---- */
+
+SEC("fentry/__sys_setsockopt")
+int BPF_PROG(fentry_setsockopt_enter, int fd, int level, int optname,
+	     char *optval, int optlen)
+{
+	return call_enter(TFO_REC_SETSOCKOPT, fd, level, optname, optlen,
+			  optval);
+}
+
+SEC("fexit/__sys_setsockopt")
+int BPF_PROG(fentry_setsockopt_exit, int fd, int level, int optname,
+	     char *optval, int optlen, int ret)
+{
+	return call_exit(TFO_REC_SETSOCKOPT, ret);
+}
+
+SEC("fexit/__sys_socket")
+int BPF_PROG(fentry_socket_exit, int family, int type, int protocol, int ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	if (pid_wanted(pid_tgid >> 32))
+		emit_socket(pid_tgid, family, type, protocol, ret);
+	return 0;
+}
+
+SEC("fexit/__sys_listen")
+int BPF_PROG(fentry_listen_exit, int fd, int backlog, int ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	if (pid_wanted(pid_tgid >> 32))
+		emit_listen(pid_tgid, fd, backlog, ret);
+	return 0;
+}
+
+/* These take a sockptr_t (a 16-byte struct) by value, which BPF_PROG cannot
+ * declare: only the return value is read, through the raw context. */
+#define LAYER_FEXIT(func, layer)					\
+SEC("fexit/" #func)							\
+int fentry_layer_##func(unsigned long long *ctx)			\
+{									\
+	__u64 ret = 0;							\
+									\
+	bpf_get_func_ret(ctx, &ret);					\
+	return layer_exit(layer, (int)ret);				\
+}
+
+LAYER_FEXIT(sock_setsockopt, TFO_LAYER_SOCK)
+LAYER_FEXIT(tcp_setsockopt, TFO_LAYER_TCP)
+LAYER_FEXIT(mptcp_setsockopt, TFO_LAYER_MPTCP)
+LAYER_FEXIT(ip_setsockopt, TFO_LAYER_IP)
+LAYER_FEXIT(ipv6_setsockopt, TFO_LAYER_IPV6)
+
+/* ---- kprobe/kretprobe ---- */
+
+SEC("kprobe/__sys_setsockopt")
+int BPF_KPROBE(kprobe_setsockopt_enter, int fd, int level, int optname,
+	       char *optval, int optlen)
+{
+	return call_enter(TFO_REC_SETSOCKOPT, fd, level, optname, optlen,
+			  optval);
+}
+
+SEC("kretprobe/__sys_setsockopt")
+int BPF_KRETPROBE(kprobe_setsockopt_exit, int ret)
+{
+	return call_exit(TFO_REC_SETSOCKOPT, ret);
+}
+
+SEC("kprobe/__sys_socket")
+int BPF_KPROBE(kprobe_socket_enter, int family, int type, int protocol)
+{
+	return call_enter(TFO_REC_SOCKET, family, type, protocol, 0, NULL);
+}
+
+SEC("kretprobe/__sys_socket")
+int BPF_KRETPROBE(kprobe_socket_exit, int ret)
+{
+	return call_exit(TFO_REC_SOCKET, ret);
+}
+
+SEC("kprobe/__sys_listen")
+int BPF_KPROBE(kprobe_listen_enter, int fd, int backlog)
+{
+	return call_enter(TFO_REC_LISTEN, fd, backlog, 0, 0, NULL);
+}
+
+SEC("kretprobe/__sys_listen")
+int BPF_KRETPROBE(kprobe_listen_exit, int ret)
+{
+	return call_exit(TFO_REC_LISTEN, ret);
+}
+
+#define LAYER_KRETPROBE(func, layer)					\
+SEC("kretprobe/" #func)							\
+int BPF_KRETPROBE(kprobe_layer_##func, int ret)				\
+{									\
+	return layer_exit(layer, ret);					\
+}
+
+LAYER_KRETPROBE(sock_setsockopt, TFO_LAYER_SOCK)
+LAYER_KRETPROBE(tcp_setsockopt, TFO_LAYER_TCP)
+LAYER_KRETPROBE(mptcp_setsockopt, TFO_LAYER_MPTCP)
+LAYER_KRETPROBE(ip_setsockopt, TFO_LAYER_IP)
+LAYER_KRETPROBE(ipv6_setsockopt, TFO_LAYER_IPV6)
+
+/* ---- syscall tracepoints ---- */
+
+SEC("tracepoint/syscalls/sys_enter_setsockopt")
+int tp_setsockopt_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return call_enter(TFO_REC_SETSOCKOPT, ctx->args[0], ctx->args[1],
+			  ctx->args[2], ctx->args[4], (void *)ctx->args[3]);
+}
+
+SEC("tracepoint/syscalls/sys_exit_setsockopt")
+int tp_setsockopt_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return call_exit(TFO_REC_SETSOCKOPT, ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_enter_socket")
+int tp_socket_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return call_enter(TFO_REC_SOCKET, ctx->args[0], ctx->args[1],
+			  ctx->args[2], 0, NULL);
+}
+
+SEC("tracepoint/syscalls/sys_exit_socket")
+int tp_socket_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return call_exit(TFO_REC_SOCKET, ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_enter_listen")
+int tp_listen_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return call_enter(TFO_REC_LISTEN, ctx->args[0], ctx->args[1], 0, 0,
+			  NULL);
+}
+
+SEC("tracepoint/syscalls/sys_exit_listen")
+int tp_listen_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return call_exit(TFO_REC_LISTEN, ctx->ret);
+}

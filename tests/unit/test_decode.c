@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Ring-buffer bytes to records: every type accepted at its size, every
+ * malformed input refused. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <string.h>
+#include "decode.h"
+
+static void fill_hdr(struct tfo_rec_hdr *h, uint32_t type, uint32_t size)
+{
+	memset(h, 0, sizeof(*h));
+	h->type = type;
+	h->size = size;
+	h->pid = 4242;
+	h->tid = 4243;
+	strcpy(h->comm, "xray");
+}
+
+static void test_sizes_match_abi(void **state)
+{
+	(void)state;
+	assert_int_equal(tfo_record_size(TFO_REC_SOCKET), 80);
+	assert_int_equal(tfo_record_size(TFO_REC_LISTEN), 80);
+	assert_int_equal(tfo_record_size(TFO_REC_SETSOCKOPT), 112);
+	assert_int_equal(tfo_record_size(0), 0);
+	assert_int_equal(tfo_record_size(TFO_REC__MAX), 0);
+}
+
+static void test_every_type_decodes(void **state)
+{
+	union tfo_record in, out;
+	const uint32_t types[] = { TFO_REC_SOCKET, TFO_REC_LISTEN,
+				   TFO_REC_SETSOCKOPT };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		size_t size = tfo_record_size(types[i]);
+
+		memset(&in, 0xab, sizeof(in));
+		fill_hdr(&in.hdr, types[i], size);
+		assert_int_equal(tfo_decode(&in, size, &out), 0);
+		assert_int_equal(out.hdr.type, types[i]);
+		assert_int_equal(out.hdr.pid, 4242);
+		assert_int_equal(out.hdr.tid, 4243);
+		assert_string_equal(out.hdr.comm, "xray");
+		assert_memory_equal(&out, &in, size);
+	}
+}
+
+static void test_setsockopt_fields_survive(void **state)
+{
+	struct tfo_rec_setsockopt in;
+	union tfo_record out;
+
+	(void)state;
+	memset(&in, 0, sizeof(in));
+	fill_hdr(&in.hdr, TFO_REC_SETSOCKOPT, sizeof(in));
+	in.sock.ino = 9925;
+	in.sock.protocol = 262;
+	in.level = 6;
+	in.optname = 23;
+	in.ret = -92;
+	in.err_layer = TFO_LAYER_MPTCP;
+	assert_int_equal(tfo_decode(&in, sizeof(in), &out), 0);
+	assert_int_equal(out.setsockopt.sock.ino, 9925);
+	assert_int_equal(out.setsockopt.sock.protocol, 262);
+	assert_int_equal(out.setsockopt.optname, 23);
+	assert_int_equal(out.setsockopt.ret, -92);
+	assert_int_equal(out.setsockopt.err_layer, TFO_LAYER_MPTCP);
+}
+
+static void test_rejects_malformed(void **state)
+{
+	union tfo_record in, out;
+	size_t size = sizeof(struct tfo_rec_setsockopt);
+
+	(void)state;
+	fill_hdr(&in.hdr, TFO_REC_SETSOCKOPT, size);
+	assert_int_equal(tfo_decode(NULL, size, &out), -EINVAL);
+	assert_int_equal(tfo_decode(&in, 0, &out), -EINVAL);
+	assert_int_equal(tfo_decode(&in, sizeof(in.hdr) - 1, &out), -EINVAL);
+	/* shorter than its type */
+	in.hdr.size = size - 8;
+	assert_int_equal(tfo_decode(&in, size - 8, &out), -EINVAL);
+	/* header and delivered length disagree */
+	in.hdr.size = size;
+	assert_int_equal(tfo_decode(&in, size - 8, &out), -EINVAL);
+	/* unknown types */
+	in.hdr.type = 0;
+	assert_int_equal(tfo_decode(&in, size, &out), -EINVAL);
+	in.hdr.type = 0xffffffff;
+	assert_int_equal(tfo_decode(&in, size, &out), -EINVAL);
+}
+
+static void test_comm_always_terminated(void **state)
+{
+	struct tfo_rec_socket in;
+	union tfo_record out;
+
+	(void)state;
+	fill_hdr(&in.hdr, TFO_REC_SOCKET, sizeof(in));
+	memset(in.hdr.comm, 'A', sizeof(in.hdr.comm));
+	assert_int_equal(tfo_decode(&in, sizeof(in), &out), 0);
+	assert_int_equal(strlen(out.hdr.comm), TFO_COMM_LEN - 1);
+}
+
+static void test_longer_record_accepted(void **state)
+{
+	unsigned char buf[sizeof(struct tfo_rec_listen) + 16];
+	struct tfo_rec_hdr h;
+	union tfo_record out;
+
+	(void)state;
+	memset(buf, 0, sizeof(buf));
+	fill_hdr(&h, TFO_REC_LISTEN, sizeof(buf));
+	memcpy(buf, &h, sizeof(h));
+	assert_int_equal(tfo_decode(buf, sizeof(buf), &out), 0);
+	assert_int_equal(out.hdr.type, TFO_REC_LISTEN);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sizes_match_abi),
+		cmocka_unit_test(test_every_type_decodes),
+		cmocka_unit_test(test_setsockopt_fields_survive),
+		cmocka_unit_test(test_rejects_malformed),
+		cmocka_unit_test(test_comm_always_terminated),
+		cmocka_unit_test(test_longer_record_accepted),
+	};
+
+	return cmocka_run_group_tests_name("decode", tests, NULL, NULL);
+}

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "attach.h"
+#include "names.h"
+#include "tfotrace.skel.h"
+
+struct tfo_tracer {
+	struct tfotrace_bpf *skel;
+	struct bpf_link **links;
+	size_t nlinks;
+	enum tfo_attach_mode mode;
+	unsigned int layers_missing;
+};
+
+static const char *const mode_prefix[TFO_MODE__MAX] = {
+	[TFO_MODE_FENTRY] = "fentry_",
+	[TFO_MODE_KPROBE] = "kprobe_",
+	[TFO_MODE_TRACEPOINT] = "tp_",
+};
+
+static bool has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Optional hooks: they only say which layer failed a setsockopt. */
+static bool is_layer_prog(const char *name)
+{
+	return strstr(name, "_layer_") != NULL;
+}
+
+/* "fexit/mptcp_setsockopt" -> "mptcp_setsockopt" */
+static const char *prog_target(const struct bpf_program *prog)
+{
+	const char *sec = bpf_program__section_name(prog);
+	const char *slash = strchr(sec, '/');
+
+	return slash ? slash + 1 : sec;
+}
+
+static void tracer_detach(struct tfo_tracer *t)
+{
+	for (size_t i = 0; i < t->nlinks; i++)
+		bpf_link__destroy(t->links[i]);
+	free(t->links);
+	t->links = NULL;
+	t->nlinks = 0;
+	tfotrace_bpf__destroy(t->skel);
+	t->skel = NULL;
+}
+
+static int select_programs(struct tfo_tracer *t, enum tfo_attach_mode mode,
+			   const struct btf *vmlinux, FILE *log)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, t->skel->obj) {
+		const char *name = bpf_program__name(prog);
+		bool load = has_prefix(name, mode_prefix[mode]);
+
+		if (load && is_layer_prog(name) &&
+		    btf__find_by_name_kind(vmlinux, prog_target(prog),
+					   BTF_KIND_FUNC) < 0) {
+			fprintf(log, "tfotrace: warning: %s() is not in this "
+				"kernel: its setsockopt errors will not be "
+				"attributed to it\n", prog_target(prog));
+			t->layers_missing++;
+			load = false;
+		}
+		if (bpf_program__set_autoload(prog, load))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int attach_programs(struct tfo_tracer *t, char *why, size_t why_len,
+			   FILE *log)
+{
+	struct bpf_program *prog;
+	size_t cap = 0;
+
+	bpf_object__for_each_program(prog, t->skel->obj)
+		cap++;
+	t->links = calloc(cap, sizeof(*t->links));
+	if (!t->links)
+		return -ENOMEM;
+	bpf_object__for_each_program(prog, t->skel->obj) {
+		struct bpf_link *link;
+		int err;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		link = bpf_program__attach(prog);
+		if (link) {
+			t->links[t->nlinks++] = link;
+			continue;
+		}
+		err = -errno;
+		if (is_layer_prog(bpf_program__name(prog))) {
+			fprintf(log, "tfotrace: warning: cannot hook %s(): %s; "
+				"its setsockopt errors will not be attributed "
+				"to it\n", prog_target(prog), strerror(-err));
+			t->layers_missing++;
+			continue;
+		}
+		snprintf(why, why_len, "attach %s: %s", prog_target(prog),
+			 strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+static int try_mode(struct tfo_tracer *t, enum tfo_attach_mode mode,
+		    const struct tfo_tracer_opts *opts,
+		    const struct btf *vmlinux, char *why, size_t why_len)
+{
+	int err;
+
+	t->mode = mode;
+	t->layers_missing = 0;
+	t->skel = tfotrace_bpf__open();
+	if (!t->skel) {
+		err = -errno;
+		snprintf(why, why_len, "open BPF object: %s", strerror(-err));
+		return err;
+	}
+	t->skel->rodata->filter_pid_count = opts->npids;
+	for (size_t i = 0; i < opts->npids; i++)
+		t->skel->rodata->filter_pids[i] = opts->pids[i];
+	err = bpf_map__set_max_entries(t->skel->maps.events,
+				       opts->ringbuf_bytes);
+	if (!err)
+		err = select_programs(t, mode, vmlinux, opts->log);
+	if (err) {
+		snprintf(why, why_len, "configure BPF object: %s",
+			 strerror(-err));
+		goto fail;
+	}
+	err = tfotrace_bpf__load(t->skel);
+	if (err) {
+		snprintf(why, why_len, "load: %s", strerror(-err));
+		goto fail;
+	}
+	err = attach_programs(t, why, why_len, opts->log);
+	if (err)
+		goto fail;
+	return 0;
+fail:
+	tracer_detach(t);
+	return err;
+}
+
+int tfo_tracer_open(struct tfo_tracer **out,
+		    const struct tfo_tracer_opts *opts, char *why,
+		    size_t why_len)
+{
+	static const enum tfo_attach_mode order[] = {
+		TFO_MODE_FENTRY, TFO_MODE_KPROBE, TFO_MODE_TRACEPOINT,
+	};
+	struct tfo_tracer *t;
+	struct btf *vmlinux;
+	size_t used = 0;
+	int err = -ENOENT;
+
+	if (opts->npids > TFO_MAX_PIDS)
+		return -E2BIG;
+	vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux) {
+		err = -errno;
+		snprintf(why, why_len, "cannot read the kernel's BTF: %s",
+			 strerror(-err));
+		return err;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		btf__free(vmlinux);
+		return -ENOMEM;
+	}
+	why[0] = '\0';
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		char one[256];
+
+		if (opts->mode != TFO_MODE_AUTO && opts->mode != order[i])
+			continue;
+		err = try_mode(t, order[i], opts, vmlinux, one, sizeof(one));
+		if (!err)
+			break;
+		/* Auto mode: keep every reason, the user sees why each
+		 * flavour was passed over. */
+		used += snprintf(why + used, why_len - used, "%s%s: %s",
+				 used ? "; " : "", tfo_mode_name(order[i]),
+				 one);
+		if (used >= why_len)
+			used = why_len - 1;
+	}
+	btf__free(vmlinux);
+	if (err) {
+		free(t);
+		return err;
+	}
+	*out = t;
+	return 0;
+}
+
+void tfo_tracer_free(struct tfo_tracer *t)
+{
+	if (!t)
+		return;
+	tracer_detach(t);
+	free(t);
+}
+
+enum tfo_attach_mode tfo_tracer_mode(const struct tfo_tracer *t)
+{
+	return t->mode;
+}
+
+int tfo_tracer_ringbuf_fd(const struct tfo_tracer *t)
+{
+	return bpf_map__fd(t->skel->maps.events);
+}
+
+uint64_t tfo_tracer_lost(const struct tfo_tracer *t)
+{
+	return __atomic_load_n(&t->skel->bss->lost_events, __ATOMIC_RELAXED);
+}
+
+unsigned int tfo_tracer_layers_missing(const struct tfo_tracer *t)
+{
+	return t->layers_missing;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Which attach flavour this kernel offers, found by really loading and
+ * attaching it, as libbpf-tools' fentry_can_attach does. */
+#ifndef TFOTRACE_ATTACH_H
+#define TFOTRACE_ATTACH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "tfotrace.h"
+
+struct tfo_tracer;
+
+struct tfo_tracer_opts {
+	enum tfo_attach_mode mode;	/* TFO_MODE_AUTO tries them in order */
+	const uint32_t *pids;		/* in-kernel filter; none: all */
+	size_t npids;
+	uint32_t ringbuf_bytes;		/* a power of two, >= page size */
+	FILE *log;			/* warnings and the attempts made */
+};
+
+/* Loads and attaches the programs of one flavour. On failure returns
+ * -errno with WHY set to a one-line reason, and nothing stays attached. */
+int tfo_tracer_open(struct tfo_tracer **out,
+		    const struct tfo_tracer_opts *opts, char *why,
+		    size_t why_len);
+void tfo_tracer_free(struct tfo_tracer *t);
+
+enum tfo_attach_mode tfo_tracer_mode(const struct tfo_tracer *t);
+int tfo_tracer_ringbuf_fd(const struct tfo_tracer *t);
+uint64_t tfo_tracer_lost(const struct tfo_tracer *t);
+/* How many optional layer hooks were skipped (function missing). */
+unsigned int tfo_tracer_layers_missing(const struct tfo_tracer *t);
+
+#endif

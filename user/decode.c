@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <string.h>
+#include "decode.h"
+
+size_t tfo_record_size(unsigned int type)
+{
+	switch (type) {
+	case TFO_REC_SOCKET:
+		return sizeof(struct tfo_rec_socket);
+	case TFO_REC_LISTEN:
+		return sizeof(struct tfo_rec_listen);
+	case TFO_REC_SETSOCKOPT:
+		return sizeof(struct tfo_rec_setsockopt);
+	default:
+		return 0;
+	}
+}
+
+int tfo_decode(const void *data, size_t len, union tfo_record *out)
+{
+	struct tfo_rec_hdr hdr;
+	size_t want;
+
+	if (!data || len < sizeof(hdr))
+		return -EINVAL;
+	memcpy(&hdr, data, sizeof(hdr));
+	want = tfo_record_size(hdr.type);
+	/* Longer is accepted (a newer BPF side may grow a record at its end);
+	 * the header must agree with what the ring buffer delivered. */
+	if (!want || hdr.size != len || len < want)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	memcpy(out, data, want);
+	/* comm comes from the kernel NUL-terminated, but a corrupt record must
+	 * not make a printer run off the end. */
+	out->hdr.comm[TFO_COMM_LEN - 1] = '\0';
+	return 0;
+}

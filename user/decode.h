@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Bytes from the ring buffer to typed records, validated: nothing past
+ * this point trusts a length or a type it has not checked. */
+#ifndef TFOTRACE_DECODE_H
+#define TFOTRACE_DECODE_H
+
+#include <stddef.h>
+#include "tfotrace.h"
+
+union tfo_record {
+	struct tfo_rec_hdr hdr;
+	struct tfo_rec_socket socket;
+	struct tfo_rec_listen listen;
+	struct tfo_rec_setsockopt setsockopt;
+};
+
+/* The size a record of this type must have; 0 for an unknown type. */
+size_t tfo_record_size(unsigned int type);
+
+/* Check DATA (LEN bytes) and copy it into OUT. Returns 0, or -EINVAL when
+ * the record is short, of an unknown type, or its header disagrees with
+ * its length. */
+int tfo_decode(const void *data, size_t len, union tfo_record *out);
+
+#endif

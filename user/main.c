@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* tfotrace: argument parsing and the lifecycle
+ * (check -> open/load/attach -> poll -> summary -> detach). Nothing else. */
+#include <argp.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include "attach.h"
+#include "decode.h"
+#include "names.h"
+#include "output.h"
+
+#define TFOTRACE_VERSION "0.1.0"
+#define RINGBUF_DEFAULT_BYTES (4u << 20)
+#define DURATION_MAX_SEC (366L * 24 * 3600)
+
+static struct env {
+	uint32_t pids[TFO_MAX_PIDS];
+	size_t npids;
+	long duration_sec;
+	bool json;
+	bool failed_only;
+	bool verbose;
+	enum tfo_attach_mode mode;
+	const char *ready_file;
+} env;
+
+const char *argp_program_version = "tfotrace " TFOTRACE_VERSION;
+const char *argp_program_bug_address = NULL;
+
+static const char doc[] =
+"Trace setsockopt, socket and listen per socket, with protocol (TCP or "
+"MPTCP), option, value and error: where TCP Fast Open silently breaks.\v"
+"EXAMPLES:\n"
+"  tfotrace                    trace every process\n"
+"  tfotrace -p 4242            only process 4242 (repeat -p for more)\n"
+"  tfotrace --failed           only calls that failed\n"
+"  tfotrace --json -d 60       JSON Lines for one minute\n"
+"  tfotrace --attach kprobe    force kprobes instead of the automatic choice\n"
+"\nAttach modes, tried in this order by --attach auto: fentry (fentry/fexit),"
+" kprobe (kprobe/kretprobe), tracepoint (syscall tracepoints). The first "
+"two also name the kernel function that returned a setsockopt error.\n"
+"\nExit status: 0 on success, 1 on a runtime failure, 2 on bad usage.";
+
+enum {
+	OPT_JSON = 0x100,
+	OPT_FAILED,
+	OPT_ATTACH,
+	OPT_READY_FILE,
+};
+
+static const struct argp_option options[] = {
+	{ "pid", 'p', "PID", 0, "Trace only this process (repeatable, at most 16)", 0 },
+	{ "failed", OPT_FAILED, NULL, 0, "Show only calls that failed", 0 },
+	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 0 },
+	{ "json", OPT_JSON, NULL, 0, "Print JSON Lines instead of text", 0 },
+	{ "attach", OPT_ATTACH, "MODE", 0, "auto (default), fentry, kprobe or tracepoint", 0 },
+	{ "ready-file", OPT_READY_FILE, "PATH", 0, "Write PATH once attached (for scripts)", 0 },
+	{ "verbose", 'v', NULL, 0, "Show libbpf's log", 0 },
+	{},
+};
+
+/* One parser for every bounded number on the command line. */
+static int parse_long(const char *arg, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	long v;
+	int mode;
+
+	switch (key) {
+	case 'p':
+		if (parse_long(arg, 1, INT_MAX, &v))
+			argp_error(state, "invalid PID '%s': expected a number from 1 to %d",
+				   arg, INT_MAX);
+		for (size_t i = 0; i < env.npids; i++)
+			if (env.pids[i] == v)
+				return 0;
+		if (env.npids == TFO_MAX_PIDS)
+			argp_error(state, "too many -p: at most %d processes",
+				   TFO_MAX_PIDS);
+		env.pids[env.npids++] = v;
+		break;
+	case 'd':
+		if (parse_long(arg, 1, DURATION_MAX_SEC, &v))
+			argp_error(state, "invalid duration '%s': expected seconds from 1 to %ld",
+				   arg, DURATION_MAX_SEC);
+		env.duration_sec = v;
+		break;
+	case OPT_JSON:
+		env.json = true;
+		break;
+	case OPT_FAILED:
+		env.failed_only = true;
+		break;
+	case OPT_ATTACH:
+		mode = tfo_mode_parse(arg);
+		if (mode < 0)
+			argp_error(state, "invalid attach mode '%s': expected auto, fentry, kprobe or tracepoint",
+				   arg);
+		env.mode = mode;
+		break;
+	case OPT_READY_FILE:
+		env.ready_file = arg;
+		break;
+	case 'v':
+		env.verbose = true;
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static volatile sig_atomic_t exiting;
+
+static void on_signal(int sig)
+{
+	/* A second Ctrl-C means now. */
+	if (exiting) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	exiting = 1;
+}
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt,
+		      va_list args)
+{
+	(void)level;
+	/* Quiet by default: auto mode expects some flavours to fail, and
+	 * says why in its own words. */
+	if (!env.verbose)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+/* CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON, from /proc/self/status. */
+static bool has_bpf_caps(void)
+{
+	unsigned long long eff = 0;
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return geteuid() == 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	return (eff >> 21 & 1) || ((eff >> 39 & 1) && (eff >> 38 & 1));
+}
+
+/* libbpf finds tracepoints through tracefs; a minimal system may not
+ * have it mounted. */
+static void ensure_tracefs(void)
+{
+	if (access("/sys/kernel/tracing/events", F_OK) == 0 ||
+	    access("/sys/kernel/debug/tracing/events", F_OK) == 0)
+		return;
+	if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0)
+		fprintf(stderr, "tfotrace: mounted tracefs on /sys/kernel/tracing\n");
+	else
+		fprintf(stderr, "tfotrace: warning: tracefs is not mounted and mounting it failed (%s): tracepoint mode will not work\n",
+			strerror(errno));
+}
+
+static int check_pids(void)
+{
+	for (size_t i = 0; i < env.npids; i++) {
+		char path[32];
+
+		snprintf(path, sizeof(path), "/proc/%u", env.pids[i]);
+		if (access(path, F_OK)) {
+			fprintf(stderr, "tfotrace: no such process: %u\n",
+				env.pids[i]);
+			return -ESRCH;
+		}
+	}
+	return 0;
+}
+
+static int write_ready_file(const char *path, enum tfo_attach_mode mode)
+{
+	FILE *f = fopen(path, "w");
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	if (fprintf(f, "%s\n", tfo_mode_name(mode)) < 0)
+		err = -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+	return err;
+}
+
+struct run {
+	const struct tfo_output *out;
+	struct tfo_summary sum;
+	int write_err;
+};
+
+static int on_record(void *ctx, void *data, size_t len)
+{
+	struct run *run = ctx;
+	union tfo_record rec;
+	int ret;
+
+	if (tfo_decode(data, len, &rec)) {
+		run->sum.invalid++;
+		return 0;
+	}
+	run->sum.events++;
+	ret = tfo_output_record(run->out, &rec);
+	if (ret < 0) {
+		run->write_err = ret;
+		return ret;	/* stops ring_buffer__poll */
+	}
+	run->sum.shown += ret;
+	return 0;
+}
+
+static int64_t now_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int poll_loop(struct ring_buffer *rb, struct run *run)
+{
+	int64_t deadline = env.duration_sec ?
+		now_ns(CLOCK_MONOTONIC) + env.duration_sec * 1000000000LL : 0;
+	int err = 0;
+
+	while (!exiting) {
+		err = ring_buffer__poll(rb, 100);
+		if (err == -EINTR) {
+			err = 0;
+			continue;
+		}
+		if (err < 0)
+			break;
+		if (err > 0 && fflush(run->out->out)) {
+			run->write_err = -errno;
+			break;
+		}
+		err = 0;
+		if (deadline && now_ns(CLOCK_MONOTONIC) >= deadline)
+			break;
+	}
+	/* What arrived before the stop is still reported. */
+	if (!run->write_err)
+		ring_buffer__consume(rb);
+	return run->write_err ? 0 : err;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = { options, parse_arg, NULL, doc, NULL, NULL, NULL };
+	struct tfo_tracer_opts topts = { 0 };
+	struct tfo_tracer *tracer = NULL;
+	struct ring_buffer *rb = NULL;
+	struct tfo_output out = { 0 };
+	struct run run = { 0 };
+	char why[1024];
+	int err;
+
+	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
+	if (err)
+		return 2;
+	libbpf_set_print(libbpf_log);
+	signal(SIGPIPE, SIG_IGN);	/* a gone reader is EPIPE, handled */
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+
+	if (check_pids())
+		return 1;
+	if (!has_bpf_caps()) {
+		fprintf(stderr, "tfotrace: permission denied: loading BPF programs needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)\n");
+		return 1;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		fprintf(stderr, "tfotrace: this kernel exposes no BTF (/sys/kernel/btf/vmlinux: %s): it needs CONFIG_DEBUG_INFO_BTF=y\n",
+			strerror(errno));
+		return 1;
+	}
+	ensure_tracefs();
+
+	topts.mode = env.mode;
+	topts.pids = env.pids;
+	topts.npids = env.npids;
+	topts.ringbuf_bytes = RINGBUF_DEFAULT_BYTES;
+	topts.log = stderr;
+	err = tfo_tracer_open(&tracer, &topts, why, sizeof(why));
+	if (err) {
+		if (env.mode == TFO_MODE_AUTO)
+			fprintf(stderr, "tfotrace: no attach mode works on this kernel (%s)\n", why);
+		else
+			fprintf(stderr, "tfotrace: attach mode %s is not available on this kernel (%s)\n",
+				tfo_mode_name(env.mode), why);
+		return 1;
+	}
+
+	out.out = stdout;
+	out.format = env.json ? TFO_FMT_JSON : TFO_FMT_TEXT;
+	out.failed_only = env.failed_only;
+	out.realtime_offset_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
+	run.out = &out;
+	run.sum.mode = tfo_mode_name(tfo_tracer_mode(tracer));
+
+	rb = ring_buffer__new(tfo_tracer_ringbuf_fd(tracer), on_record, &run,
+			      NULL);
+	if (!rb) {
+		err = -errno;
+		fprintf(stderr, "tfotrace: cannot open the ring buffer: %s\n",
+			strerror(-err));
+		goto cleanup;
+	}
+	if (env.ready_file) {
+		err = write_ready_file(env.ready_file, tfo_tracer_mode(tracer));
+		if (err) {
+			fprintf(stderr, "tfotrace: cannot write ready file %s: %s\n",
+				env.ready_file, strerror(-err));
+			goto cleanup;
+		}
+	}
+	if (why[0])
+		fprintf(stderr, "tfotrace: passed over: %s\n", why);
+	fprintf(stderr, "tfotrace: attached in %s mode%s; tracing%s. Ctrl-C to stop.\n",
+		run.sum.mode,
+		tfo_tracer_mode(tracer) == TFO_MODE_TRACEPOINT ?
+		" (no per-layer error attribution)" : "",
+		env.npids ? " the given pids" : " every process");
+
+	run.write_err = tfo_output_start(&out, run.sum.mode, TFOTRACE_VERSION);
+	if (!run.write_err && fflush(stdout))
+		run.write_err = -errno;
+	if (!run.write_err)
+		err = poll_loop(rb, &run);
+	if (err) {
+		fprintf(stderr, "tfotrace: polling the ring buffer failed: %s\n",
+			strerror(-err));
+		goto cleanup;
+	}
+	run.sum.lost = tfo_tracer_lost(tracer);
+	if (!run.write_err)
+		run.write_err = tfo_output_summary(&out, &run.sum);
+	if (run.sum.lost)
+		fprintf(stderr, "tfotrace: lost %llu events (ring buffer full)\n",
+			(unsigned long long)run.sum.lost);
+	/* The reader went away (tfotrace | head): a normal end. */
+	if (run.write_err && run.write_err != -EPIPE) {
+		fprintf(stderr, "tfotrace: writing output failed: %s\n",
+			strerror(-run.write_err));
+		err = run.write_err;
+	}
+cleanup:
+	ring_buffer__free(rb);
+	tfo_tracer_free(tracer);
+	if (env.ready_file)
+		unlink(env.ready_file);
+	return err ? 1 : 0;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Formatters of records and the run's summary, as text lines or JSON
+ * Lines. No logic beyond presentation; no libbpf. */
+#ifndef TFOTRACE_OUTPUT_H
+#define TFOTRACE_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "decode.h"
+
+enum tfo_format {
+	TFO_FMT_TEXT,
+	TFO_FMT_JSON,
+};
+
+struct tfo_output {
+	FILE *out;
+	enum tfo_format format;
+	bool failed_only;		/* --failed: show only calls that failed */
+	int64_t realtime_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
+};
+
+struct tfo_summary {
+	const char *mode;
+	uint64_t events;	/* records received */
+	uint64_t shown;		/* records printed (after --failed) */
+	uint64_t lost;		/* records the kernel could not deliver */
+	uint64_t invalid;	/* records that failed validation */
+};
+
+/* How an option value reads: an integer when the option is an integer one
+ * and enough bytes were captured, else the raw bytes. */
+struct tfo_optval {
+	bool is_int;
+	int64_t value;
+};
+struct tfo_optval tfo_optval_decode(const struct tfo_rec_setsockopt *r);
+
+bool tfo_record_failed(const union tfo_record *r);
+
+/* Each returns 0, or -errno when writing failed (EPIPE: reader gone). */
+int tfo_output_start(const struct tfo_output *o, const char *mode,
+		     const char *version);
+/* Prints R unless --failed hides it: returns 1 when printed, 0 when
+ * hidden, -errno on a write error. */
+int tfo_output_record(const struct tfo_output *o, const union tfo_record *r);
+int tfo_output_summary(const struct tfo_output *o,
+		       const struct tfo_summary *s);
+
+/* Per-format back ends, called by the functions above. */
+void tfo_text_start(const struct tfo_output *o, const char *mode,
+		    const char *version);
+void tfo_text_record(const struct tfo_output *o, const union tfo_record *r);
+void tfo_text_summary(const struct tfo_output *o, const struct tfo_summary *s);
+void tfo_json_start(const struct tfo_output *o, const char *mode,
+		    const char *version);
+void tfo_json_record(const struct tfo_output *o, const union tfo_record *r);
+void tfo_json_summary(const struct tfo_output *o, const struct tfo_summary *s);
+
+/* JSON string literal of S (at most LEN bytes, stops at NUL), quotes
+ * included; bytes outside printable ASCII become \u00XX so that any comm
+ * yields valid JSON. */
+void tfo_json_string(FILE *out, const char *s, size_t len);
+
+#endif
