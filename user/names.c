@@ -25,8 +25,9 @@
 #include "names.h"
 
 /* The kernel's include/linux/socket.h gives these levels their protocol's
- * number but keeps them out of uapi; glibc has them only in netinet/tcp.h
- * and netinet/udp.h, which clash with linux/tcp.h and linux/udp.h. */
+ * number but keeps them out of uapi; glibc has SOL_TCP and SOL_UDP only in
+ * netinet/tcp.h and netinet/udp.h, which clash with linux/tcp.h and
+ * linux/udp.h, and no SOL_SCTP or SOL_UDPLITE. */
 #ifndef SOL_TCP
 #define SOL_TCP		IPPROTO_TCP
 #endif
