@@ -291,6 +291,7 @@ int main(int argc, char **argv)
 	char why[1024];
 	int err;
 
+	argp_err_exit_status = 2;
 	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
 	if (err)
 		return 2;
