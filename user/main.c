@@ -92,19 +92,19 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'p':
 		if (parse_long(arg, 1, INT_MAX, &v))
-			argp_error(state, "invalid PID '%s': expected a number from 1 to %d",
+			argp_failure(state, 2, 0, "invalid PID '%s': expected a number from 1 to %d",
 				   arg, INT_MAX);
 		for (size_t i = 0; i < env.npids; i++)
 			if (env.pids[i] == v)
 				return 0;
 		if (env.npids == TFO_MAX_PIDS)
-			argp_error(state, "too many -p: at most %d processes",
+			argp_failure(state, 2, 0, "too many -p: at most %d processes",
 				   TFO_MAX_PIDS);
 		env.pids[env.npids++] = v;
 		break;
 	case 'd':
 		if (parse_long(arg, 1, DURATION_MAX_SEC, &v))
-			argp_error(state, "invalid duration '%s': expected seconds from 1 to %ld",
+			argp_failure(state, 2, 0, "invalid duration '%s': expected seconds from 1 to %ld",
 				   arg, DURATION_MAX_SEC);
 		env.duration_sec = v;
 		break;
@@ -117,7 +117,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_ATTACH:
 		mode = tfo_mode_parse(arg);
 		if (mode < 0)
-			argp_error(state, "invalid attach mode '%s': expected auto, fentry, kprobe or tracepoint",
+			argp_failure(state, 2, 0, "invalid attach mode '%s': expected auto, fentry, kprobe or tracepoint",
 				   arg);
 		env.mode = mode;
 		break;
@@ -128,7 +128,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		env.verbose = true;
 		break;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
+		argp_failure(state, 2, 0, "unexpected argument '%s'", arg);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
