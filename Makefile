@@ -15,7 +15,7 @@ endif
 VMLINUX_H ?= vmlinux/$(ARCH)/vmlinux.h
 
 # Every Debian 12 package that building and testing needs.
-DEB_PACKAGES := make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
+DEB_PACKAGES := make gcc libc6-dev clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
 		libcmocka-dev pkg-config python3 iproute2
 
 ifeq ($(V),1)
