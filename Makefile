@@ -33,8 +33,8 @@ BPF_FLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP 
 LIBS       := -lbpf -lelf -lz
 
 # libbpf-free pieces: what the unit tests link against.
-CORE_SRCS := decode.c names.c output.c output_text.c output_json.c
-TOOL_SRCS := $(CORE_SRCS) attach.c main.c
+CORE_SRCS := decode.c names.c output.c output_text.c output_json.c procfs.c correlate.c
+TOOL_SRCS := $(CORE_SRCS) attach.c scan.c main.c
 CORE_OBJS := $(CORE_SRCS:%.c=$(OUTPUT)/user/%.o)
 TOOL_OBJS := $(TOOL_SRCS:%.c=$(OUTPUT)/user/%.o)
 
@@ -43,6 +43,7 @@ SCENARIOS  := $(patsubst tests/scenarios/%.c,$(OUTPUT)/tests/%,$(wildcard tests/
 
 .PHONY: all static deps test test-unit test-live run clean help
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 all: $(OUTPUT)/tfotrace
 
@@ -58,16 +59,19 @@ help:
 $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/bpf $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/bpf/tfotrace.bpf.o: bpf/tfotrace.bpf.c $(VMLINUX_H) | $(OUTPUT)/bpf
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(wildcard bpf/*.bpf.c))
+SKELS    := $(patsubst $(OUTPUT)/bpf/%.bpf.o,$(OUTPUT)/%.skel.h,$(BPF_OBJS))
+
+$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c $(VMLINUX_H) | $(OUTPUT)/bpf
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_FLAGS) -c $< -o $@
 	$(Q)$(LLVM_STRIP) -g $@
 
-$(OUTPUT)/tfotrace.skel.h: $(OUTPUT)/bpf/tfotrace.bpf.o | $(OUTPUT)
+$(OUTPUT)/%.skel.h: $(OUTPUT)/bpf/%.bpf.o | $(OUTPUT)
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name tfotrace_bpf > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(OUTPUT)/user/attach.o: $(OUTPUT)/tfotrace.skel.h
+$(OUTPUT)/user/attach.o $(OUTPUT)/user/scan.o: $(SKELS)
 
 $(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user
 	$(call msg,CC,$@)

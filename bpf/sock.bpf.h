@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* Helpers shared by tfotrace's BPF programs: the PID filter, socket
- * identity from an fd or a struct sock, and ring-buffer reservation that
- * counts what it could not deliver. */
+/* Helpers shared by tfotrace's BPF objects (the tracer and the listener
+ * scan): socket identity from an fd or a struct sock, the MPTCP subflow ->
+ * MPTCP socket mapping, a listener's TFO queue. No maps, no globals. */
 #ifndef TFOTRACE_SOCK_BPF_H
 #define TFOTRACE_SOCK_BPF_H
 
@@ -13,40 +13,7 @@
 #define S_IFMT		00170000
 #define S_IFSOCK	0140000
 #define IPPROTO_MPTCP	262
-
-/* Set by userspace between open and load. */
-const volatile __u32 filter_pid_count = 0;
-const volatile __u32 filter_pids[TFO_MAX_PIDS] = {};
-
-/* Records the ring buffer had no room for: reported, never silent. */
-__u64 lost_events = 0;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 20);	/* resized by userspace before load */
-} events SEC(".maps");
-
-static __always_inline bool pid_wanted(__u32 tgid)
-{
-	if (!filter_pid_count)
-		return true;
-	for (int i = 0; i < TFO_MAX_PIDS; i++) {
-		if (i >= filter_pid_count)
-			break;
-		if (filter_pids[i] == tgid)
-			return true;
-	}
-	return false;
-}
-
-static __always_inline void *record_reserve(__u32 size)
-{
-	void *rec = bpf_ringbuf_reserve(&events, size, 0);
-
-	if (!rec)
-		__sync_fetch_and_add(&lost_events, 1);
-	return rec;
-}
+#define TCP_LISTEN	10
 
 static __always_inline void hdr_fill(struct tfo_rec_hdr *hdr, __u32 type,
 				     __u32 size, __u64 pid_tgid)
@@ -98,6 +65,49 @@ static __always_inline struct sock *sock_id_from_fd(struct tfo_sock_id *id,
 	sk = BPF_CORE_READ(sock, sk);
 	sock_id_from_sk(id, sk);
 	return sk;
+}
+
+/* The socket a TCP sock stands for: itself, or, for an MPTCP subflow, the
+ * MPTCP socket the application holds (tcp_sock.is_mptcp, then
+ * icsk_ulp_data as a struct mptcp_subflow_context, then its conn). */
+static __always_inline struct sock *sock_app_sk(struct sock *sk, __u8 *subflow)
+{
+	struct tcp_sock *tp = (struct tcp_sock *)sk;
+	struct mptcp_subflow_context *ctx;
+	struct sock *conn;
+
+	*subflow = 0;
+	if (!bpf_core_field_exists(tp->is_mptcp) ||
+	    !BPF_CORE_READ_BITFIELD_PROBED(tp, is_mptcp))
+		return sk;
+	ctx = BPF_CORE_READ((struct inet_connection_sock *)sk, icsk_ulp_data);
+	conn = BPF_CORE_READ(ctx, conn);
+	if (!conn)
+		return sk;
+	*subflow = 1;
+	return conn;
+}
+
+/* Identity of a struct sock reached from the kernel side (softirq, an
+ * iterator): its inode is that of the struct socket's file. */
+static __always_inline void sock_id_from_sock(struct tfo_sock_id *id,
+					      struct sock *sk)
+{
+	struct socket *sock = BPF_CORE_READ(sk, sk_socket);
+
+	if (sock) {
+		id->ino = BPF_CORE_READ(sock, file, f_inode, i_ino);
+		id->type = BPF_CORE_READ(sock, type);
+	}
+	sock_id_from_sk(id, sk);
+}
+
+static __always_inline void tfo_queue(struct sock *sk, __u32 *max, __u32 *len)
+{
+	struct inet_connection_sock *icsk = (struct inet_connection_sock *)sk;
+
+	*max = BPF_CORE_READ(icsk, icsk_accept_queue.fastopenq.max_qlen);
+	*len = BPF_CORE_READ(icsk, icsk_accept_queue.fastopenq.qlen);
 }
 
 /* A listener's TFO queue limit; 0 means TCP_FASTOPEN never took effect on

@@ -6,7 +6,8 @@
  *   kprobe_*  kprobe/kretprobe on the same functions (+ per-layer kretprobe),
  *   tp_*      the syscalls:sys_{enter,exit}_* tracepoints.
  * Program names carry the flavour as a prefix; "_layer_" marks the optional
- * hooks that tell which protocol layer returned a setsockopt error.
+ * hooks that tell which protocol layer returned a setsockopt error, "_tfo_"
+ * the optional TCP Fast Open hooks (no tracepoint covers TFO).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -16,6 +17,50 @@
 #include "sock.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Set by userspace between open and load. */
+const volatile __u32 filter_pid_count = 0;
+const volatile __u32 filter_pids[TFO_MAX_PIDS] = {};
+
+/* Records the ring buffer had no room for: reported, never silent. */
+__u64 lost_events = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);	/* resized by userspace before load */
+} events SEC(".maps");
+
+static __always_inline bool pid_wanted(__u32 tgid)
+{
+	if (!filter_pid_count)
+		return true;
+	for (int i = 0; i < TFO_MAX_PIDS; i++) {
+		if (i >= filter_pid_count)
+			break;
+		if (filter_pids[i] == tgid)
+			return true;
+	}
+	return false;
+}
+
+static __always_inline void *record_reserve(__u32 size)
+{
+	void *rec = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!rec)
+		__sync_fetch_and_add(&lost_events, 1);
+	return rec;
+}
+
+/* Who owns each listener, recorded at listen() (process context) and
+ * seeded by userspace from the listener scan: TFO server events run in
+ * softirq and are attributed, and PID-filtered, through it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);		/* socket inode */
+	__type(value, struct tfo_owner);
+} listener_owners SEC(".maps");
 
 /* A syscall between its entry and exit hook, keyed by thread id. LRU so
  * that an exit we never see (tool attached mid-call) cannot fill it. */
@@ -86,6 +131,17 @@ static __always_inline void emit_socket(__u64 pid_tgid, int family, int type,
 	bpf_ringbuf_submit(r, 0);
 }
 
+static __always_inline void owner_remember(__u64 ino,
+					   const struct tfo_rec_hdr *hdr)
+{
+	struct tfo_owner o = { .pid = hdr->pid };
+
+	if (!ino)
+		return;
+	__builtin_memcpy(o.comm, hdr->comm, sizeof(o.comm));
+	bpf_map_update_elem(&listener_owners, &ino, &o, BPF_ANY);
+}
+
 static __always_inline void emit_listen(__u64 pid_tgid, int fd, int backlog,
 					long ret)
 {
@@ -100,8 +156,10 @@ static __always_inline void emit_listen(__u64 pid_tgid, int fd, int backlog,
 	r->backlog = backlog;
 	r->ret = ret;
 	sk = sock_id_from_fd(&r->sock, fd);
-	if (ret == 0)
+	if (ret == 0) {
 		r->tfo_qlen_max = tfo_qlen_max(sk);
+		owner_remember(r->sock.ino, &r->hdr);
+	}
 	bpf_ringbuf_submit(r, 0);
 }
 
@@ -316,4 +374,248 @@ SEC("tracepoint/syscalls/sys_exit_listen")
 int tp_listen_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	return call_exit(TFO_REC_LISTEN, ctx->ret);
+}
+
+/* ---- TCP Fast Open, server side: tcp_try_fastopen() per SYN ---- */
+
+/* Between entry and exit of tcp_try_fastopen(): it runs with bottom
+ * halves off and does not sleep, so one slot per CPU is enough. */
+struct tfo_syn {
+	struct sock *sk;
+	struct tcp_fastopen_cookie *foc;
+	__s32 foc_in;
+	__u32 syn_data;
+	__u32 qlen_max;
+	__u32 qlen;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tfo_syn);
+} tfo_syn_slot SEC(".maps");
+
+static __always_inline int tfo_server_enter(struct sock *sk,
+					    struct sk_buff *skb,
+					    struct tcp_fastopen_cookie *foc)
+{
+	__u32 zero = 0;
+	struct tfo_syn *s = bpf_map_lookup_elem(&tfo_syn_slot, &zero);
+	struct tcp_skb_cb *tcb;
+
+	if (!s)
+		return 0;
+	tcb = (void *)((char *)skb + bpf_core_field_offset(struct sk_buff, cb));
+	s->sk = sk;
+	s->foc = foc;
+	s->foc_in = BPF_CORE_READ(foc, len);
+	/* the SYN itself takes one sequence number */
+	s->syn_data = BPF_CORE_READ(tcb, end_seq) - BPF_CORE_READ(tcb, seq) - 1;
+	tfo_queue(sk, &s->qlen_max, &s->qlen);
+	return 0;
+}
+
+static __always_inline int tfo_server_exit(struct sock *child)
+{
+	__u32 zero = 0;
+	struct tfo_syn *s = bpf_map_lookup_elem(&tfo_syn_slot, &zero);
+	struct tfo_rec_tfo_server *r;
+	struct tfo_sock_id id = {};
+	struct tfo_owner *owner;
+	struct sock *sk, *app;
+	__u8 subflow;
+
+	if (!s || !s->sk)
+		return 0;
+	sk = s->sk;
+	s->sk = NULL;
+	app = sock_app_sk(sk, &subflow);
+	sock_id_from_sock(&id, app);
+	owner = id.ino ? bpf_map_lookup_elem(&listener_owners, &id.ino) : NULL;
+	if (filter_pid_count && !(owner && pid_wanted(owner->pid)))
+		return 0;
+	r = record_reserve(sizeof(*r));
+	if (!r)
+		return 0;
+	__builtin_memset(r, 0, sizeof(*r));
+	r->hdr.ts_ns = bpf_ktime_get_ns();
+	r->hdr.type = TFO_REC_TFO_SERVER;
+	r->hdr.size = sizeof(*r);
+	if (owner) {
+		r->hdr.pid = owner->pid;
+		__builtin_memcpy(r->hdr.comm, owner->comm, sizeof(r->hdr.comm));
+	}
+	r->sock = id;
+	/* the port the SYN came to: the subflow listener's */
+	r->sock.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	r->foc_in = s->foc_in;
+	r->foc_out = BPF_CORE_READ(s->foc, len);
+	r->syn_data = s->syn_data;
+	r->qlen_max = s->qlen_max;
+	r->qlen = s->qlen;
+	r->sysctl = BPF_CORE_READ(sk, __sk_common.skc_net.net,
+				  ipv4.sysctl_tcp_fastopen);
+	r->child = child != NULL;
+	r->subflow = subflow;
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("fentry/tcp_try_fastopen")
+int BPF_PROG(fentry_tfo_server_enter, struct sock *sk, struct sk_buff *skb,
+	     struct request_sock *req, struct tcp_fastopen_cookie *foc)
+{
+	return tfo_server_enter(sk, skb, foc);
+}
+
+SEC("fexit/tcp_try_fastopen")
+int BPF_PROG(fentry_tfo_server_exit, struct sock *sk, struct sk_buff *skb,
+	     struct request_sock *req, struct tcp_fastopen_cookie *foc,
+	     const struct dst_entry *dst, struct sock *child)
+{
+	return tfo_server_exit(child);
+}
+
+SEC("kprobe/tcp_try_fastopen")
+int BPF_KPROBE(kprobe_tfo_server_enter, struct sock *sk, struct sk_buff *skb,
+	       struct request_sock *req, struct tcp_fastopen_cookie *foc)
+{
+	return tfo_server_enter(sk, skb, foc);
+}
+
+SEC("kretprobe/tcp_try_fastopen")
+int BPF_KRETPROBE(kprobe_tfo_server_exit, struct sock *child)
+{
+	return tfo_server_exit(child);
+}
+
+/* ---- TCP Fast Open, client side: process context ---- */
+
+static __always_inline void emit_tfo_client(struct sock *sk, __u32 probe,
+					    int ret, int cookie_len)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct tfo_rec_tfo_client *r;
+	struct sock *app;
+	__u8 subflow;
+
+	if (!pid_wanted(pid_tgid >> 32))
+		return;
+	r = record_reserve(sizeof(*r));
+	if (!r)
+		return;
+	__builtin_memset(r, 0, sizeof(*r));
+	hdr_fill(&r->hdr, TFO_REC_TFO_CLIENT, sizeof(*r), pid_tgid);
+	app = sock_app_sk(sk, &subflow);
+	sock_id_from_sock(&r->sock, app);
+	r->probe = probe;
+	r->ret = ret;
+	r->cookie_len = cookie_len;
+	bpf_ringbuf_submit(r, 0);
+}
+
+SEC("fexit/tcp_fastopen_cookie_check")
+int BPF_PROG(fentry_tfo_cookie_check, struct sock *sk, u16 *mss,
+	     struct tcp_fastopen_cookie *cookie, bool ret)
+{
+	emit_tfo_client(sk, TFO_CLIENT_COOKIE_CHECK, ret,
+			BPF_CORE_READ(cookie, len));
+	return 0;
+}
+
+SEC("fexit/tcp_fastopen_defer_connect")
+int BPF_PROG(fentry_tfo_defer_connect, struct sock *sk, int *err, bool ret)
+{
+	emit_tfo_client(sk, TFO_CLIENT_DEFER_CONNECT, ret, 0);
+	return 0;
+}
+
+/* Only a positive answer matters: TFO turned off after a blackhole. */
+SEC("fexit/tcp_fastopen_active_should_disable")
+int BPF_PROG(fentry_tfo_blackhole, struct sock *sk, bool ret)
+{
+	if (ret)
+		emit_tfo_client(sk, TFO_CLIENT_BLACKHOLE, ret, 0);
+	return 0;
+}
+
+/* kretprobes see no arguments: the kprobe leaves them here, keyed by
+ * thread and probe (cookie_check calls active_should_disable). */
+struct client_args {
+	struct sock *sk;
+	struct tcp_fastopen_cookie *cookie;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct client_args);
+} client_inflight SEC(".maps");
+
+static __always_inline __u64 client_key(__u32 probe)
+{
+	return (bpf_get_current_pid_tgid() << 32) | probe;
+}
+
+static __always_inline int client_enter(__u32 probe, struct sock *sk,
+					struct tcp_fastopen_cookie *cookie)
+{
+	__u64 key = client_key(probe);
+	struct client_args a = { .sk = sk, .cookie = cookie };
+
+	bpf_map_update_elem(&client_inflight, &key, &a, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int client_exit(__u32 probe, int ret)
+{
+	__u64 key = client_key(probe);
+	struct client_args *a = bpf_map_lookup_elem(&client_inflight, &key);
+
+	if (!a)
+		return 0;
+	if (probe != TFO_CLIENT_BLACKHOLE || ret)
+		emit_tfo_client(a->sk, probe, ret,
+				a->cookie ? BPF_CORE_READ(a->cookie, len) : 0);
+	bpf_map_delete_elem(&client_inflight, &key);
+	return 0;
+}
+
+SEC("kprobe/tcp_fastopen_cookie_check")
+int BPF_KPROBE(kprobe_tfo_cookie_check_enter, struct sock *sk, u16 *mss,
+	       struct tcp_fastopen_cookie *cookie)
+{
+	return client_enter(TFO_CLIENT_COOKIE_CHECK, sk, cookie);
+}
+
+SEC("kretprobe/tcp_fastopen_cookie_check")
+int BPF_KRETPROBE(kprobe_tfo_cookie_check_exit, bool ret)
+{
+	return client_exit(TFO_CLIENT_COOKIE_CHECK, ret);
+}
+
+SEC("kprobe/tcp_fastopen_defer_connect")
+int BPF_KPROBE(kprobe_tfo_defer_connect_enter, struct sock *sk)
+{
+	return client_enter(TFO_CLIENT_DEFER_CONNECT, sk, NULL);
+}
+
+SEC("kretprobe/tcp_fastopen_defer_connect")
+int BPF_KRETPROBE(kprobe_tfo_defer_connect_exit, bool ret)
+{
+	return client_exit(TFO_CLIENT_DEFER_CONNECT, ret);
+}
+
+SEC("kprobe/tcp_fastopen_active_should_disable")
+int BPF_KPROBE(kprobe_tfo_blackhole_enter, struct sock *sk)
+{
+	return client_enter(TFO_CLIENT_BLACKHOLE, sk, NULL);
+}
+
+SEC("kretprobe/tcp_fastopen_active_should_disable")
+int BPF_KRETPROBE(kprobe_tfo_blackhole_exit, bool ret)
+{
+	return client_exit(TFO_CLIENT_BLACKHOLE, ret);
 }

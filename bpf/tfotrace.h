@@ -20,7 +20,17 @@ enum tfo_rec_type {
 	TFO_REC_SOCKET = 1,	/* socket(2): what was asked for, what was made */
 	TFO_REC_LISTEN = 2,	/* listen(2) */
 	TFO_REC_SETSOCKOPT = 3,	/* setsockopt(2) */
+	TFO_REC_TFO_SERVER = 4,	/* a SYN reached tcp_try_fastopen() */
+	TFO_REC_TFO_CLIENT = 5,	/* a client-side TFO decision */
+	TFO_REC_LISTENER = 6,	/* a listener found by the socket iterator */
 	TFO_REC__MAX,
+};
+
+/* The client-side kernel functions a TFO_REC_TFO_CLIENT comes from. */
+enum tfo_client_probe {
+	TFO_CLIENT_COOKIE_CHECK = 1,	/* tcp_fastopen_cookie_check */
+	TFO_CLIENT_DEFER_CONNECT,	/* tcp_fastopen_defer_connect */
+	TFO_CLIENT_BLACKHOLE,		/* tcp_fastopen_active_should_disable */
 };
 
 /* The kernel function that returned a failing setsockopt's error, seen
@@ -41,6 +51,13 @@ enum tfo_attach_mode {
 	TFO_MODE_KPROBE,
 	TFO_MODE_TRACEPOINT,
 	TFO_MODE__MAX,
+};
+
+/* Value of the listener_owners map (key: socket inode): who owns a
+ * listener, for attributing the softirq-time TFO events. */
+struct tfo_owner {
+	__u32 pid;
+	char comm[TFO_COMM_LEN];
 };
 
 /* A socket as the tracer identifies it: by inode, never by address. */
@@ -97,10 +114,54 @@ struct tfo_rec_setsockopt {
 	__u8 optval[TFO_OPTVAL_MAX];
 };
 
+/* One SYN as tcp_try_fastopen() saw it. Runs in softirq: the header's
+ * pid and comm are the listener's owner as recorded at listen() (0 and ""
+ * when unknown), never the interrupted task. */
+struct tfo_rec_tfo_server {
+	struct tfo_rec_hdr hdr;
+	struct tfo_sock_id sock;	/* the listener; for an MPTCP subflow
+					 * listener, its MPTCP socket */
+	__s32 foc_in;		/* -1 no TFO option, 0 cookie request, >0 cookie */
+	__s32 foc_out;		/* >0: a cookie goes into the SYN-ACK */
+	__u32 syn_data;		/* payload bytes carried by the SYN */
+	__u32 qlen_max;		/* listener's TFO queue limit; 0 = TFO off */
+	__u32 qlen;		/* TFO children pending accept */
+	__u32 sysctl;		/* the namespace's net.ipv4.tcp_fastopen */
+	__u8 child;		/* 1: a TFO child was created (data accepted) */
+	__u8 subflow;		/* 1: the listener is an MPTCP subflow */
+	__u8 pad[6];
+};
+
+struct tfo_rec_tfo_client {
+	struct tfo_rec_hdr hdr;
+	struct tfo_sock_id sock;
+	__u32 probe;		/* enum tfo_client_probe */
+	__s32 ret;		/* the function's boolean result */
+	__s32 cookie_len;	/* cookie_check: cached cookie length */
+	__u32 pad;
+};
+
+/* A listening socket, from the one-shot socket iterator (iter/tcp). */
+struct tfo_rec_listener {
+	struct tfo_rec_hdr hdr;	/* pid 0: owners are found in /proc */
+	struct tfo_sock_id sock;
+	__u8 addr[16];		/* IPv4 in the first 4 bytes, or IPv6 */
+	__u32 qlen_max;
+	__u32 qlen;
+	__u32 backlog;
+	__u8 subflow;		/* 1: an MPTCP subflow listener, sock is its
+				 * MPTCP socket */
+	__u8 pad[3];
+};
+
+_Static_assert(sizeof(struct tfo_owner) == 20, "tfo_owner layout");
 _Static_assert(sizeof(struct tfo_sock_id) == 24, "tfo_sock_id layout");
 _Static_assert(sizeof(struct tfo_rec_hdr) == 40, "tfo_rec_hdr layout");
 _Static_assert(sizeof(struct tfo_rec_socket) == 80, "tfo_rec_socket layout");
 _Static_assert(sizeof(struct tfo_rec_listen) == 80, "tfo_rec_listen layout");
 _Static_assert(sizeof(struct tfo_rec_setsockopt) == 112, "tfo_rec_setsockopt layout");
+_Static_assert(sizeof(struct tfo_rec_tfo_server) == 96, "tfo_rec_tfo_server layout");
+_Static_assert(sizeof(struct tfo_rec_tfo_client) == 80, "tfo_rec_tfo_client layout");
+_Static_assert(sizeof(struct tfo_rec_listener) == 96, "tfo_rec_listener layout");
 
 #endif /* TFOTRACE_H */

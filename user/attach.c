@@ -15,6 +15,7 @@ struct tfo_tracer {
 	size_t nlinks;
 	enum tfo_attach_mode mode;
 	unsigned int layers_missing;
+	bool tfo_server_hooked;
 };
 
 static const char *const mode_prefix[TFO_MODE__MAX] = {
@@ -28,10 +29,18 @@ static bool has_prefix(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* Optional hooks: they only say which layer failed a setsockopt. */
-static bool is_layer_prog(const char *name)
+/* Optional hooks: which layer failed a setsockopt, and the TFO functions.
+ * Without them the tool still traces the calls. */
+static bool is_optional_prog(const char *name)
 {
-	return strstr(name, "_layer_") != NULL;
+	return strstr(name, "_layer_") || strstr(name, "_tfo_");
+}
+
+static const char *optional_loss(const char *name)
+{
+	return strstr(name, "_layer_") ?
+	       "its setsockopt errors will not be attributed to it" :
+	       "TCP Fast Open events from it will be missing";
 }
 
 /* "fexit/mptcp_setsockopt" -> "mptcp_setsockopt" */
@@ -63,12 +72,12 @@ static int select_programs(struct tfo_tracer *t, enum tfo_attach_mode mode,
 		const char *name = bpf_program__name(prog);
 		bool load = has_prefix(name, mode_prefix[mode]);
 
-		if (load && is_layer_prog(name) &&
+		if (load && is_optional_prog(name) &&
 		    btf__find_by_name_kind(vmlinux, prog_target(prog),
 					   BTF_KIND_FUNC) < 0) {
 			fprintf(log, "tfotrace: warning: %s() is not in this "
-				"kernel: its setsockopt errors will not be "
-				"attributed to it\n", prog_target(prog));
+				"kernel: %s\n", prog_target(prog),
+				optional_loss(name));
 			t->layers_missing++;
 			load = false;
 		}
@@ -98,13 +107,15 @@ static int attach_programs(struct tfo_tracer *t, char *why, size_t why_len,
 		link = bpf_program__attach(prog);
 		if (link) {
 			t->links[t->nlinks++] = link;
+			if (strstr(bpf_program__name(prog), "_tfo_server_exit"))
+				t->tfo_server_hooked = true;
 			continue;
 		}
 		err = -errno;
-		if (is_layer_prog(bpf_program__name(prog))) {
+		if (is_optional_prog(bpf_program__name(prog))) {
 			fprintf(log, "tfotrace: warning: cannot hook %s(): %s; "
-				"its setsockopt errors will not be attributed "
-				"to it\n", prog_target(prog), strerror(-err));
+				"%s\n", prog_target(prog), strerror(-err),
+				optional_loss(bpf_program__name(prog)));
 			t->layers_missing++;
 			continue;
 		}
@@ -123,6 +134,7 @@ static int try_mode(struct tfo_tracer *t, enum tfo_attach_mode mode,
 
 	t->mode = mode;
 	t->layers_missing = 0;
+	t->tfo_server_hooked = false;
 	t->skel = tfotrace_bpf__open();
 	if (!t->skel) {
 		err = -errno;
@@ -233,4 +245,20 @@ uint64_t tfo_tracer_lost(const struct tfo_tracer *t)
 unsigned int tfo_tracer_layers_missing(const struct tfo_tracer *t)
 {
 	return t->layers_missing;
+}
+
+bool tfo_tracer_has_tfo_probes(const struct tfo_tracer *t)
+{
+	return t->tfo_server_hooked;
+}
+
+int tfo_tracer_seed_owner(struct tfo_tracer *t, uint64_t ino, uint32_t pid,
+			  const char *comm)
+{
+	struct tfo_owner owner = { .pid = pid };
+
+	strncpy(owner.comm, comm, sizeof(owner.comm) - 1);
+	return bpf_map__update_elem(t->skel->maps.listener_owners, &ino,
+				    sizeof(ino), &owner, sizeof(owner),
+				    BPF_ANY);
 }

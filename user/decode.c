@@ -12,6 +12,12 @@ size_t tfo_record_size(unsigned int type)
 		return sizeof(struct tfo_rec_listen);
 	case TFO_REC_SETSOCKOPT:
 		return sizeof(struct tfo_rec_setsockopt);
+	case TFO_REC_TFO_SERVER:
+		return sizeof(struct tfo_rec_tfo_server);
+	case TFO_REC_TFO_CLIENT:
+		return sizeof(struct tfo_rec_tfo_client);
+	case TFO_REC_LISTENER:
+		return sizeof(struct tfo_rec_listener);
 	default:
 		return 0;
 	}

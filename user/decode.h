@@ -12,6 +12,9 @@ union tfo_record {
 	struct tfo_rec_socket socket;
 	struct tfo_rec_listen listen;
 	struct tfo_rec_setsockopt setsockopt;
+	struct tfo_rec_tfo_server tfo_server;
+	struct tfo_rec_tfo_client tfo_client;
+	struct tfo_rec_listener listener;
 };
 
 /* The size a record of this type must have; 0 for an unknown type. */

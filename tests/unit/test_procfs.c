@@ -1,0 +1,717 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Unit tests for user/procfs.c: netstat text to TFO counters, fd links to
+ * socket owners, sysctl files to integers. Everything runs against fixtures
+ * built in a mkdtemp directory, plus one look at this machine's /proc. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "procfs.h"
+
+#define ALL_TFO_FIELDS 0xffu
+
+/* This machine's /proc/net/netstat (kernel 6.18), TFO values chosen:
+ * Active is past 32 bits, every other counter distinct. */
+static const char netstat_fixture[] =
+	"TcpExt: SyncookiesSent SyncookiesRecv SyncookiesFailed "
+	"EmbryonicRsts PruneCalled RcvPruned OfoPruned OutOfWindowIcmps "
+	"LockDroppedIcmps ArpFilter TW TWRecycled TWKilled PAWSActive "
+	"PAWSEstab BeyondWindow TSEcrRejected PAWSOldAck PAWSTimewait "
+	"DelayedACKs DelayedACKLocked DelayedACKLost ListenOverflows "
+	"ListenDrops TCPHPHits TCPPureAcks TCPHPAcks TCPRenoRecovery "
+	"TCPSackRecovery TCPSACKReneging TCPSACKReorder TCPRenoReorder "
+	"TCPTSReorder TCPFullUndo TCPPartialUndo TCPDSACKUndo TCPLossUndo "
+	"TCPLostRetransmit TCPRenoFailures TCPSackFailures "
+	"TCPLossFailures TCPFastRetrans TCPSlowStartRetrans TCPTimeouts "
+	"TCPLossProbes TCPLossProbeRecovery TCPRenoRecoveryFail "
+	"TCPSackRecoveryFail TCPRcvCollapsed TCPBacklogCoalesce "
+	"TCPDSACKOldSent TCPDSACKOfoSent TCPDSACKRecv TCPDSACKOfoRecv "
+	"TCPAbortOnData TCPAbortOnClose TCPAbortOnMemory "
+	"TCPAbortOnTimeout TCPAbortOnLinger TCPAbortFailed "
+	"TCPMemoryPressures TCPMemoryPressuresChrono TCPSACKDiscard "
+	"TCPDSACKIgnoredOld TCPDSACKIgnoredNoUndo TCPSpuriousRTOs "
+	"TCPMD5NotFound TCPMD5Unexpected TCPMD5Failure TCPSackShifted "
+	"TCPSackMerged TCPSackShiftFallback TCPBacklogDrop PFMemallocDrop "
+	"TCPMinTTLDrop TCPDeferAcceptDrop IPReversePathFilter "
+	"TCPTimeWaitOverflow TCPReqQFullDoCookies TCPReqQFullDrop "
+	"TCPRetransFail TCPRcvCoalesce TCPOFOQueue TCPOFODrop TCPOFOMerge "
+	"TCPChallengeACK TCPSYNChallenge TCPFastOpenActive "
+	"TCPFastOpenActiveFail TCPFastOpenPassive TCPFastOpenPassiveFail "
+	"TCPFastOpenListenOverflow TCPFastOpenCookieReqd "
+	"TCPFastOpenBlackhole TCPSpuriousRtxHostQueues BusyPollRxPackets "
+	"TCPAutoCorking TCPFromZeroWindowAdv TCPToZeroWindowAdv "
+	"TCPWantZeroWindowAdv TCPSynRetrans TCPOrigDataSent "
+	"TCPHystartTrainDetect TCPHystartTrainCwnd TCPHystartDelayDetect "
+	"TCPHystartDelayCwnd TCPACKSkippedSynRecv TCPACKSkippedPAWS "
+	"TCPACKSkippedSeq TCPACKSkippedFinWait2 TCPACKSkippedTimeWait "
+	"TCPACKSkippedChallenge TCPWinProbe TCPKeepAlive TCPMTUPFail "
+	"TCPMTUPSuccess TCPDelivered TCPDeliveredCE TCPAckCompressed "
+	"TCPZeroWindowDrop TCPRcvQDrop TCPWqueueTooBig "
+	"TCPFastOpenPassiveAltKey TcpTimeoutRehash TcpDuplicateDataRehash "
+	"TCPDSACKRecvSegs TCPDSACKIgnoredDubious TCPMigrateReqSuccess "
+	"TCPMigrateReqFailure TCPPLBRehash TCPAORequired TCPAOBad "
+	"TCPAOKeyNotFound TCPAOGood TCPAODroppedIcmps\n"
+	"TcpExt: 0 0 0 0 0 0 0 0 0 0 105 0 0 0 0 0 0 0 0 0 0 0 0 0 66 111 "
+	"6 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 2 0 0 0 0 0 129 0 0 0 0 1 0 0 "
+	"0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 3894 0 0 0 0 0 "
+	"4294967301 2 4 1 3 5 6 2 0 1 343 343 361 0 280 0 0 0 0 0 0 0 0 0 "
+	"0 0 0 0 0 386 0 0 0 0 0 7 2 0 0 0 0 0 0 0 0 0 0 0\n"
+	"IpExt: InNoRoutes InTruncatedPkts InMcastPkts OutMcastPkts "
+	"InBcastPkts OutBcastPkts InOctets OutOctets InMcastOctets "
+	"OutMcastOctets InBcastOctets OutBcastOctets InCsumErrors "
+	"InNoECTPkts InECT1Pkts InECT0Pkts InCEPkts ReasmOverlaps\n"
+	"IpExt: 0 0 0 0 0 0 214629994 233513 0 0 0 0 0 5605 0 0 0 0\n"
+	"MPTcpExt: MPCapableSYNRX MPCapableSYNTX MPCapableSYNACKRX "
+	"MPCapableACKRX MPCapableFallbackACK MPCapableFallbackSYNACK "
+	"MPCapableSYNTXDrop MPCapableSYNTXDisabled MPCapableEndpAttempt "
+	"MPFallbackTokenInit MPTCPRetrans MPJoinNoTokenFound MPJoinSynRx "
+	"MPJoinSynBackupRx MPJoinSynAckRx MPJoinSynAckBackupRx "
+	"MPJoinSynAckHMacFailure MPJoinAckRx MPJoinAckHMacFailure "
+	"MPJoinRejected MPJoinSynTx MPJoinSynTxCreatSkErr "
+	"MPJoinSynTxBindErr MPJoinSynTxConnectErr DSSNotMatching "
+	"DSSCorruptionFallback DSSCorruptionReset InfiniteMapTx "
+	"InfiniteMapRx DSSNoMatchTCP DataCsumErr OFOQueueTail OFOQueue "
+	"OFOMerge NoDSSInWindow DuplicateData AddAddr AddAddrTx "
+	"AddAddrTxDrop EchoAdd EchoAddTx EchoAddTxDrop PortAdd "
+	"AddAddrDrop MPJoinPortSynRx MPJoinPortSynAckRx MPJoinPortAckRx "
+	"MismatchPortSynRx MismatchPortAckRx RmAddr RmAddrDrop RmAddrTx "
+	"RmAddrTxDrop RmSubflow MPPrioTx MPPrioRx MPFailTx MPFailRx "
+	"MPFastcloseTx MPFastcloseRx MPRstTx MPRstRx SubflowStale "
+	"SubflowRecover SndWndShared RcvWndShared RcvWndConflictUpdate "
+	"RcvWndConflict MPCurrEstab Blackhole MPCapableDataFallback "
+	"MD5SigFallback DssFallback SimultConnectFallback FallbackFailed "
+	"WinProbe\n"
+	"MPTcpExt: 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 "
+	"0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 "
+	"0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n";
+
+/* ---- fixture tree ---- */
+
+struct fixture {
+	char root[PATH_MAX];
+};
+
+static void make_path(const struct fixture *fx, const char *rel, char *path)
+{
+	int len = snprintf(path, PATH_MAX, "%s/%s", fx->root, rel);
+
+	assert_true(len > 0 && len < PATH_MAX);
+}
+
+/* mkdir -p inside the fixture. */
+static void make_dir(const struct fixture *fx, const char *rel)
+{
+	char path[PATH_MAX];
+
+	make_path(fx, rel, path);
+	for (char *slash = path + strlen(fx->root) + 1; (slash = strchr(slash, '/'));
+	     slash++) {
+		*slash = '\0';
+		assert_true(mkdir(path, 0755) == 0 || errno == EEXIST);
+		*slash = '/';
+	}
+	assert_true(mkdir(path, 0755) == 0 || errno == EEXIST);
+}
+
+static void make_file(const struct fixture *fx, const char *rel, const char *content)
+{
+	char path[PATH_MAX];
+	FILE *file;
+
+	make_path(fx, rel, path);
+	file = fopen(path, "w");
+	assert_non_null(file);
+	assert_true(fputs(content, file) >= 0);
+	assert_int_equal(fclose(file), 0);
+}
+
+static void make_link(const struct fixture *fx, const char *rel, const char *target)
+{
+	char path[PATH_MAX];
+
+	make_path(fx, rel, path);
+	assert_int_equal(symlink(target, path), 0);
+}
+
+/* rm -rf that never follows a symlink out of the fixture. */
+static int remove_tree_at(int parent_fd, const char *name)
+{
+	struct dirent *entry;
+	DIR *dir;
+	int fd;
+
+	fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return unlinkat(parent_fd, name, 0);
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return -1;
+	}
+	while ((entry = readdir(dir)))
+		if (strcmp(entry->d_name, ".") && strcmp(entry->d_name, ".."))
+			remove_tree_at(dirfd(dir), entry->d_name);
+	closedir(dir);
+	return unlinkat(parent_fd, name, AT_REMOVEDIR);
+}
+
+static int setup_fixture(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+
+	if (!fx)
+		return -1;
+	strcpy(fx->root, "/tmp/tfotrace-procfs.XXXXXX");
+	if (!mkdtemp(fx->root)) {
+		free(fx);
+		return -1;
+	}
+
+	/* 100 holds socket 123 twice, 456 once, a pipe, and 1230 (which
+	 * must not pass for 123). */
+	make_dir(fx, "100/fd");
+	make_file(fx, "100/comm", "alpha\n");
+	make_link(fx, "100/fd/3", "socket:[123]");
+	make_link(fx, "100/fd/4", "socket:[123]");
+	make_link(fx, "100/fd/5", "pipe:[9]");
+	make_link(fx, "100/fd/6", "socket:[1230]");
+	make_link(fx, "100/fd/7", "socket:[456]");
+	/* 200 shares 123 with 100. */
+	make_dir(fx, "200/fd");
+	make_file(fx, "200/comm", "beta\n");
+	make_link(fx, "200/fd/0", "socket:[123]");
+	make_link(fx, "200/fd/1", "/dev/null");
+	/* 300 has no comm file: reported as "?". */
+	make_dir(fx, "300/fd");
+	make_link(fx, "300/fd/8", "socket:[456]");
+	/* 400's comm is longer than the kernel's 15 characters. */
+	make_dir(fx, "400/fd");
+	make_file(fx, "400/comm", "a-very-long-process-name\n");
+	make_link(fx, "400/fd/2", "socket:[777]");
+	/* 500 has no fd directory: gone, or not ours to read. */
+	make_dir(fx, "500");
+	make_file(fx, "500/comm", "ghost\n");
+	/* Malformed socket links: never 888. */
+	make_dir(fx, "700/fd");
+	make_file(fx, "700/comm", "broken\n");
+	make_link(fx, "700/fd/1", "socket:[888");
+	make_link(fx, "700/fd/2", "socket:[ 888]");
+	make_link(fx, "700/fd/3", "socket:[888]x");
+	make_link(fx, "700/fd/4", "/tmp/socket:[888]");
+	/* Not pids: never scanned although they hold 123. */
+	make_dir(fx, "self/fd");
+	make_file(fx, "self/comm", "self\n");
+	make_link(fx, "self/fd/3", "socket:[123]");
+	make_dir(fx, "12a/fd");
+	make_link(fx, "12a/fd/3", "socket:[123]");
+	make_file(fx, "600", "a numeric file, not a directory\n");
+
+	make_dir(fx, "sys/net/ipv4/conf/eth0.100");
+	make_dir(fx, "sys/net/core");
+	make_file(fx, "sys/net/ipv4/tcp_fastopen", "3\n");
+	make_file(fx, "sys/net/ipv4/tcp_rmem", "4096\t131072\t6291456\n");
+	make_file(fx, "sys/net/ipv4/tcp_congestion_control", "cubic\n");
+	make_file(fx, "sys/net/ipv4/tcp_empty", "");
+	make_file(fx, "sys/net/ipv4/tcp_huge", "99999999999999999999999\n");
+	make_file(fx, "sys/net/ipv4/conf/eth0.100/forwarding", "1\n");
+	make_file(fx, "sys/net/core/somaxconn", "4096");
+	make_file(fx, "sys/net/core/negative", "-1\n");
+
+	make_file(fx, "netstat", netstat_fixture);
+	*state = fx;
+	return 0;
+}
+
+static int teardown_fixture(void **state)
+{
+	struct fixture *fx = *state;
+	int err = remove_tree_at(AT_FDCWD, fx->root);
+
+	free(fx);
+	return err;
+}
+
+/* ---- netstat ---- */
+
+static FILE *open_text(const char *text)
+{
+	/* fmemopen() of zero bytes is not portable; an empty file is. */
+	FILE *file = *text ? fmemopen((void *)text, strlen(text), "r")
+			   : fopen("/dev/null", "r");
+
+	assert_non_null(file);
+	return file;
+}
+
+static int parse_text(const char *text, struct tfo_mib *mib)
+{
+	FILE *file = open_text(text);
+	int err = tfo_mib_parse(file, mib);
+
+	fclose(file);
+	return err;
+}
+
+static void assert_fixture_values(const struct tfo_mib *mib)
+{
+	assert_int_equal(mib->active, 4294967301ull);
+	assert_int_equal(mib->active_fail, 2);
+	assert_int_equal(mib->passive, 4);
+	assert_int_equal(mib->passive_fail, 1);
+	assert_int_equal(mib->listen_overflow, 3);
+	assert_int_equal(mib->cookie_reqd, 5);
+	assert_int_equal(mib->blackhole, 6);
+	assert_int_equal(mib->passive_alt_key, 7);
+	assert_int_equal(mib->present, ALL_TFO_FIELDS);
+}
+
+static void test_mib_real_layout(void **state)
+{
+	struct tfo_mib mib;
+
+	(void)state;
+	assert_int_equal(parse_text(netstat_fixture, &mib), 0);
+	assert_fixture_values(&mib);
+}
+
+static void test_mib_tcpext_not_first(void **state)
+{
+	struct tfo_mib mib;
+
+	(void)state;
+	/* No trailing newline either, and MPTcpExt's "Blackhole" is not ours. */
+	assert_int_equal(parse_text("IpExt: InNoRoutes InOctets\n"
+				    "IpExt: 0 214629994\n"
+				    "MPTcpExt: Blackhole\n"
+				    "MPTcpExt: 99\n"
+				    "TcpExt: TW TCPFastOpenPassive TCPFastOpenBlackhole\n"
+				    "TcpExt: 105 12 0", &mib), 0);
+	assert_int_equal(mib.passive, 12);
+	assert_int_equal(mib.blackhole, 0);
+	assert_int_equal(mib.present, (1u << 2) | (1u << 6));
+}
+
+static void test_mib_long_lines(void **state)
+{
+	size_t cap = 64 * 1024, used = 0;
+	char *text = malloc(cap);
+	struct tfo_mib mib;
+
+	(void)state;
+	assert_non_null(text);
+	/* Well past 4 KiB per line, our counters at the very end. */
+	used += snprintf(text + used, cap - used, "TcpExt:");
+	for (int i = 0; i < 600; i++)
+		used += snprintf(text + used, cap - used, " FutureCounter%04d", i);
+	used += snprintf(text + used, cap - used,
+			 " TCPFastOpenCookieReqd TCPFastOpenPassiveAltKey\nTcpExt:");
+	for (int i = 0; i < 600; i++)
+		used += snprintf(text + used, cap - used, " %d", i);
+	used += snprintf(text + used, cap - used, " 41 42\n");
+	assert_true(used < cap);
+	assert_true(strchr(text, '\n') - text > 8192);
+
+	assert_int_equal(parse_text(text, &mib), 0);
+	assert_int_equal(mib.cookie_reqd, 41);
+	assert_int_equal(mib.passive_alt_key, 42);
+	assert_int_equal(mib.present, (1u << 5) | (1u << 7));
+	free(text);
+}
+
+static void test_mib_field_absent(void **state)
+{
+	struct tfo_mib mib;
+
+	(void)state;
+	/* An older kernel: no Blackhole, no PassiveAltKey. */
+	assert_int_equal(parse_text("TcpExt: SyncookiesSent TCPFastOpenActive "
+				    "TCPFastOpenActiveFail TCPFastOpenPassive "
+				    "TCPFastOpenPassiveFail TCPFastOpenListenOverflow "
+				    "TCPFastOpenCookieReqd TCPSpuriousRtxHostQueues\n"
+				    "TcpExt: 0 1 2 3 4 5 6 7\n", &mib), 0);
+	assert_int_equal(mib.active, 1);
+	assert_int_equal(mib.active_fail, 2);
+	assert_int_equal(mib.passive, 3);
+	assert_int_equal(mib.passive_fail, 4);
+	assert_int_equal(mib.listen_overflow, 5);
+	assert_int_equal(mib.cookie_reqd, 6);
+	assert_int_equal(mib.blackhole, 0);
+	assert_int_equal(mib.passive_alt_key, 0);
+	assert_int_equal(mib.present, 0x3fu);
+	assert_int_equal(mib.present & (1u << 6), 0);
+	assert_int_equal(mib.present & (1u << 7), 0);
+}
+
+static void test_mib_no_tcpext(void **state)
+{
+	struct tfo_mib mib;
+
+	(void)state;
+	assert_int_equal(parse_text("IpExt: InNoRoutes InOctets\n"
+				    "IpExt: 0 214629994\n"
+				    "MPTcpExt: MPCapableSYNRX\n"
+				    "MPTcpExt: 0\n", &mib), -ENOENT);
+	assert_int_equal(parse_text("", &mib), -ENOENT);
+	/* A name that merely contains TcpExt is another section. */
+	assert_int_equal(parse_text("MPTcpExt: TCPFastOpenActive\n"
+				    "MPTcpExt: 5\n", &mib), -ENOENT);
+}
+
+static void test_mib_malformed(void **state)
+{
+	static const char *const malformed[] = {
+		/* fewer values than names */
+		"TcpExt: TW TCPFastOpenActive TCPFastOpenPassive\nTcpExt: 1 2\n",
+		/* more values than names */
+		"TcpExt: TW TCPFastOpenActive\nTcpExt: 1 2 3\n",
+		/* non-numeric, even in a counter we do not keep */
+		"TcpExt: TW TCPFastOpenActive\nTcpExt: x 2\n",
+		"TcpExt: TW TCPFastOpenActive\nTcpExt: 1 2k\n",
+		"TcpExt: TW TCPFastOpenActive\nTcpExt: 1 -2\n",
+		/* past 64 bits */
+		"TcpExt: TCPFastOpenActive\nTcpExt: 18446744073709551616\n",
+		/* names with no values line */
+		"TcpExt: TW TCPFastOpenActive\n",
+		"TcpExt: TW TCPFastOpenActive\nIpExt: InNoRoutes\nIpExt: 0\n",
+	};
+	struct tfo_mib mib;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
+		memset(&mib, 0xa5, sizeof(mib));
+		assert_int_equal(parse_text(malformed[i], &mib), -EINVAL);
+		/* Nothing half-parsed leaks out. */
+		assert_int_equal(mib.present, 0);
+		assert_int_equal(mib.active, 0);
+	}
+	assert_int_equal(tfo_mib_parse(NULL, &mib), -EINVAL);
+}
+
+static void test_mib_read_file(void **state)
+{
+	struct fixture *fx = *state;
+	char path[PATH_MAX];
+	struct tfo_mib mib;
+
+	make_path(fx, "netstat", path);
+	assert_int_equal(tfo_mib_read(path, &mib), 0);
+	assert_fixture_values(&mib);
+	make_path(fx, "no-such-netstat", path);
+	assert_int_equal(tfo_mib_read(path, &mib), -ENOENT);
+	assert_int_equal(tfo_mib_read(fx->root, &mib), -EISDIR);
+}
+
+static void test_mib_read_this_machine(void **state)
+{
+	struct tfo_mib mib;
+
+	(void)state;
+	/* Every kernel tfotrace targets (6.1 and later) has all eight. */
+	assert_int_equal(tfo_mib_read("/proc/net/netstat", &mib), 0);
+	assert_int_equal(mib.present, ALL_TFO_FIELDS);
+}
+
+static void test_mib_delta(void **state)
+{
+	struct tfo_mib before = {
+		.active = 10, .active_fail = 1, .passive = 100, .passive_fail = 0,
+		.listen_overflow = 7, .cookie_reqd = 5, .blackhole = 0,
+		.passive_alt_key = 3, .present = ALL_TFO_FIELDS,
+	};
+	struct tfo_mib after = {
+		.active = 15, .active_fail = 1, .passive = 40 /* went back */,
+		.passive_fail = 2, .listen_overflow = 7, .cookie_reqd = 4294967301ull,
+		.blackhole = 1, .passive_alt_key = 3, .present = 0x3fu,
+	};
+	struct tfo_mib delta;
+
+	(void)state;
+	memset(&delta, 0xa5, sizeof(delta));
+	tfo_mib_delta(&before, &after, &delta);
+	assert_int_equal(delta.active, 5);
+	assert_int_equal(delta.active_fail, 0);
+	assert_int_equal(delta.passive, 0);
+	assert_int_equal(delta.passive_fail, 2);
+	assert_int_equal(delta.listen_overflow, 0);
+	assert_int_equal(delta.cookie_reqd, 4294967296ull);
+	assert_int_equal(delta.blackhole, 1);
+	assert_int_equal(delta.passive_alt_key, 0);
+	assert_int_equal(delta.present, 0x3fu);
+
+	/* The result may overwrite one of its inputs. */
+	tfo_mib_delta(&before, &after, &after);
+	assert_memory_equal(&after, &delta, sizeof(delta));
+}
+
+/* ---- socket owners ---- */
+
+struct owner {
+	uint64_t ino;
+	uint32_t pid;
+	char comm[16];
+};
+
+struct owner_log {
+	struct owner owners[16];
+	size_t n;
+};
+
+static void log_owner(void *ctx, uint64_t ino, uint32_t pid, const char *comm)
+{
+	struct owner_log *log = ctx;
+	struct owner *owner;
+
+	assert_true(log->n < sizeof(log->owners) / sizeof(log->owners[0]));
+	assert_true(strlen(comm) < sizeof(owner->comm));
+	owner = &log->owners[log->n++];
+	owner->ino = ino;
+	owner->pid = pid;
+	strcpy(owner->comm, comm);
+}
+
+static int compare_owners(const void *a, const void *b)
+{
+	const struct owner *x = a, *y = b;
+
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* Scan and sort the calls: directory order is the filesystem's. */
+static int scan(const char *root, const uint64_t *inos, size_t n_inos,
+		struct owner_log *log)
+{
+	int reported;
+
+	memset(log, 0, sizeof(*log));
+	reported = tfo_owners_scan(root, inos, n_inos, log_owner, log);
+	qsort(log->owners, log->n, sizeof(log->owners[0]), compare_owners);
+	return reported;
+}
+
+static void assert_owner(const struct owner *owner, uint64_t ino, uint32_t pid,
+			 const char *comm)
+{
+	assert_int_equal(owner->ino, ino);
+	assert_int_equal(owner->pid, pid);
+	assert_string_equal(owner->comm, comm);
+}
+
+static void test_owners_shared_socket(void **state)
+{
+	struct fixture *fx = *state;
+	const uint64_t inos[] = { 123 };
+	struct owner_log log;
+
+	/* 100 (two fds on it) once, 200 once; self/ and 12a/ not at all. */
+	assert_int_equal(scan(fx->root, inos, 1, &log), 2);
+	assert_int_equal(log.n, 2);
+	assert_owner(&log.owners[0], 123, 100, "alpha");
+	assert_owner(&log.owners[1], 123, 200, "beta");
+}
+
+static void test_owners_many_inodes(void **state)
+{
+	struct fixture *fx = *state;
+	/* Unsorted, one duplicate, and three nobody holds (888 only in
+	 * malformed links, 9 only as a pipe). */
+	const uint64_t inos[] = { 999, 456, 777, 123, 456, 888, 9 };
+	struct owner_log log;
+
+	assert_int_equal(scan(fx->root, inos, sizeof(inos) / sizeof(inos[0]), &log), 5);
+	assert_int_equal(log.n, 5);
+	assert_owner(&log.owners[0], 123, 100, "alpha");
+	assert_owner(&log.owners[1], 123, 200, "beta");
+	assert_owner(&log.owners[2], 456, 100, "alpha");
+	assert_owner(&log.owners[3], 456, 300, "?");
+	assert_owner(&log.owners[4], 777, 400, "a-very-long-pro");
+}
+
+static void test_owners_nobody(void **state)
+{
+	struct fixture *fx = *state;
+	const uint64_t unheld[] = { 124, 1230 + 1 };
+	const uint64_t pipe_ino[] = { 9 };
+	struct owner_log log;
+
+	assert_int_equal(scan(fx->root, unheld, 2, &log), 0);
+	assert_int_equal(log.n, 0);
+	assert_int_equal(scan(fx->root, pipe_ino, 1, &log), 0);
+	assert_int_equal(log.n, 0);
+}
+
+static void test_owners_no_inodes(void **state)
+{
+	struct fixture *fx = *state;
+	const uint64_t inos[] = { 123 };
+	struct owner_log log;
+
+	assert_int_equal(scan(fx->root, inos, 0, &log), 0);
+	assert_int_equal(scan(fx->root, NULL, 0, &log), 0);
+	assert_int_equal(log.n, 0);
+}
+
+static void test_owners_bad_root(void **state)
+{
+	struct fixture *fx = *state;
+	const uint64_t inos[] = { 123 };
+	char path[PATH_MAX];
+	struct owner_log log;
+
+	make_path(fx, "no-such-proc", path);
+	assert_int_equal(scan(path, inos, 1, &log), -ENOENT);
+	make_path(fx, "600", path);
+	assert_int_equal(scan(path, inos, 1, &log), -ENOTDIR);
+	assert_int_equal(log.n, 0);
+	assert_int_equal(tfo_owners_scan(fx->root, NULL, 1, log_owner, &log), -EINVAL);
+	assert_int_equal(tfo_owners_scan(fx->root, inos, 1, NULL, &log), -EINVAL);
+}
+
+static uint64_t socket_inode(int fd)
+{
+	struct stat st;
+
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	return st.st_ino;
+}
+
+static void test_owners_this_process(void **state)
+{
+	static const char name[] = "tfo-procfs-t";
+	char old_name[16] = "";
+	int tcp, tcp_dup, udp;
+	uint64_t inos[2];
+	struct owner_log log;
+	int reported;
+
+	(void)state;
+	tcp = socket(AF_INET, SOCK_STREAM, 0);
+	udp = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(tcp >= 0 && udp >= 0);
+	/* A second fd on the same socket must not give a second call. */
+	tcp_dup = dup(tcp);
+	assert_true(tcp_dup >= 0);
+	inos[0] = socket_inode(tcp);
+	inos[1] = socket_inode(udp);
+	assert_int_equal(socket_inode(tcp_dup), inos[0]);
+
+	/* A name of our choosing proves comm is read, not guessed. */
+	assert_int_equal(prctl(PR_GET_NAME, old_name), 0);
+	assert_int_equal(prctl(PR_SET_NAME, name), 0);
+	reported = scan("/proc", inos, 2, &log);
+	assert_int_equal(prctl(PR_SET_NAME, old_name), 0);
+
+	assert_int_equal(reported, 2);
+	assert_int_equal(log.n, 2);
+	for (size_t i = 0; i < log.n; i++) {
+		assert_int_equal(log.owners[i].pid, getpid());
+		assert_string_equal(log.owners[i].comm, name);
+	}
+	assert_true(log.owners[0].ino != log.owners[1].ino);
+	assert_true(log.owners[0].ino == inos[0] || log.owners[0].ino == inos[1]);
+	assert_true(log.owners[1].ino == inos[0] || log.owners[1].ino == inos[1]);
+
+	close(tcp_dup);
+	close(tcp);
+	close(udp);
+}
+
+/* ---- sysctl ---- */
+
+static void test_sysctl_good(void **state)
+{
+	struct fixture *fx = *state;
+	long value = 0;
+
+	/* The fixture root has a dot in its name: only NAME's dots are levels. */
+	assert_non_null(strchr(fx->root, '.'));
+	assert_int_equal(tfo_sysctl_read(fx->root, "net.ipv4.tcp_fastopen", &value), 0);
+	assert_int_equal(value, 3);
+	assert_int_equal(tfo_sysctl_read(fx->root, "net/ipv4/tcp_fastopen", &value), 0);
+	assert_int_equal(value, 3);
+	/* No newline at the end. */
+	assert_int_equal(tfo_sysctl_read(fx->root, "net.core.somaxconn", &value), 0);
+	assert_int_equal(value, 4096);
+	assert_int_equal(tfo_sysctl_read(fx->root, "net.core.negative", &value), 0);
+	assert_int_equal(value, -1);
+	/* The slash form keeps a dot inside an interface name. */
+	assert_int_equal(tfo_sysctl_read(fx->root, "net/ipv4/conf/eth0.100/forwarding",
+					 &value), 0);
+	assert_int_equal(value, 1);
+}
+
+static void test_sysctl_garbage(void **state)
+{
+	struct fixture *fx = *state;
+	long value = 77;
+
+	assert_int_equal(tfo_sysctl_read(fx->root, "net.ipv4.tcp_rmem", &value), -EINVAL);
+	assert_int_equal(tfo_sysctl_read(fx->root, "net.ipv4.tcp_congestion_control",
+					 &value), -EINVAL);
+	assert_int_equal(tfo_sysctl_read(fx->root, "net.ipv4.tcp_empty", &value), -EINVAL);
+	assert_int_equal(tfo_sysctl_read(fx->root, "net.ipv4.tcp_huge", &value), -ERANGE);
+	/* Names that would leave PROC_ROOT/sys, or name nothing. */
+	assert_int_equal(tfo_sysctl_read(fx->root, "net/../../netstat", &value), -EINVAL);
+	assert_int_equal(tfo_sysctl_read(fx->root, "/etc/passwd", &value), -EINVAL);
+	assert_int_equal(tfo_sysctl_read(fx->root, "", &value), -EINVAL);
+	/* A failed read leaves OUT alone. */
+	assert_int_equal(value, 77);
+}
+
+static void test_sysctl_missing(void **state)
+{
+	struct fixture *fx = *state;
+	char path[PATH_MAX];
+	long value = 77;
+
+	assert_int_equal(tfo_sysctl_read(fx->root, "net.ipv4.tcp_no_such_thing", &value),
+			 -ENOENT);
+	make_path(fx, "no-such-proc", path);
+	assert_int_equal(tfo_sysctl_read(path, "net.ipv4.tcp_fastopen", &value), -ENOENT);
+	/* A level, not a value. */
+	assert_int_equal(tfo_sysctl_read(fx->root, "net.ipv4", &value), -EISDIR);
+	assert_int_equal(value, 77);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mib_real_layout),
+		cmocka_unit_test(test_mib_tcpext_not_first),
+		cmocka_unit_test(test_mib_long_lines),
+		cmocka_unit_test(test_mib_field_absent),
+		cmocka_unit_test(test_mib_no_tcpext),
+		cmocka_unit_test(test_mib_malformed),
+		cmocka_unit_test(test_mib_read_file),
+		cmocka_unit_test(test_mib_read_this_machine),
+		cmocka_unit_test(test_mib_delta),
+		cmocka_unit_test(test_owners_shared_socket),
+		cmocka_unit_test(test_owners_many_inodes),
+		cmocka_unit_test(test_owners_nobody),
+		cmocka_unit_test(test_owners_no_inodes),
+		cmocka_unit_test(test_owners_bad_root),
+		cmocka_unit_test(test_owners_this_process),
+		cmocka_unit_test(test_sysctl_good),
+		cmocka_unit_test(test_sysctl_garbage),
+		cmocka_unit_test(test_sysctl_missing),
+	};
+
+	return cmocka_run_group_tests_name("procfs", tests, setup_fixture,
+					   teardown_fixture);
+}

@@ -1,0 +1,565 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "correlate.h"
+
+#define DEFAULT_MAX_SOCKETS	65536
+#define NONE			UINT32_MAX
+#define PROTO_TCP		6
+#define PROTO_MPTCP		262
+#define SOL_TCP_LEVEL		6
+#define OPT_TCP_FASTOPEN	23
+#define TFO_SERVER_ENABLE	0x2
+#define TFO_FIX_SYSCTL		0x403	/* client, server, server without sockopt */
+
+struct entry {
+	struct tfo_sock_view v;
+	uint32_t emitted;	/* kinds already reported live */
+	uint32_t hash_next;
+	uint32_t lru_prev;
+	uint32_t lru_next;
+	bool used;
+};
+
+struct tfo_correlator {
+	struct tfo_correlator_opts opts;
+	struct entry *entries;
+	uint32_t *buckets;
+	uint32_t n_buckets;	/* a power of two */
+	uint32_t capacity;
+	uint32_t n_used;
+	uint32_t lru_head;	/* most recently touched */
+	uint32_t lru_tail;
+	uint32_t free_head;	/* unused entries, chained by hash_next */
+	struct tfo_correlator_stats stats;
+};
+
+static const char *const finding_names[TFO_FINDING__MAX] = {
+	[TFO_FINDING_MPTCP_TFO_REJECTED] = "mptcp-tfo-rejected",
+	[TFO_FINDING_MPTCP_OPTION_REJECTED] = "mptcp-option-rejected",
+	[TFO_FINDING_TFO_SERVER_DISABLED] = "tfo-server-disabled",
+	[TFO_FINDING_TFO_QUEUE_OVERFLOW] = "tfo-queue-overflow",
+	[TFO_FINDING_TFO_COOKIE_INVALID] = "tfo-cookie-invalid",
+	[TFO_FINDING_TFO_CLIENT_BLACKHOLE] = "tfo-client-blackhole",
+	[TFO_FINDING_TFO_OK] = "tfo-ok",
+};
+
+const char *tfo_finding_name(enum tfo_finding_kind kind)
+{
+	return (unsigned int)kind < TFO_FINDING__MAX ? finding_names[kind] : NULL;
+}
+
+/* ---- the bounded socket table: hash by inode, LRU eviction ---- */
+
+static uint32_t bucket_of(const struct tfo_correlator *c, uint64_t ino)
+{
+	ino ^= ino >> 33;
+	ino *= 0xff51afd7ed558ccdULL;
+	ino ^= ino >> 33;
+	return (uint32_t)ino & (c->n_buckets - 1);
+}
+
+static void lru_unlink(struct tfo_correlator *c, uint32_t i)
+{
+	struct entry *e = &c->entries[i];
+
+	if (e->lru_prev != NONE)
+		c->entries[e->lru_prev].lru_next = e->lru_next;
+	else
+		c->lru_head = e->lru_next;
+	if (e->lru_next != NONE)
+		c->entries[e->lru_next].lru_prev = e->lru_prev;
+	else
+		c->lru_tail = e->lru_prev;
+}
+
+static void lru_push_head(struct tfo_correlator *c, uint32_t i)
+{
+	struct entry *e = &c->entries[i];
+
+	e->lru_prev = NONE;
+	e->lru_next = c->lru_head;
+	if (c->lru_head != NONE)
+		c->entries[c->lru_head].lru_prev = i;
+	c->lru_head = i;
+	if (c->lru_tail == NONE)
+		c->lru_tail = i;
+}
+
+static uint32_t find(const struct tfo_correlator *c, uint64_t ino)
+{
+	for (uint32_t i = c->buckets[bucket_of(c, ino)]; i != NONE;
+	     i = c->entries[i].hash_next)
+		if (c->entries[i].v.ino == ino)
+			return i;
+	return NONE;
+}
+
+static void hash_unlink(struct tfo_correlator *c, uint32_t i)
+{
+	uint32_t *link = &c->buckets[bucket_of(c, c->entries[i].v.ino)];
+
+	while (*link != i)
+		link = &c->entries[*link].hash_next;
+	*link = c->entries[i].hash_next;
+}
+
+static void entry_init(struct entry *e, uint64_t ino)
+{
+	memset(&e->v, 0, sizeof(e->v));
+	e->v.ino = ino;
+	e->v.sysctl = -1;
+	e->emitted = 0;
+}
+
+/* The entry for INO, made (evicting the least recently used when full)
+ * if it is new. */
+static struct entry *get(struct tfo_correlator *c, uint64_t ino)
+{
+	uint32_t i = find(c, ino), b;
+
+	if (i != NONE) {
+		lru_unlink(c, i);
+		lru_push_head(c, i);
+		return &c->entries[i];
+	}
+	if (c->free_head != NONE) {
+		i = c->free_head;
+		c->free_head = c->entries[i].hash_next;
+		c->n_used++;
+	} else {
+		i = c->lru_tail;
+		lru_unlink(c, i);
+		hash_unlink(c, i);
+		c->stats.evicted++;
+	}
+	entry_init(&c->entries[i], ino);
+	c->entries[i].used = true;
+	b = bucket_of(c, ino);
+	c->entries[i].hash_next = c->buckets[b];
+	c->buckets[b] = i;
+	lru_push_head(c, i);
+	return &c->entries[i];
+}
+
+struct tfo_correlator *tfo_correlator__new(const struct tfo_correlator_opts *opts)
+{
+	struct tfo_correlator *c = calloc(1, sizeof(*c));
+	size_t cap = opts->max_sockets ? opts->max_sockets : DEFAULT_MAX_SOCKETS;
+
+	if (!c || cap >= NONE / 2)
+		goto fail;
+	c->opts = *opts;
+	c->capacity = cap;
+	c->n_buckets = 1;
+	while (c->n_buckets < 2 * cap)
+		c->n_buckets <<= 1;
+	c->entries = calloc(cap, sizeof(*c->entries));
+	c->buckets = malloc(c->n_buckets * sizeof(*c->buckets));
+	if (!c->entries || !c->buckets)
+		goto fail;
+	memset(c->buckets, 0xff, c->n_buckets * sizeof(*c->buckets));
+	for (uint32_t i = 0; i < cap; i++)
+		c->entries[i].hash_next = i + 1 < cap ? i + 1 : NONE;
+	c->free_head = 0;
+	c->lru_head = c->lru_tail = NONE;
+	return c;
+fail:
+	tfo_correlator__free(c);
+	return NULL;
+}
+
+void tfo_correlator__free(struct tfo_correlator *c)
+{
+	if (!c)
+		return;
+	free(c->entries);
+	free(c->buckets);
+	free(c);
+}
+
+/* ---- evidence ---- */
+
+static void set_owner(struct tfo_sock_view *v, uint32_t pid, const char *comm)
+{
+	if (!pid)
+		return;
+	v->pid = pid;
+	memcpy(v->comm, comm, sizeof(v->comm));
+	v->comm[sizeof(v->comm) - 1] = '\0';
+}
+
+static void set_identity(struct tfo_sock_view *v, const struct tfo_sock_id *s)
+{
+	v->netns = s->netns;
+	v->family = s->family;
+	v->protocol = s->protocol;
+	if (s->lport)
+		v->port = s->lport;
+}
+
+static bool tracked_protocol(uint16_t protocol)
+{
+	return protocol == PROTO_TCP || protocol == PROTO_MPTCP;
+}
+
+static void note_setsockopt(struct tfo_sock_view *v,
+			    const struct tfo_rec_setsockopt *r)
+{
+	struct tfo_opt_call *call;
+	int32_t word = 0;
+
+	if (r->optval_len >= sizeof(word) && r->optlen >= (int)sizeof(word))
+		memcpy(&word, r->optval, sizeof(word));
+	if (v->n_opts < TFO_OPT_HISTORY) {
+		call = &v->opts[v->n_opts];
+		call->level = r->level;
+		call->optname = r->optname;
+		call->has_value = r->optval_len >= sizeof(word) &&
+				  r->optlen >= (int)sizeof(word);
+		call->value = word;
+		call->ret = r->ret;
+		call->err_layer = r->err_layer;
+	}
+	v->n_opts++;
+	if (r->level == SOL_TCP_LEVEL && r->optname == OPT_TCP_FASTOPEN) {
+		v->tfo_sockopt = r->ret < 0 ? r->ret : 1;
+		v->tfo_sockopt_value = word;
+	} else if (v->protocol == PROTO_MPTCP &&
+		   (r->ret == -ENOPROTOOPT || r->ret == -EOPNOTSUPP)) {
+		v->n_rejected++;
+	}
+}
+
+static void note_tfo_server(struct tfo_sock_view *v,
+			    const struct tfo_rec_tfo_server *r)
+{
+	bool asked = r->foc_in >= 0 || r->syn_data > 0;
+
+	v->listening = true;
+	v->qlen_known = true;
+	v->qlen_max = r->qlen_max;
+	v->sysctl = r->sysctl;
+	v->syns++;
+	if (r->foc_in == 0)
+		v->cookie_requests++;
+	if (r->syn_data > 0)
+		v->syns_with_data++;
+	if (r->foc_out > 0)
+		v->cookies_sent++;
+	if (r->child) {
+		v->tfo_accepted++;
+	} else if (r->foc_in > 0 && r->foc_out > 0) {
+		v->cookie_invalid++;
+	} else if (asked && r->foc_out <= 0) {
+		v->syns_unanswered++;
+		if (r->qlen_max > 0 && r->qlen >= r->qlen_max)
+			v->overflows++;
+	}
+}
+
+/* Which socket a record speaks of; NULL when it is not one we follow. */
+static struct entry *entry_for(struct tfo_correlator *c,
+			       const union tfo_record *r)
+{
+	const struct tfo_sock_id *s;
+	struct entry *e;
+
+	switch (r->hdr.type) {
+	case TFO_REC_SOCKET:
+		if (r->socket.ret < 0)
+			return NULL;
+		s = &r->socket.sock;
+		break;
+	case TFO_REC_LISTEN:
+		s = &r->listen.sock;
+		break;
+	case TFO_REC_SETSOCKOPT:
+		s = &r->setsockopt.sock;
+		break;
+	case TFO_REC_TFO_SERVER:
+		s = &r->tfo_server.sock;
+		break;
+	case TFO_REC_TFO_CLIENT:
+		s = &r->tfo_client.sock;
+		break;
+	case TFO_REC_LISTENER:
+		s = &r->listener.sock;
+		break;
+	default:
+		return NULL;
+	}
+	if (!s->ino || !tracked_protocol(s->protocol))
+		return NULL;
+	e = get(c, s->ino);
+	/* A socket() for a known inode: the old socket was closed and its
+	 * inode reused. Forget what was said of the old one. */
+	if (r->hdr.type == TFO_REC_SOCKET && (e->v.n_opts || e->v.listening ||
+					      e->v.pid))
+		entry_init(e, s->ino);
+	set_identity(&e->v, s);
+	return e;
+}
+
+/* ---- verdicts ---- */
+
+static int64_t sysctl_of(const struct tfo_correlator *c,
+			 const struct tfo_sock_view *v)
+{
+	if (v->sysctl >= 0)
+		return v->sysctl;
+	if (c->opts.sysctl >= 0 && v->netns == c->opts.netns)
+		return c->opts.sysctl;
+	return -1;
+}
+
+static uint32_t verdicts(const struct tfo_correlator *c,
+			 const struct tfo_sock_view *v, bool final)
+{
+	int64_t sysctl = sysctl_of(c, v);
+	bool server_off = sysctl >= 0 && !(sysctl & TFO_SERVER_ENABLE);
+	bool served = v->cookies_sent > 0 || v->tfo_accepted > 0;
+	bool queue_on = v->listening && v->qlen_known && v->qlen_max > 0;
+	bool working = served || (queue_on && !server_off);
+	bool wanted = v->tfo_sockopt != 0 || v->cookie_requests > 0 ||
+		      v->syns_with_data > 0;
+	/* A server-side option matters once the socket listens; a socket
+	 * that never did is judged at the end. */
+	bool judge = v->listening || final;
+	bool mptcp = v->protocol == PROTO_MPTCP;
+	uint32_t k = 0;
+
+	if (mptcp && judge && !working &&
+	    (v->tfo_sockopt < 0 ||
+	     (v->tfo_sockopt == 0 && v->qlen_known && v->qlen_max == 0 &&
+	      (v->cookie_requests || v->syns_with_data))))
+		k |= 1u << TFO_FINDING_MPTCP_TFO_REJECTED;
+	if (mptcp && v->n_rejected)
+		k |= 1u << TFO_FINDING_MPTCP_OPTION_REJECTED;
+	if (judge && wanted && server_off && !served)
+		k |= 1u << TFO_FINDING_TFO_SERVER_DISABLED;
+	if (v->overflows)
+		k |= 1u << TFO_FINDING_TFO_QUEUE_OVERFLOW;
+	if (v->cookie_invalid)
+		k |= 1u << TFO_FINDING_TFO_COOKIE_INVALID;
+	if (v->blackholes)
+		k |= 1u << TFO_FINDING_TFO_CLIENT_BLACKHOLE;
+	if (v->listening && working && (wanted || queue_on))
+		k |= 1u << TFO_FINDING_TFO_OK;
+	return k;
+}
+
+static void add_advice(struct tfo_finding *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void add_advice(struct tfo_finding *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (f->n_advice == TFO_ADVICE_MAX)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(f->advice[f->n_advice++], TFO_ADVICE_LEN, fmt, ap);
+	va_end(ap);
+}
+
+static void explain(const struct tfo_correlator *c, struct tfo_finding *f)
+{
+	const struct tfo_sock_view *v = f->sock;
+	int64_t sysctl = sysctl_of(c, v);
+	unsigned long cur = sysctl >= 0 ? (unsigned long)sysctl : 0x1;
+
+	switch (f->kind) {
+	case TFO_FINDING_MPTCP_TFO_REJECTED:
+		f->err = v->tfo_sockopt < 0 ? -v->tfo_sockopt : 0;
+		f->why = "MPTCP sockets on kernels before 6.2 do not support "
+			 "TCP_FASTOPEN: the setsockopt fails, the listener's TFO "
+			 "queue stays 0, and SYNs asking for a cookie get a "
+			 "SYN-ACK without one. The application runs on without TFO.";
+		add_advice(f, "sysctl -w net.ipv4.tcp_fastopen=0x%lx: TFO on every "
+			   "listener of this network namespace, MPTCP kept (0x400 "
+			   "enables it without the setsockopt); only for idempotent "
+			   "protocols, as SYN data can be replayed", cur | TFO_FIX_SYSCTL);
+		add_advice(f, "GODEBUG=multipathtcp=0 for Go programs (Go >= 1.24 "
+			   "listens with MPTCP by default): the listener becomes "
+			   "plain TCP and TCP_FASTOPEN works");
+		add_advice(f, "sysctl -w net.mptcp.enabled=0: no MPTCP in this "
+			   "namespace; Go and most programs fall back to TCP");
+		add_advice(f, "a kernel >= 6.3 (MPTCP has TFO since 6.2; 6.2 could "
+			   "crash, CVE-2023-54085): on Debian 12 the 6.12 kernel, "
+			   "linux-image-6.12.*+deb12-amd64");
+		break;
+	case TFO_FINDING_MPTCP_OPTION_REJECTED:
+		f->err = ENOPROTOOPT;
+		for (uint32_t i = 0; i < v->n_opts && i < TFO_OPT_HISTORY; i++)
+			if (v->opts[i].ret < 0 &&
+			    !(v->opts[i].level == SOL_TCP_LEVEL &&
+			      v->opts[i].optname == OPT_TCP_FASTOPEN)) {
+				f->err = -v->opts[i].ret;
+				break;
+			}
+		f->why = "this MPTCP socket refused socket options the application "
+			 "set: it believes they are in effect; they are not.";
+		add_advice(f, "GODEBUG=multipathtcp=0 for Go programs: plain TCP "
+			   "sockets accept these options");
+		add_advice(f, "sysctl -w net.mptcp.enabled=0: no MPTCP in this "
+			   "namespace");
+		add_advice(f, "a kernel whose MPTCP supports these options (see "
+			   "mptcp_supported_sockopt() in net/mptcp/sockopt.c)");
+		break;
+	case TFO_FINDING_TFO_SERVER_DISABLED:
+		f->why = "TFO is asked for on this listener but net.ipv4.tcp_fastopen "
+			 "lacks the server bit (0x2): the kernel answers no cookie "
+			 "request and accepts no SYN data.";
+		add_advice(f, "sysctl -w net.ipv4.tcp_fastopen=0x%lx (adds the server "
+			   "bit)", cur | TFO_SERVER_ENABLE);
+		break;
+	case TFO_FINDING_TFO_QUEUE_OVERFLOW:
+		f->why = "the listener's TFO queue was full: SYN data was refused and "
+			 "those clients fell back to a normal handshake "
+			 "(TcpExtTCPFastOpenListenOverflow).";
+		add_advice(f, "raise the queue length the application passes to "
+			   "TCP_FASTOPEN (now %u), or accept faster", v->qlen_max);
+		break;
+	case TFO_FINDING_TFO_COOKIE_INVALID:
+		f->why = "clients presented cookies this server did not accept (its "
+			 "key changed, or the client's address did): their SYN data "
+			 "waited for the handshake (TcpExtTCPFastOpenPassiveFail).";
+		add_advice(f, "transient after a key change: clients get a fresh "
+			   "cookie in the SYN-ACK; if it persists, give the servers "
+			   "behind one address the same net.ipv4.tcp_fastopen_key");
+		break;
+	case TFO_FINDING_TFO_CLIENT_BLACKHOLE:
+		f->why = "the kernel turned client TFO off after detecting a "
+			 "blackhole: SYNs with data or cookies were lost on the path.";
+		add_advice(f, "find the middlebox dropping SYNs with data; "
+			   "net.ipv4.tcp_fastopen_blackhole_timeout_sec=0 turns the "
+			   "detection off");
+		break;
+	case TFO_FINDING_TFO_OK:
+		f->err = v->tfo_sockopt < 0 ? -v->tfo_sockopt : 0;
+		f->why = v->tfo_sockopt < 0 ?
+			 "TFO works on this listener although setsockopt("
+			 "TCP_FASTOPEN) failed: net.ipv4.tcp_fastopen's 0x400 flag "
+			 "enables it on every listener." :
+			 "TFO works on this listener.";
+		break;
+	default:
+		break;
+	}
+}
+
+static void emit(struct tfo_correlator *c, const struct entry *e,
+		 enum tfo_finding_kind kind, bool final)
+{
+	struct tfo_finding f;
+
+	if (!c->opts.cb)
+		return;
+	memset(&f, 0, sizeof(f));
+	f.kind = kind;
+	f.final = final;
+	f.probes = c->opts.probes;
+	f.lost = c->stats.lost;
+	f.sock = &e->v;
+	explain(c, &f);
+	c->opts.cb(c->opts.cb_ctx, &f);
+}
+
+static void evaluate(struct tfo_correlator *c, struct entry *e)
+{
+	uint32_t now = verdicts(c, &e->v, false);
+	uint32_t fresh = now & ~e->emitted;
+
+	for (int k = 0; k < TFO_FINDING__MAX; k++)
+		if (fresh & (1u << k))
+			emit(c, e, k, false);
+	e->emitted |= now;
+}
+
+void tfo_correlator__feed(struct tfo_correlator *c, const union tfo_record *r)
+{
+	struct entry *e;
+
+	c->stats.records++;
+	e = entry_for(c, r);
+	if (!e) {
+		c->stats.ignored++;
+		return;
+	}
+	switch (r->hdr.type) {
+	case TFO_REC_SOCKET:
+		set_owner(&e->v, r->hdr.pid, r->hdr.comm);
+		break;
+	case TFO_REC_LISTEN:
+		set_owner(&e->v, r->hdr.pid, r->hdr.comm);
+		if (r->listen.ret == 0) {
+			e->v.listening = true;
+			e->v.qlen_known = true;
+			e->v.qlen_max = r->listen.tfo_qlen_max;
+		}
+		break;
+	case TFO_REC_SETSOCKOPT:
+		set_owner(&e->v, r->hdr.pid, r->hdr.comm);
+		note_setsockopt(&e->v, &r->setsockopt);
+		break;
+	case TFO_REC_TFO_SERVER:
+		set_owner(&e->v, r->hdr.pid, r->hdr.comm);
+		note_tfo_server(&e->v, &r->tfo_server);
+		break;
+	case TFO_REC_TFO_CLIENT:
+		set_owner(&e->v, r->hdr.pid, r->hdr.comm);
+		if (r->tfo_client.probe == TFO_CLIENT_COOKIE_CHECK)
+			e->v.client_cookie_checks++;
+		else if (r->tfo_client.probe == TFO_CLIENT_BLACKHOLE &&
+			 r->tfo_client.ret)
+			e->v.blackholes++;
+		break;
+	case TFO_REC_LISTENER:
+		e->v.listening = true;
+		e->v.from_scan = true;
+		e->v.qlen_known = true;
+		e->v.qlen_max = r->listener.qlen_max;
+		memcpy(e->v.addr, r->listener.addr, sizeof(e->v.addr));
+		e->v.has_addr = true;
+		break;
+	}
+	evaluate(c, e);
+}
+
+void tfo_correlator__lost(struct tfo_correlator *c, uint64_t n)
+{
+	c->stats.lost += n;
+}
+
+void tfo_correlator__owner(struct tfo_correlator *c, uint64_t ino,
+			   uint32_t pid, const char *comm)
+{
+	uint32_t i = find(c, ino);
+
+	/* The first owner found stands; a scan names what it sees. */
+	if (i != NONE && !c->entries[i].v.pid)
+		set_owner(&c->entries[i].v, pid, comm);
+}
+
+void tfo_correlator__finish(struct tfo_correlator *c)
+{
+	/* Oldest first, so the report reads in the order things happened. */
+	for (uint32_t i = c->lru_tail; i != NONE; i = c->entries[i].lru_prev) {
+		uint32_t now = verdicts(c, &c->entries[i].v, true);
+
+		for (int k = 0; k < TFO_FINDING__MAX; k++)
+			if (now & (1u << k))
+				emit(c, &c->entries[i], k, true);
+	}
+}
+
+void tfo_correlator__stats(const struct tfo_correlator *c,
+			   struct tfo_correlator_stats *out)
+{
+	*out = c->stats;
+	out->sockets = c->n_used;
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The correlator: fed records in order, it keeps per-socket state (bounded,
+ * least recently used evicted and counted) and turns the evidence into
+ * findings — "this MPTCP listener rejected TCP_FASTOPEN, 37 SYNs asked for a
+ * cookie since and got none". Pure: no libbpf, no I/O; findings leave
+ * through a callback.
+ */
+#ifndef TFOTRACE_CORRELATE_H
+#define TFOTRACE_CORRELATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "decode.h"
+
+enum tfo_finding_kind {
+	TFO_FINDING_MPTCP_TFO_REJECTED,
+	TFO_FINDING_MPTCP_OPTION_REJECTED,
+	TFO_FINDING_TFO_SERVER_DISABLED,
+	TFO_FINDING_TFO_QUEUE_OVERFLOW,
+	TFO_FINDING_TFO_COOKIE_INVALID,
+	TFO_FINDING_TFO_CLIENT_BLACKHOLE,
+	TFO_FINDING_TFO_OK,
+	TFO_FINDING__MAX,
+};
+
+const char *tfo_finding_name(enum tfo_finding_kind kind);
+
+#define TFO_ADVICE_MAX	5
+#define TFO_ADVICE_LEN	256
+#define TFO_OPT_HISTORY	8
+
+/* One setsockopt as the socket's history keeps it. */
+struct tfo_opt_call {
+	int32_t level;
+	int32_t optname;
+	int64_t value;
+	bool has_value;
+	int32_t ret;		/* 0 or negative errno */
+	uint32_t err_layer;	/* enum tfo_layer */
+};
+
+/* What the run saw of one socket; what findings and the report print. */
+struct tfo_sock_view {
+	uint64_t ino;
+	uint32_t netns;
+	uint32_t pid;		/* owner: creator, caller, or from the scan */
+	char comm[TFO_COMM_LEN];
+	uint16_t family;
+	uint16_t protocol;
+	uint16_t port;
+	uint8_t addr[16];
+	bool has_addr;
+	bool listening;
+	bool from_scan;		/* known from the listener scan */
+	bool qlen_known;
+	uint32_t qlen_max;	/* TFO queue limit: 0 = TFO off */
+	int64_t sysctl;		/* net.ipv4.tcp_fastopen seen for it, or -1 */
+	/* TCP_FASTOPEN asked for on it: 0 no, 1 accepted, -errno failed */
+	int32_t tfo_sockopt;
+	int64_t tfo_sockopt_value;
+	struct tfo_opt_call opts[TFO_OPT_HISTORY];
+	uint32_t n_opts;	/* calls seen; the first TFO_OPT_HISTORY kept */
+	uint32_t n_rejected;	/* options an MPTCP socket refused (not TFO) */
+	/* per-SYN evidence (tcp_try_fastopen), when the mode has it */
+	uint64_t syns;
+	uint64_t cookie_requests;	/* SYNs asking for a cookie */
+	uint64_t syns_with_data;
+	uint64_t syns_unanswered;	/* asked for TFO, got neither */
+	uint64_t cookies_sent;
+	uint64_t tfo_accepted;
+	uint64_t cookie_invalid;
+	uint64_t overflows;
+	/* client side */
+	uint64_t client_cookie_checks;
+	uint64_t blackholes;
+};
+
+struct tfo_finding {
+	enum tfo_finding_kind kind;
+	bool final;		/* from tfo_correlator__finish() */
+	bool probes;		/* per-SYN numbers were observable */
+	uint64_t lost;		/* events lost so far: evidence may be partial */
+	const struct tfo_sock_view *sock;
+	int err;		/* the errno behind it, positive, or 0 */
+	const char *why;
+	char advice[TFO_ADVICE_MAX][TFO_ADVICE_LEN];	/* best first */
+	size_t n_advice;
+};
+
+typedef void (*tfo_finding_cb)(void *ctx, const struct tfo_finding *f);
+
+struct tfo_correlator_opts {
+	size_t max_sockets;	/* 0: a default */
+	bool probes;		/* the mode hooks tcp_try_fastopen() */
+	int64_t sysctl;		/* tcp_fastopen of NETNS, or -1 unknown */
+	uint32_t netns;		/* the namespace SYSCTL was read in */
+	tfo_finding_cb cb;
+	void *cb_ctx;
+};
+
+struct tfo_correlator_stats {
+	uint64_t records;
+	uint64_t sockets;	/* tracked now */
+	uint64_t evicted;
+	uint64_t lost;
+	uint64_t ignored;	/* records of sockets that are not TCP/MPTCP */
+};
+
+struct tfo_correlator;
+
+/* NULL when out of memory. */
+struct tfo_correlator *tfo_correlator__new(const struct tfo_correlator_opts *opts);
+void tfo_correlator__free(struct tfo_correlator *c);
+
+void tfo_correlator__feed(struct tfo_correlator *c, const union tfo_record *r);
+/* The kernel could not deliver N records: said in every finding after. */
+void tfo_correlator__lost(struct tfo_correlator *c, uint64_t n);
+/* A process holding socket INO, found in /proc (listeners from the scan). */
+void tfo_correlator__owner(struct tfo_correlator *c, uint64_t ino,
+			   uint32_t pid, const char *comm);
+/* Final verdicts: one finding per kind per socket, with final set. */
+void tfo_correlator__finish(struct tfo_correlator *c);
+void tfo_correlator__stats(const struct tfo_correlator *c,
+			   struct tfo_correlator_stats *out);
+
+#endif

@@ -1,0 +1,450 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+#include "tfotrace.h"
+#include "procfs.h"
+
+/* ---- /proc/net/netstat ---- */
+
+#define TCPEXT_PREFIX "TcpExt:"
+#define NETSTAT_SEPARATORS " \t\r\n"
+
+/* The counters of struct tfo_mib, in the order of its present bits. */
+static const struct {
+	const char *name;
+	size_t offset;
+} mib_fields[] = {
+	{ "TCPFastOpenActive", offsetof(struct tfo_mib, active) },
+	{ "TCPFastOpenActiveFail", offsetof(struct tfo_mib, active_fail) },
+	{ "TCPFastOpenPassive", offsetof(struct tfo_mib, passive) },
+	{ "TCPFastOpenPassiveFail", offsetof(struct tfo_mib, passive_fail) },
+	{ "TCPFastOpenListenOverflow", offsetof(struct tfo_mib, listen_overflow) },
+	{ "TCPFastOpenCookieReqd", offsetof(struct tfo_mib, cookie_reqd) },
+	{ "TCPFastOpenBlackhole", offsetof(struct tfo_mib, blackhole) },
+	{ "TCPFastOpenPassiveAltKey", offsetof(struct tfo_mib, passive_alt_key) },
+};
+#define N_MIB_FIELDS (sizeof(mib_fields) / sizeof(mib_fields[0]))
+
+static uint64_t *mib_counter(struct tfo_mib *mib, size_t field)
+{
+	return (uint64_t *)((char *)mib + mib_fields[field].offset);
+}
+
+static uint64_t mib_counter_value(const struct tfo_mib *mib, size_t field)
+{
+	return *(const uint64_t *)((const char *)mib + mib_fields[field].offset);
+}
+
+/* getline() that tells a line (1) from end of file (0) and from a
+ * failure (-errno): -1 alone means either. */
+static int read_line(char **line, size_t *cap, FILE *file)
+{
+	errno = 0;
+	if (getline(line, cap, file) >= 0)
+		return 1;
+	if (feof(file) && !ferror(file))
+		return 0;
+	return errno ? -errno : -EIO;
+}
+
+static bool is_tcpext_line(const char *line)
+{
+	return strncmp(line, TCPEXT_PREFIX, strlen(TCPEXT_PREFIX)) == 0;
+}
+
+/* A decimal counter: digits only, so "-1" or "1x" is malformed rather
+ * than silently wrapped or cut. */
+static int parse_counter(const char *text, uint64_t *value)
+{
+	unsigned long long parsed;
+	char *end;
+
+	if (*text < '0' || *text > '9')
+		return -EINVAL;
+	errno = 0;
+	parsed = strtoull(text, &end, 10);
+	if (errno || *end)
+		return -EINVAL;
+	*value = parsed;
+	return 0;
+}
+
+/* Walk the names and the values of one TcpExt pair side by side. */
+static int parse_tcpext_pair(char *names, char *values, struct tfo_mib *mib)
+{
+	char *names_pos, *values_pos;
+	char *name = strtok_r(names, NETSTAT_SEPARATORS, &names_pos);
+	char *value = strtok_r(values, NETSTAT_SEPARATORS, &values_pos);
+
+	for (; name && value;
+	     name = strtok_r(NULL, NETSTAT_SEPARATORS, &names_pos),
+	     value = strtok_r(NULL, NETSTAT_SEPARATORS, &values_pos)) {
+		uint64_t counter;
+
+		/* Every value is checked, not only ours: a garbled line
+		 * means the ones we want cannot be trusted either. */
+		if (parse_counter(value, &counter))
+			return -EINVAL;
+		for (size_t field = 0; field < N_MIB_FIELDS; field++) {
+			if (strcmp(name, mib_fields[field].name) == 0) {
+				*mib_counter(mib, field) = counter;
+				mib->present |= 1u << field;
+				break;
+			}
+		}
+	}
+	/* One list ran out first: the names no longer line up with the values. */
+	if (name || value)
+		return -EINVAL;
+	return 0;
+}
+
+int tfo_mib_parse(FILE *netstat, struct tfo_mib *out)
+{
+	char *names = NULL, *values = NULL;
+	size_t names_cap = 0, values_cap = 0;
+	struct tfo_mib mib = { 0 };
+	int got, err = -ENOENT;
+
+	if (!netstat || !out)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	while ((got = read_line(&names, &names_cap, netstat)) > 0) {
+		if (!is_tcpext_line(names))
+			continue;
+		/* The values line follows its names line directly. */
+		got = read_line(&values, &values_cap, netstat);
+		if (got < 0)
+			err = got;
+		else if (got == 0 || !is_tcpext_line(values))
+			err = -EINVAL;
+		else
+			err = parse_tcpext_pair(names + strlen(TCPEXT_PREFIX),
+						values + strlen(TCPEXT_PREFIX), &mib);
+		break;
+	}
+	if (got < 0)
+		err = got;
+	free(names);
+	free(values);
+	if (!err)
+		*out = mib;
+	return err;
+}
+
+int tfo_mib_read(const char *path, struct tfo_mib *out)
+{
+	FILE *netstat;
+	int err;
+
+	if (!path || !out)
+		return -EINVAL;
+	netstat = fopen(path, "re");
+	if (!netstat)
+		return -errno;
+	err = tfo_mib_parse(netstat, out);
+	fclose(netstat);
+	return err;
+}
+
+void tfo_mib_delta(const struct tfo_mib *before, const struct tfo_mib *after,
+		   struct tfo_mib *delta)
+{
+	/* Built aside so DELTA may alias BEFORE or AFTER. */
+	struct tfo_mib result = { 0 };
+
+	for (size_t field = 0; field < N_MIB_FIELDS; field++) {
+		uint64_t old = mib_counter_value(before, field);
+		uint64_t new = mib_counter_value(after, field);
+
+		/* Backwards means a reset or another namespace, not a
+		 * huge increase. */
+		*mib_counter(&result, field) = new > old ? new - old : 0;
+	}
+	result.present = before->present & after->present;
+	*delta = result;
+}
+
+/* ---- socket owners ---- */
+
+/* The state of one tfo_owners_scan() walk. */
+struct owner_scan {
+	const uint64_t *inos;	/* sorted, without duplicates */
+	size_t n_inos;
+	/* Per inode: the number of the process walk that last reported it,
+	 * so a process with several fds on a socket gives one call without
+	 * clearing anything between processes. */
+	size_t *reported_in_walk;
+	size_t walk;
+	tfo_owner_cb cb;
+	void *ctx;
+};
+
+static int compare_inos(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* A /proc directory name that is a pid: digits only, fits 32 bits. */
+static bool parse_pid(const char *name, uint32_t *pid)
+{
+	unsigned long long parsed;
+	char *end;
+
+	if (*name < '0' || *name > '9')
+		return false;
+	errno = 0;
+	parsed = strtoull(name, &end, 10);
+	if (errno || *end || parsed > UINT32_MAX)
+		return false;
+	*pid = (uint32_t)parsed;
+	return true;
+}
+
+/* "socket:[12345]" -> 12345; anything else (pipe:[9], /dev/null, a path
+ * that merely starts like a socket) is not a socket. */
+static bool parse_socket_link(const char *target, uint64_t *ino)
+{
+	static const char prefix[] = "socket:[";
+	const char *digits = target + strlen(prefix);
+	unsigned long long parsed;
+	char *end;
+
+	if (strncmp(target, prefix, strlen(prefix)) != 0 ||
+	    *digits < '0' || *digits > '9')
+		return false;
+	errno = 0;
+	parsed = strtoull(digits, &end, 10);
+	if (errno || end[0] != ']' || end[1] != '\0')
+		return false;
+	*ino = parsed;
+	return true;
+}
+
+/* COMM gets the trimmed content of PID_DIR/comm, or "?". Read through the
+ * pid directory's fd so a recycled pid cannot lend us another name. */
+static void read_comm(int pid_dir_fd, char comm[TFO_COMM_LEN])
+{
+	ssize_t len = -1;
+	int fd;
+
+	fd = openat(pid_dir_fd, "comm", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		len = read(fd, comm, TFO_COMM_LEN - 1);
+		close(fd);
+	}
+	if (len < 0) {
+		strcpy(comm, "?");
+		return;
+	}
+	/* The kernel ends the name with a newline. */
+	while (len > 0 && (comm[len - 1] == '\n' || comm[len - 1] == ' ' ||
+			   comm[len - 1] == '\t' || comm[len - 1] == '\r'))
+		len--;
+	comm[len] = '\0';
+}
+
+/* Report the wanted sockets among PID's fds; returns how many calls. */
+static int scan_process(int proc_fd, const char *pid_name, uint32_t pid,
+			struct owner_scan *scan)
+{
+	char comm[TFO_COMM_LEN];
+	bool have_comm = false;
+	struct dirent *entry;
+	int pid_dir_fd, fd_dir_fd;
+	int reported = 0;
+	DIR *fd_dir;
+
+	pid_dir_fd = openat(proc_fd, pid_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (pid_dir_fd < 0)
+		return 0;
+	/* EACCES for other users' processes, ENOENT when it just exited. */
+	fd_dir_fd = openat(pid_dir_fd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd_dir_fd < 0)
+		goto out_pid_dir;
+	fd_dir = fdopendir(fd_dir_fd);
+	if (!fd_dir) {
+		close(fd_dir_fd);
+		goto out_pid_dir;
+	}
+	scan->walk++;
+	while ((entry = readdir(fd_dir))) {
+		/* Room for any socket link; a longer target is no socket. */
+		char target[64];
+		const uint64_t *found;
+		uint64_t ino;
+		size_t slot;
+		ssize_t len;
+
+		if (entry->d_type != DT_LNK && entry->d_type != DT_UNKNOWN)
+			continue;
+		len = readlinkat(dirfd(fd_dir), entry->d_name, target, sizeof(target));
+		if (len < 0 || (size_t)len >= sizeof(target))
+			continue;
+		target[len] = '\0';
+		if (!parse_socket_link(target, &ino))
+			continue;
+		found = bsearch(&ino, scan->inos, scan->n_inos, sizeof(*scan->inos),
+				compare_inos);
+		if (!found)
+			continue;
+		slot = found - scan->inos;
+		if (scan->reported_in_walk[slot] == scan->walk)
+			continue;
+		scan->reported_in_walk[slot] = scan->walk;
+		/* Only read for processes that own something we want. */
+		if (!have_comm) {
+			read_comm(pid_dir_fd, comm);
+			have_comm = true;
+		}
+		scan->cb(scan->ctx, ino, pid, comm);
+		reported++;
+	}
+	closedir(fd_dir);
+out_pid_dir:
+	close(pid_dir_fd);
+	return reported;
+}
+
+int tfo_owners_scan(const char *proc_root, const uint64_t *inos, size_t n_inos,
+		    tfo_owner_cb cb, void *ctx)
+{
+	struct owner_scan scan = { .cb = cb, .ctx = ctx };
+	uint64_t *sorted = NULL;
+	struct dirent *entry;
+	int reported = 0;
+	DIR *proc_dir;
+	int proc_fd;
+
+	if (!proc_root || !cb || (!inos && n_inos))
+		return -EINVAL;
+	proc_fd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (proc_fd < 0)
+		return -errno;
+	if (!n_inos) {
+		close(proc_fd);
+		return 0;
+	}
+
+	sorted = calloc(n_inos, sizeof(*sorted));
+	scan.reported_in_walk = calloc(n_inos, sizeof(*scan.reported_in_walk));
+	if (!sorted || !scan.reported_in_walk) {
+		reported = -ENOMEM;
+		goto out_close;
+	}
+	memcpy(sorted, inos, n_inos * sizeof(*sorted));
+	qsort(sorted, n_inos, sizeof(*sorted), compare_inos);
+	/* Drop duplicates: an inode asked for twice is still reported once
+	 * per process. */
+	for (size_t i = 0; i < n_inos; i++)
+		if (!scan.n_inos || sorted[scan.n_inos - 1] != sorted[i])
+			sorted[scan.n_inos++] = sorted[i];
+	scan.inos = sorted;
+
+	proc_dir = fdopendir(proc_fd);
+	if (!proc_dir) {
+		reported = -errno;
+		goto out_close;
+	}
+	while ((entry = readdir(proc_dir))) {
+		uint32_t pid;
+
+		if (entry->d_type != DT_DIR && entry->d_type != DT_UNKNOWN)
+			continue;
+		if (!parse_pid(entry->d_name, &pid))
+			continue;
+		reported += scan_process(dirfd(proc_dir), entry->d_name, pid, &scan);
+	}
+	closedir(proc_dir);
+	goto out_free;
+
+out_close:
+	close(proc_fd);
+out_free:
+	free(sorted);
+	free(scan.reported_in_walk);
+	return reported;
+}
+
+/* ---- sysctl ---- */
+
+/* Refuse what could walk out of PROC_ROOT/sys or name nothing. */
+static bool is_sysctl_name(const char *name)
+{
+	return name[0] && name[0] != '.' && name[0] != '/' && !strstr(name, "..");
+}
+
+int tfo_sysctl_read(const char *proc_root, const char *name, long *out)
+{
+	/* Any long in decimal, with its newline, fits with room to spare;
+	 * content that fills this is not one integer. */
+	char content[64];
+	char path[PATH_MAX];
+	size_t name_start, used = 0;
+	long value;
+	char *end;
+	int len, fd;
+
+	if (!proc_root || !name || !out || !is_sysctl_name(name))
+		return -EINVAL;
+	len = snprintf(path, sizeof(path), "%s/sys/", proc_root);
+	if (len < 0 || (size_t)len >= sizeof(path))
+		return -ENAMETOOLONG;
+	name_start = len;
+	len = snprintf(path + name_start, sizeof(path) - name_start, "%s", name);
+	if (len < 0 || (size_t)len >= sizeof(path) - name_start)
+		return -ENAMETOOLONG;
+	/* Like sysctl(8): dots separate levels unless the name already uses
+	 * slashes (then dots belong to a component, as in "eth0.100"). Only
+	 * the name is rewritten: PROC_ROOT may contain dots of its own. */
+	if (!strchr(name, '/'))
+		for (char *c = path + name_start; *c; c++)
+			if (*c == '.')
+				*c = '/';
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (used < sizeof(content)) {
+		ssize_t got = read(fd, content + used, sizeof(content) - used);
+
+		if (got < 0) {
+			int err = -errno;
+
+			if (err == -EINTR)
+				continue;
+			close(fd);
+			return err;
+		}
+		if (got == 0)
+			break;
+		used += got;
+	}
+	close(fd);
+	if (used == sizeof(content))
+		return -EINVAL;
+	content[used] = '\0';
+
+	errno = 0;
+	value = strtol(content, &end, 10);
+	if (end == content)
+		return -EINVAL;
+	if (errno == ERANGE)
+		return -ERANGE;
+	/* One integer and its newline: "4096 131072 6291456" is not one. */
+	while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')
+		end++;
+	if (*end)
+		return -EINVAL;
+	*out = value;
+	return 0;
+}

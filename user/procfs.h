@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What /proc tells without BPF: the kernel's TFO counters, which processes
+ * hold a given socket, and a sysctl's value. Used to put the tracer's
+ * records next to the numbers nstat and sysctl(8) would show.
+ */
+#ifndef TFOTRACE_PROCFS_H
+#define TFOTRACE_PROCFS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* The kernel's TCP Fast Open counters (TcpExt in /proc/net/netstat). */
+struct tfo_mib {
+	uint64_t active;          /* TCPFastOpenActive */
+	uint64_t active_fail;     /* TCPFastOpenActiveFail */
+	uint64_t passive;         /* TCPFastOpenPassive */
+	uint64_t passive_fail;    /* TCPFastOpenPassiveFail */
+	uint64_t listen_overflow; /* TCPFastOpenListenOverflow */
+	uint64_t cookie_reqd;     /* TCPFastOpenCookieReqd */
+	uint64_t blackhole;       /* TCPFastOpenBlackhole */
+	uint64_t passive_alt_key; /* TCPFastOpenPassiveAltKey */
+	uint32_t present;         /* bit i set when field i (in the order above) was found */
+};
+
+/* Parse the netstat text in NETSTAT into OUT (zeroed first). Returns 0,
+ * -EINVAL on malformed input (header/value line count mismatch, non-numeric
+ * value), -ENOENT when there is no TcpExt section. */
+int tfo_mib_parse(FILE *netstat, struct tfo_mib *out);
+
+/* tfo_mib_parse() on the file at PATH (normally "/proc/net/netstat");
+ * -errno when it cannot be opened. */
+int tfo_mib_read(const char *path, struct tfo_mib *out);
+
+/* after - before, field by field; a counter that went backwards gives 0;
+ * present = before.present & after.present. DELTA may be BEFORE or AFTER. */
+void tfo_mib_delta(const struct tfo_mib *before, const struct tfo_mib *after,
+		   struct tfo_mib *delta);
+
+/*
+ * Which processes hold an fd on each of the given socket inodes, found by
+ * reading PROC_ROOT/<pid>/fd/<n> links ("socket:[INO]") and
+ * PROC_ROOT/<pid>/comm. Calls cb once per (inode, pid) pair found: a socket
+ * shared by several processes gives several calls; several fds of one
+ * process on one socket give one call. Processes that vanish or can't be
+ * read during the walk are skipped silently. Returns the number of
+ * (inode, pid) pairs reported, or -errno if PROC_ROOT itself can't be
+ * opened (-EINVAL for a NULL proc_root or cb, or NULL inos with n_inos > 0).
+ * comm is "?" when the comm file can't be read.
+ */
+typedef void (*tfo_owner_cb)(void *ctx, uint64_t ino, uint32_t pid, const char *comm);
+int tfo_owners_scan(const char *proc_root, const uint64_t *inos, size_t n_inos,
+		    tfo_owner_cb cb, void *ctx);
+
+/* Integer sysctl NAME ("net.ipv4.tcp_fastopen", or the slash form
+ * "net/ipv4/tcp_fastopen") read from PROC_ROOT/sys/net/ipv4/tcp_fastopen.
+ * 0 or -errno (-EINVAL if the content is not one integer or NAME is not a
+ * plain sysctl name, -ERANGE if the integer does not fit a long). */
+int tfo_sysctl_read(const char *proc_root, const char *name, long *out);
+
+#endif
