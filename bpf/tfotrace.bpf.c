@@ -420,6 +420,7 @@ static __always_inline int tfo_server_exit(struct sock *child)
 {
 	__u32 zero = 0;
 	struct tfo_syn *s = bpf_map_lookup_elem(&tfo_syn_slot, &zero);
+	struct tcp_fastopen_cookie *foc;
 	struct tfo_rec_tfo_server *r;
 	struct tfo_sock_id id = {};
 	struct tfo_owner *owner;
@@ -450,7 +451,9 @@ static __always_inline int tfo_server_exit(struct sock *child)
 	/* the port the SYN came to: the subflow listener's */
 	r->sock.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	r->foc_in = s->foc_in;
-	r->foc_out = BPF_CORE_READ(s->foc, len);
+	/* through a local: a CO-RE read must start at a kernel type */
+	foc = s->foc;
+	r->foc_out = BPF_CORE_READ(foc, len);
 	r->syn_data = s->syn_data;
 	r->qlen_max = s->qlen_max;
 	r->qlen = s->qlen;
@@ -573,12 +576,14 @@ static __always_inline int client_exit(__u32 probe, int ret)
 {
 	__u64 key = client_key(probe);
 	struct client_args *a = bpf_map_lookup_elem(&client_inflight, &key);
+	struct tcp_fastopen_cookie *cookie;
 
 	if (!a)
 		return 0;
+	cookie = a->cookie;
 	if (probe != TFO_CLIENT_BLACKHOLE || ret)
 		emit_tfo_client(a->sk, probe, ret,
-				a->cookie ? BPF_CORE_READ(a->cookie, len) : 0);
+				cookie ? BPF_CORE_READ(cookie, len) : 0);
 	bpf_map_delete_elem(&client_inflight, &key);
 	return 0;
 }

@@ -209,25 +209,22 @@ static bool tracked_protocol(uint16_t protocol)
 static void note_setsockopt(struct tfo_sock_view *v,
 			    const struct tfo_rec_setsockopt *r)
 {
+	struct tfo_optval val = tfo_optval_decode(r);
 	struct tfo_opt_call *call;
-	int32_t word = 0;
 
-	if (r->optval_len >= sizeof(word) && r->optlen >= (int)sizeof(word))
-		memcpy(&word, r->optval, sizeof(word));
 	if (v->n_opts < TFO_OPT_HISTORY) {
 		call = &v->opts[v->n_opts];
 		call->level = r->level;
 		call->optname = r->optname;
-		call->has_value = r->optval_len >= sizeof(word) &&
-				  r->optlen >= (int)sizeof(word);
-		call->value = word;
+		call->has_value = val.is_int;
+		call->value = val.value;
 		call->ret = r->ret;
 		call->err_layer = r->err_layer;
 	}
 	v->n_opts++;
 	if (r->level == SOL_TCP_LEVEL && r->optname == OPT_TCP_FASTOPEN) {
 		v->tfo_sockopt = r->ret < 0 ? r->ret : 1;
-		v->tfo_sockopt_value = word;
+		v->tfo_sockopt_value = val.value;
 	} else if (v->protocol == PROTO_MPTCP &&
 		   (r->ret == -ENOPROTOOPT || r->ret == -EOPNOTSUPP)) {
 		v->n_rejected++;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 #include "decode.h"
+#include "names.h"
 
 size_t tfo_record_size(unsigned int type)
 {
@@ -42,4 +43,24 @@ int tfo_decode(const void *data, size_t len, union tfo_record *out)
 	 * not make a printer run off the end. */
 	out->hdr.comm[TFO_COMM_LEN - 1] = '\0';
 	return 0;
+}
+
+struct tfo_optval tfo_optval_decode(const struct tfo_rec_setsockopt *r)
+{
+	struct tfo_optval v = { .is_int = false };
+	int32_t word;
+
+	if (tfo_optname_kind(r->level, r->optname) != TFO_OPTVAL_INT ||
+	    r->optval_len == 0 || r->optlen <= 0)
+		return v;
+	if (r->optval_len >= sizeof(word) && r->optlen >= (int)sizeof(word)) {
+		memcpy(&word, r->optval, sizeof(word));
+		v.value = word;
+	} else {
+		/* The kernel reads a single byte for the IP options that
+		 * accept an optlen shorter than an int. */
+		v.value = r->optval[0];
+	}
+	v.is_int = true;
+	return v;
 }

@@ -4,7 +4,9 @@
 #ifndef TFOTRACE_DECODE_H
 #define TFOTRACE_DECODE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "tfotrace.h"
 
 union tfo_record {
@@ -24,5 +26,13 @@ size_t tfo_record_size(unsigned int type);
  * the record is short, of an unknown type, or its header disagrees with
  * its length. */
 int tfo_decode(const void *data, size_t len, union tfo_record *out);
+
+/* How an option value reads: an integer when the option is an integer one
+ * and enough bytes were captured, else the raw bytes. */
+struct tfo_optval {
+	bool is_int;
+	int64_t value;
+};
+struct tfo_optval tfo_optval_decode(const struct tfo_rec_setsockopt *r);
 
 #endif

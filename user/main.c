@@ -19,6 +19,8 @@
 #include "decode.h"
 #include "names.h"
 #include "output.h"
+#include "procfs.h"
+#include "scan.h"
 
 #define TFOTRACE_VERSION "0.1.0"
 #define RINGBUF_DEFAULT_BYTES (4u << 20)
@@ -33,6 +35,7 @@ static struct env {
 	bool verbose;
 	enum tfo_attach_mode mode;
 	const char *ready_file;
+	bool scan_only;
 } env;
 
 const char *argp_program_version = "tfotrace " TFOTRACE_VERSION;
@@ -47,6 +50,7 @@ static const char doc[] =
 "  tfotrace --failed           only calls that failed\n"
 "  tfotrace --json -d 60       JSON Lines for one minute\n"
 "  tfotrace --attach kprobe    force kprobes instead of the automatic choice\n"
+"  tfotrace --scan             list listeners and their TFO state, then exit\n"
 "\nAttach modes, tried in this order by --attach auto: fentry (fentry/fexit),"
 " kprobe (kprobe/kretprobe), tracepoint (syscall tracepoints). The first "
 "two also name the kernel function that returned a setsockopt error.\n"
@@ -57,6 +61,7 @@ enum {
 	OPT_FAILED,
 	OPT_ATTACH,
 	OPT_READY_FILE,
+	OPT_SCAN,
 };
 
 static const struct argp_option options[] = {
@@ -66,6 +71,7 @@ static const struct argp_option options[] = {
 	{ "json", OPT_JSON, NULL, 0, "Print JSON Lines instead of text", 0 },
 	{ "attach", OPT_ATTACH, "MODE", 0, "auto (default), fentry, kprobe or tracepoint", 0 },
 	{ "ready-file", OPT_READY_FILE, "PATH", 0, "Write PATH once attached (for scripts)", 0 },
+	{ "scan", OPT_SCAN, NULL, 0, "List this namespace's listeners with their TFO state, then exit", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's log", 0 },
 	{},
 };
@@ -123,6 +129,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_READY_FILE:
 		env.ready_file = arg;
+		break;
+	case OPT_SCAN:
+		env.scan_only = true;
 		break;
 	case 'v':
 		env.verbose = true;
@@ -221,8 +230,23 @@ static int write_ready_file(const char *path, enum tfo_attach_mode mode)
 struct run {
 	const struct tfo_output *out;
 	struct tfo_summary sum;
+	struct tfo_correlator *corr;
+	struct tfo_tracer *tracer;	/* NULL for --scan */
+	uint64_t lost_told;		/* lost events passed to the correlator */
 	int write_err;
 };
+
+static void on_finding(void *ctx, const struct tfo_finding *f)
+{
+	struct run *run = ctx;
+	int err;
+
+	if (run->write_err)
+		return;
+	err = tfo_output_finding(run->out, f);
+	if (err)
+		run->write_err = err;
+}
 
 static int on_record(void *ctx, void *data, size_t len)
 {
@@ -235,13 +259,138 @@ static int on_record(void *ctx, void *data, size_t len)
 		return 0;
 	}
 	run->sum.events++;
+	if (run->tracer) {
+		uint64_t lost = tfo_tracer_lost(run->tracer);
+
+		if (lost > run->lost_told) {
+			tfo_correlator__lost(run->corr, lost - run->lost_told);
+			run->lost_told = lost;
+		}
+	}
 	ret = tfo_output_record(run->out, &rec);
 	if (ret < 0) {
 		run->write_err = ret;
 		return ret;	/* stops ring_buffer__poll */
 	}
 	run->sum.shown += ret;
-	return 0;
+	tfo_correlator__feed(run->corr, &rec);
+	return run->write_err;
+}
+
+struct listener {
+	struct tfo_rec_listener rec;
+	struct tfo_owner owners[4];
+	size_t n_owners;
+};
+
+struct listeners {
+	struct listener *v;
+	size_t n, cap;
+	int err;
+};
+
+static void collect_listener(void *ctx, const struct tfo_rec_listener *l)
+{
+	struct listeners *ls = ctx;
+
+	if (ls->n == ls->cap) {
+		size_t cap = ls->cap ? 2 * ls->cap : 64;
+		struct listener *v = realloc(ls->v, cap * sizeof(*v));
+
+		if (!v) {
+			ls->err = -ENOMEM;
+			return;
+		}
+		ls->v = v;
+		ls->cap = cap;
+	}
+	memset(&ls->v[ls->n], 0, sizeof(ls->v[0]));
+	ls->v[ls->n++].rec = *l;
+}
+
+static void collect_owner(void *ctx, uint64_t ino, uint32_t pid,
+			  const char *comm)
+{
+	struct listeners *ls = ctx;
+
+	for (size_t i = 0; i < ls->n; i++) {
+		struct listener *l = &ls->v[i];
+
+		if (l->rec.sock.ino != ino ||
+		    l->n_owners == sizeof(l->owners) / sizeof(l->owners[0]))
+			continue;
+		l->owners[l->n_owners].pid = pid;
+		snprintf(l->owners[l->n_owners].comm, TFO_COMM_LEN, "%s", comm);
+		l->n_owners++;
+	}
+}
+
+static bool owned_by_filter(const struct listener *l)
+{
+	if (!env.npids)
+		return true;
+	for (size_t i = 0; i < l->n_owners; i++)
+		for (size_t j = 0; j < env.npids; j++)
+			if (l->owners[i].pid == env.pids[j])
+				return true;
+	return false;
+}
+
+/* The listener scan: every listener of this network namespace, its owners
+ * from /proc, fed to the correlator and, with -p, only the pids' own. */
+static int scan_listeners(struct run *run)
+{
+	struct listeners ls = { 0 };
+	uint64_t *inos = NULL;
+	char why[256];
+	int err;
+
+	err = tfo_scan_listeners(collect_listener, &ls, why, sizeof(why));
+	if (err < 0) {
+		fprintf(stderr, "tfotrace: listener scan failed: %s\n", why);
+		goto out;
+	}
+	err = ls.err;
+	if (err)
+		goto out;
+	inos = calloc(ls.n ? ls.n : 1, sizeof(*inos));
+	if (!inos) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < ls.n; i++)
+		inos[i] = ls.v[i].rec.sock.ino;
+	if (tfo_owners_scan("/proc", inos, ls.n, collect_owner, &ls) < 0)
+		fprintf(stderr, "tfotrace: warning: cannot read /proc to find listener owners\n");
+	for (size_t i = 0; i < ls.n && !run->write_err; i++) {
+		const struct listener *l = &ls.v[i];
+		union tfo_record rec = { .listener = l->rec };
+
+		if (!owned_by_filter(l))
+			continue;
+		run->write_err = tfo_output_listener(run->out, &l->rec, l->owners,
+						     l->n_owners);
+		tfo_correlator__feed(run->corr, &rec);
+		for (size_t j = 0; j < l->n_owners; j++) {
+			tfo_correlator__owner(run->corr, l->rec.sock.ino,
+					      l->owners[j].pid, l->owners[j].comm);
+			if (run->tracer)
+				tfo_tracer_seed_owner(run->tracer, l->rec.sock.ino,
+						      l->owners[j].pid,
+						      l->owners[j].comm);
+		}
+	}
+out:
+	free(inos);
+	free(ls.v);
+	return err < 0 ? err : 0;
+}
+
+static uint32_t own_netns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/net", &st) ? 0 : (uint32_t)st.st_ino;
 }
 
 static int64_t now_ns(clockid_t clock)
@@ -280,6 +429,40 @@ static int poll_loop(struct ring_buffer *rb, struct run *run)
 	return run->write_err ? 0 : err;
 }
 
+static struct tfo_correlator *new_correlator(struct run *run, bool probes)
+{
+	struct tfo_correlator_opts copts = {
+		.probes = probes,
+		.sysctl = -1,
+		.netns = own_netns(),
+		.cb = on_finding,
+		.cb_ctx = run,
+	};
+	long sysctl;
+
+	if (!tfo_sysctl_read("/proc", "net.ipv4.tcp_fastopen", &sysctl))
+		copts.sysctl = sysctl;
+	return tfo_correlator__new(&copts);
+}
+
+/* --scan: the listeners and what can be said of them now, then exit. */
+static int scan_only(struct run *run)
+{
+	int err;
+
+	run->corr = new_correlator(run, false);
+	if (!run->corr) {
+		fprintf(stderr, "tfotrace: out of memory\n");
+		return 1;
+	}
+	err = scan_listeners(run);
+	if (!err && !run->write_err)
+		tfo_correlator__finish(run->corr);
+	fflush(stdout);
+	tfo_correlator__free(run->corr);
+	return err || (run->write_err && run->write_err != -EPIPE) ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct argp argp = { options, parse_arg, NULL, doc, NULL, NULL, NULL };
@@ -287,6 +470,8 @@ int main(int argc, char **argv)
 	struct tfo_tracer *tracer = NULL;
 	struct ring_buffer *rb = NULL;
 	struct tfo_output out = { 0 };
+	struct tfo_mib mib_start = { 0 }, mib_end, mib_delta;
+	bool have_mib = false;
 	struct run run = { 0 };
 	char why[1024];
 	int err;
@@ -312,8 +497,16 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
-	ensure_tracefs();
 
+	out.out = stdout;
+	out.format = env.json ? TFO_FMT_JSON : TFO_FMT_TEXT;
+	out.failed_only = env.failed_only;
+	out.realtime_offset_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
+	run.out = &out;
+	if (env.scan_only)
+		return scan_only(&run);
+
+	ensure_tracefs();
 	topts.mode = env.mode;
 	topts.pids = env.pids;
 	topts.npids = env.npids;
@@ -328,14 +521,14 @@ int main(int argc, char **argv)
 				tfo_mode_name(env.mode), why);
 		return 1;
 	}
-
-	out.out = stdout;
-	out.format = env.json ? TFO_FMT_JSON : TFO_FMT_TEXT;
-	out.failed_only = env.failed_only;
-	out.realtime_offset_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
-	run.out = &out;
+	run.tracer = tracer;
 	run.sum.mode = tfo_mode_name(tfo_tracer_mode(tracer));
-
+	run.corr = new_correlator(&run, tfo_tracer_has_tfo_probes(tracer));
+	if (!run.corr) {
+		err = -ENOMEM;
+		fprintf(stderr, "tfotrace: out of memory\n");
+		goto cleanup;
+	}
 	rb = ring_buffer__new(tfo_tracer_ringbuf_fd(tracer), on_record, &run,
 			      NULL);
 	if (!rb) {
@@ -344,6 +537,7 @@ int main(int argc, char **argv)
 			strerror(-err));
 		goto cleanup;
 	}
+	have_mib = !tfo_mib_read("/proc/net/netstat", &mib_start);
 	if (env.ready_file) {
 		err = write_ready_file(env.ready_file, tfo_tracer_mode(tracer));
 		if (err) {
@@ -359,8 +553,13 @@ int main(int argc, char **argv)
 		tfo_tracer_mode(tracer) == TFO_MODE_TRACEPOINT ?
 		" (no per-layer error attribution)" : "",
 		env.npids ? " the given pids" : " every process");
+	if (!tfo_tracer_has_tfo_probes(tracer))
+		fprintf(stderr, "tfotrace: no TCP Fast Open probes in %s mode: per-SYN evidence is not observable; findings rest on setsockopt, the listener scan and the kernel counters\n",
+			run.sum.mode);
 
 	run.write_err = tfo_output_start(&out, run.sum.mode, TFOTRACE_VERSION);
+	if (!run.write_err)
+		scan_listeners(&run);
 	if (!run.write_err && fflush(stdout))
 		run.write_err = -errno;
 	if (!run.write_err)
@@ -371,6 +570,18 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	run.sum.lost = tfo_tracer_lost(tracer);
+	if (run.sum.lost > run.lost_told)
+		tfo_correlator__lost(run.corr, run.sum.lost - run.lost_told);
+	if (!run.write_err) {
+		if (out.format == TFO_FMT_TEXT)
+			fputs("# report\n", stdout);
+		tfo_correlator__finish(run.corr);
+	}
+	if (!run.write_err && have_mib &&
+	    !tfo_mib_read("/proc/net/netstat", &mib_end)) {
+		tfo_mib_delta(&mib_start, &mib_end, &mib_delta);
+		run.write_err = tfo_output_counters(&out, &mib_start, &mib_delta);
+	}
 	if (!run.write_err)
 		run.write_err = tfo_output_summary(&out, &run.sum);
 	if (run.sum.lost)
@@ -385,6 +596,7 @@ int main(int argc, char **argv)
 cleanup:
 	ring_buffer__free(rb);
 	tfo_tracer_free(tracer);
+	tfo_correlator__free(run.corr);
 	if (env.ready_file)
 		unlink(env.ready_file);
 	return err ? 1 : 0;

@@ -1,28 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <arpa/inet.h>
 #include <string.h>
 #include "names.h"
 #include "output.h"
-
-struct tfo_optval tfo_optval_decode(const struct tfo_rec_setsockopt *r)
-{
-	struct tfo_optval v = { .is_int = false };
-	int32_t word;
-
-	if (tfo_optname_kind(r->level, r->optname) != TFO_OPTVAL_INT ||
-	    r->optval_len == 0 || r->optlen <= 0)
-		return v;
-	if (r->optval_len >= sizeof(word) && r->optlen >= (int)sizeof(word)) {
-		memcpy(&word, r->optval, sizeof(word));
-		v.value = word;
-	} else {
-		/* The kernel reads a single byte for the IP options that
-		 * accept an optlen shorter than an int. */
-		v.value = r->optval[0];
-	}
-	v.is_int = true;
-	return v;
-}
 
 bool tfo_record_failed(const union tfo_record *r)
 {
@@ -75,4 +56,46 @@ int tfo_output_summary(const struct tfo_output *o,
 		tfo_text_summary(o, s);
 	fflush(o->out);
 	return write_status(o->out);
+}
+
+int tfo_output_listener(const struct tfo_output *o,
+			const struct tfo_rec_listener *l,
+			const struct tfo_owner *owners, size_t n_owners)
+{
+	if (o->format == TFO_FMT_JSON)
+		tfo_json_listener(o, l, owners, n_owners);
+	else
+		tfo_text_listener(o, l, owners, n_owners);
+	return write_status(o->out);
+}
+
+int tfo_output_finding(const struct tfo_output *o, const struct tfo_finding *f)
+{
+	if (o->format == TFO_FMT_JSON)
+		tfo_json_finding(o, f);
+	else
+		tfo_text_finding(o, f);
+	return write_status(o->out);
+}
+
+int tfo_output_counters(const struct tfo_output *o, const struct tfo_mib *start,
+			const struct tfo_mib *delta)
+{
+	if (o->format == TFO_FMT_JSON)
+		tfo_json_counters(o, start, delta);
+	else
+		tfo_text_counters(o, start, delta);
+	return write_status(o->out);
+}
+
+const char *tfo_addr_str(uint16_t family, const uint8_t addr[16], char *buf,
+			 size_t size)
+{
+	char tmp[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, addr, tmp,
+		       sizeof(tmp)))
+		snprintf(tmp, sizeof(tmp), "?");
+	snprintf(buf, size, family == AF_INET6 ? "[%s]" : "%s", tmp);
+	return buf;
 }

@@ -7,7 +7,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "correlate.h"
 #include "decode.h"
+#include "procfs.h"
 
 enum tfo_format {
 	TFO_FMT_TEXT,
@@ -29,14 +31,6 @@ struct tfo_summary {
 	uint64_t invalid;	/* records that failed validation */
 };
 
-/* How an option value reads: an integer when the option is an integer one
- * and enough bytes were captured, else the raw bytes. */
-struct tfo_optval {
-	bool is_int;
-	int64_t value;
-};
-struct tfo_optval tfo_optval_decode(const struct tfo_rec_setsockopt *r);
-
 bool tfo_record_failed(const union tfo_record *r);
 
 /* Each returns 0, or -errno when writing failed (EPIPE: reader gone). */
@@ -48,6 +42,18 @@ int tfo_output_record(const struct tfo_output *o, const union tfo_record *r);
 int tfo_output_summary(const struct tfo_output *o,
 		       const struct tfo_summary *s);
 
+int tfo_output_listener(const struct tfo_output *o,
+			const struct tfo_rec_listener *l,
+			const struct tfo_owner *owners, size_t n_owners);
+int tfo_output_finding(const struct tfo_output *o, const struct tfo_finding *f);
+/* The namespace's TFO counters: at start, and their change over the run. */
+int tfo_output_counters(const struct tfo_output *o, const struct tfo_mib *start,
+			const struct tfo_mib *delta);
+
+/* Text for an address of FAMILY ("0.0.0.0", "[::]") into BUF. */
+const char *tfo_addr_str(uint16_t family, const uint8_t addr[16], char *buf,
+			 size_t size);
+
 /* Per-format back ends, called by the functions above. */
 void tfo_text_start(const struct tfo_output *o, const char *mode,
 		    const char *version);
@@ -57,6 +63,16 @@ void tfo_json_start(const struct tfo_output *o, const char *mode,
 		    const char *version);
 void tfo_json_record(const struct tfo_output *o, const union tfo_record *r);
 void tfo_json_summary(const struct tfo_output *o, const struct tfo_summary *s);
+void tfo_text_listener(const struct tfo_output *o, const struct tfo_rec_listener *l,
+		       const struct tfo_owner *owners, size_t n_owners);
+void tfo_json_listener(const struct tfo_output *o, const struct tfo_rec_listener *l,
+		       const struct tfo_owner *owners, size_t n_owners);
+void tfo_text_finding(const struct tfo_output *o, const struct tfo_finding *f);
+void tfo_json_finding(const struct tfo_output *o, const struct tfo_finding *f);
+void tfo_text_counters(const struct tfo_output *o, const struct tfo_mib *start,
+		       const struct tfo_mib *delta);
+void tfo_json_counters(const struct tfo_output *o, const struct tfo_mib *start,
+		       const struct tfo_mib *delta);
 
 /* JSON string literal of S (at most LEN bytes, stops at NUL), quotes
  * included; bytes outside printable ASCII become \u00XX so that any comm

@@ -48,7 +48,8 @@ static void text_sock(FILE *out, int fd, const struct tfo_sock_id *s)
 {
 	char b1[16], b2[16];
 
-	fprintf(out, " fd=%d", fd);
+	if (fd >= 0)
+		fprintf(out, " fd=%d", fd);
 	if (!s->ino) {
 		fputs(" (not a socket)", out);
 		return;
@@ -153,6 +154,37 @@ static void text_listen(const struct tfo_output *o,
 	fputc('\n', out);
 }
 
+static void text_tfo_server(const struct tfo_output *o,
+			    const struct tfo_rec_tfo_server *r)
+{
+	FILE *out = o->out;
+	const char *asked = r->foc_in < 0 ? "no-tfo-option" :
+			    r->foc_in == 0 ? "cookie-request" : "cookie";
+	const char *outcome = r->child ? "TFO accepted" :
+			      r->foc_out > 0 ? "cookie sent" : "no TFO";
+
+	text_hdr(o, &r->hdr, "tfo-syn");
+	text_sock(out, -1, &r->sock);
+	fprintf(out, " %s data=%u -> %s (queue %u/%u, tcp_fastopen=0x%x)\n",
+		asked, r->syn_data, outcome, r->qlen, r->qlen_max, r->sysctl);
+}
+
+static void text_tfo_client(const struct tfo_output *o,
+			    const struct tfo_rec_tfo_client *r)
+{
+	FILE *out = o->out;
+	const char *what = r->probe == TFO_CLIENT_COOKIE_CHECK ? "cookie-check" :
+			   r->probe == TFO_CLIENT_DEFER_CONNECT ? "defer-connect" :
+			   "blackhole";
+
+	text_hdr(o, &r->hdr, "tfo-client");
+	text_sock(out, -1, &r->sock);
+	fprintf(out, " %s = %d", what, r->ret);
+	if (r->probe == TFO_CLIENT_COOKIE_CHECK)
+		fprintf(out, " cookie_len=%d", r->cookie_len);
+	fputc('\n', out);
+}
+
 void tfo_text_start(const struct tfo_output *o, const char *mode,
 		    const char *version)
 {
@@ -174,6 +206,15 @@ void tfo_text_record(const struct tfo_output *o, const union tfo_record *r)
 	case TFO_REC_SETSOCKOPT:
 		text_setsockopt(o, &r->setsockopt);
 		break;
+	case TFO_REC_TFO_SERVER:
+		text_tfo_server(o, &r->tfo_server);
+		break;
+	case TFO_REC_TFO_CLIENT:
+		text_tfo_client(o, &r->tfo_client);
+		break;
+	case TFO_REC_LISTENER:
+		tfo_text_listener(o, &r->listener, NULL, 0);
+		break;
 	}
 }
 
@@ -185,4 +226,150 @@ void tfo_text_summary(const struct tfo_output *o, const struct tfo_summary *s)
 	if (s->invalid)
 		fprintf(o->out, ", %" PRIu64 " invalid", s->invalid);
 	fputc('\n', o->out);
+}
+
+static void text_owners(FILE *out, const struct tfo_owner *owners, size_t n)
+{
+	if (!n) {
+		fputs(" owner=?", out);
+		return;
+	}
+	fprintf(out, " pid=%u comm=%s", owners[0].pid, owners[0].comm);
+	if (n > 1) {
+		fputs(" also=", out);
+		for (size_t i = 1; i < n; i++)
+			fprintf(out, "%s%u", i > 1 ? "," : "", owners[i].pid);
+	}
+}
+
+void tfo_text_listener(const struct tfo_output *o,
+		       const struct tfo_rec_listener *l,
+		       const struct tfo_owner *owners, size_t n_owners)
+{
+	char addr[64], b[16];
+
+	fprintf(o->out, "listener %s %s:%u ino=%" PRIu64,
+		name_or_num(tfo_proto_name(l->sock.protocol), l->sock.protocol,
+			    b, sizeof(b)),
+		tfo_addr_str(l->sock.family, l->addr, addr, sizeof(addr)),
+		l->sock.lport, (uint64_t)l->sock.ino);
+	text_owners(o->out, owners, n_owners);
+	fprintf(o->out, " tfo_qlen_max=%u%s backlog=%u\n", l->qlen_max,
+		l->qlen_max ? "" : " (TFO off)", l->backlog);
+}
+
+static void text_sock_line(FILE *out, const struct tfo_sock_view *v)
+{
+	char addr[64], b[16];
+
+	if (v->pid)
+		fprintf(out, "pid %u (%s), ", v->pid, v->comm);
+	else
+		fputs("owner unknown, ", out);
+	fprintf(out, "%s %s ", name_or_num(tfo_proto_name(v->protocol),
+					   v->protocol, b, sizeof(b)),
+		v->listening ? "listener" : "socket");
+	if (v->has_addr)
+		fprintf(out, "%s:%u", tfo_addr_str(v->family, v->addr, addr,
+						  sizeof(addr)), v->port);
+	else
+		fprintf(out, "port %u", v->port);
+	fprintf(out, ", ino %" PRIu64, v->ino);
+}
+
+static void text_option_history(FILE *out, const struct tfo_sock_view *v)
+{
+	char b1[16], b2[16];
+
+	if (!v->n_opts)
+		return;
+	fputs("   options:", out);
+	for (uint32_t i = 0; i < v->n_opts && i < TFO_OPT_HISTORY; i++) {
+		const struct tfo_opt_call *c = &v->opts[i];
+		const char *layer = tfo_layer_name(c->err_layer);
+
+		fprintf(out, "%s %s", i ? "," : "",
+			name_or_num(tfo_optname_name(c->level, c->optname),
+				    c->optname, b1, sizeof(b1)));
+		if (c->has_value)
+			fprintf(out, "=%" PRId64, c->value);
+		if (c->ret >= 0)
+			fputs(" ok", out);
+		else
+			fprintf(out, " %s", name_or_num(tfo_errno_name(-c->ret),
+							-c->ret, b2, sizeof(b2)));
+		if (c->ret < 0 && layer)
+			fprintf(out, " (%s)", layer);
+	}
+	if (v->n_opts > TFO_OPT_HISTORY)
+		fprintf(out, ", ... %u more", v->n_opts - TFO_OPT_HISTORY);
+	fputc('\n', out);
+}
+
+static void text_tfo_numbers(FILE *out, const struct tfo_finding *f)
+{
+	const struct tfo_sock_view *v = f->sock;
+
+	fputs("   TFO:", out);
+	if (v->qlen_known)
+		fprintf(out, " queue limit %u;", v->qlen_max);
+	if (!f->probes) {
+		fputs(" per-SYN numbers are not observable in this attach mode "
+		      "(see the kernel counters)\n", out);
+		return;
+	}
+	fprintf(out, " %" PRIu64 " SYNs, %" PRIu64 " asked for a cookie, %"
+		PRIu64 " carried data, %" PRIu64 " got no TFO; %" PRIu64
+		" cookies sent, %" PRIu64 " TFO accepted", v->syns,
+		v->cookie_requests, v->syns_with_data, v->syns_unanswered,
+		v->cookies_sent, v->tfo_accepted);
+	if (v->cookie_invalid)
+		fprintf(out, ", %" PRIu64 " invalid cookies", v->cookie_invalid);
+	if (v->overflows)
+		fprintf(out, ", %" PRIu64 " queue overflows", v->overflows);
+	if (v->blackholes)
+		fprintf(out, ", %" PRIu64 " blackhole disables", v->blackholes);
+	fputc('\n', out);
+}
+
+void tfo_text_finding(const struct tfo_output *o, const struct tfo_finding *f)
+{
+	FILE *out = o->out;
+	char b[16];
+
+	if (!f->final) {
+		fprintf(out, "*** finding %s: ", tfo_finding_name(f->kind));
+		text_sock_line(out, f->sock);
+		if (f->err)
+			fprintf(out, ": %s", name_or_num(tfo_errno_name(f->err),
+							 f->err, b, sizeof(b)));
+		fputc('\n', out);
+		return;
+	}
+	fprintf(out, "== %s: ", tfo_finding_name(f->kind));
+	text_sock_line(out, f->sock);
+	fputc('\n', out);
+	text_option_history(out, f->sock);
+	text_tfo_numbers(out, f);
+	fprintf(out, "   why: %s\n", f->why);
+	if (f->lost)
+		fprintf(out, "   note: %" PRIu64 " events were lost: the numbers "
+			"may be short\n", f->lost);
+	if (f->n_advice)
+		fputs("   fix, best first:\n", out);
+	for (size_t i = 0; i < f->n_advice; i++)
+		fprintf(out, "     %zu. %s\n", i + 1, f->advice[i]);
+}
+
+void tfo_text_counters(const struct tfo_output *o, const struct tfo_mib *start,
+		       const struct tfo_mib *delta)
+{
+	(void)start;
+	fprintf(o->out, "# TFO counters of this network namespace, change over "
+		"the run: CookieReqd +%" PRIu64 ", Passive +%" PRIu64
+		", PassiveFail +%" PRIu64 ", ListenOverflow +%" PRIu64
+		", Active +%" PRIu64 ", ActiveFail +%" PRIu64 ", Blackhole +%"
+		PRIu64 "\n", delta->cookie_reqd, delta->passive,
+		delta->passive_fail, delta->listen_overflow, delta->active,
+		delta->active_fail, delta->blackhole);
 }
