@@ -44,6 +44,7 @@ int scan_listeners(struct bpf_iter__tcp *ctx)
 		BPF_CORE_READ_INTO(&rec.addr, sk, __sk_common.skc_v6_rcv_saddr);
 	tfo_queue(sk, &rec.qlen_max, &rec.qlen);
 	rec.backlog = BPF_CORE_READ(sk, sk_max_ack_backlog);
+	rec.sysctl = netns_tcp_fastopen(sk);
 	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
 	return 0;
 }

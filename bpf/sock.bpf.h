@@ -102,6 +102,12 @@ static __always_inline void sock_id_from_sock(struct tfo_sock_id *id,
 	sock_id_from_sk(id, sk);
 }
 
+static __always_inline __u32 netns_tcp_fastopen(struct sock *sk)
+{
+	return BPF_CORE_READ(sk, __sk_common.skc_net.net,
+			     ipv4.sysctl_tcp_fastopen);
+}
+
 static __always_inline void tfo_queue(struct sock *sk, __u32 *max, __u32 *len)
 {
 	struct inet_connection_sock *icsk = (struct inet_connection_sock *)sk;

@@ -156,6 +156,8 @@ static __always_inline void emit_listen(__u64 pid_tgid, int fd, int backlog,
 	r->backlog = backlog;
 	r->ret = ret;
 	sk = sock_id_from_fd(&r->sock, fd);
+	if (sk)
+		r->sysctl = netns_tcp_fastopen(sk);
 	if (ret == 0) {
 		r->tfo_qlen_max = tfo_qlen_max(sk);
 		owner_remember(r->sock.ino, &r->hdr);
@@ -457,8 +459,7 @@ static __always_inline int tfo_server_exit(struct sock *child)
 	r->syn_data = s->syn_data;
 	r->qlen_max = s->qlen_max;
 	r->qlen = s->qlen;
-	r->sysctl = BPF_CORE_READ(sk, __sk_common.skc_net.net,
-				  ipv4.sysctl_tcp_fastopen);
+	r->sysctl = netns_tcp_fastopen(sk);
 	r->child = child != NULL;
 	r->subflow = subflow;
 	bpf_ringbuf_submit(r, 0);

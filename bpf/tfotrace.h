@@ -98,6 +98,8 @@ struct tfo_rec_listen {
 	__s32 backlog;
 	__s32 ret;
 	__u32 tfo_qlen_max;	/* the listener's TFO queue limit: 0 = TFO off */
+	__u32 sysctl;		/* its namespace's net.ipv4.tcp_fastopen */
+	__u32 pad;
 };
 
 struct tfo_rec_setsockopt {
@@ -149,19 +151,20 @@ struct tfo_rec_listener {
 	__u32 qlen_max;
 	__u32 qlen;
 	__u32 backlog;
+	__u32 sysctl;		/* its namespace's net.ipv4.tcp_fastopen */
 	__u8 subflow;		/* 1: an MPTCP subflow listener, sock is its
 				 * MPTCP socket */
-	__u8 pad[3];
+	__u8 pad[7];
 };
 
 _Static_assert(sizeof(struct tfo_owner) == 20, "tfo_owner layout");
 _Static_assert(sizeof(struct tfo_sock_id) == 24, "tfo_sock_id layout");
 _Static_assert(sizeof(struct tfo_rec_hdr) == 40, "tfo_rec_hdr layout");
 _Static_assert(sizeof(struct tfo_rec_socket) == 80, "tfo_rec_socket layout");
-_Static_assert(sizeof(struct tfo_rec_listen) == 80, "tfo_rec_listen layout");
+_Static_assert(sizeof(struct tfo_rec_listen) == 88, "tfo_rec_listen layout");
 _Static_assert(sizeof(struct tfo_rec_setsockopt) == 112, "tfo_rec_setsockopt layout");
 _Static_assert(sizeof(struct tfo_rec_tfo_server) == 96, "tfo_rec_tfo_server layout");
 _Static_assert(sizeof(struct tfo_rec_tfo_client) == 80, "tfo_rec_tfo_client layout");
-_Static_assert(sizeof(struct tfo_rec_listener) == 96, "tfo_rec_listener layout");
+_Static_assert(sizeof(struct tfo_rec_listener) == 104, "tfo_rec_listener layout");
 
 #endif /* TFOTRACE_H */

@@ -493,6 +493,7 @@ void tfo_correlator__feed(struct tfo_correlator *c, const union tfo_record *r)
 		break;
 	case TFO_REC_LISTEN:
 		set_owner(&e->v, r->hdr.pid, r->hdr.comm);
+		e->v.sysctl = r->listen.sysctl;
 		if (r->listen.ret == 0) {
 			e->v.listening = true;
 			e->v.qlen_known = true;
@@ -520,6 +521,7 @@ void tfo_correlator__feed(struct tfo_correlator *c, const union tfo_record *r)
 		e->v.from_scan = true;
 		e->v.qlen_known = true;
 		e->v.qlen_max = r->listener.qlen_max;
+		e->v.sysctl = r->listener.sysctl;
 		memcpy(e->v.addr, r->listener.addr, sizeof(e->v.addr));
 		e->v.has_addr = true;
 		break;

@@ -122,7 +122,8 @@ static void json_listen(const struct tfo_output *o,
 		r->ret);
 	json_errno(out, r->ret);
 	json_sock(out, &r->sock);
-	fprintf(out, ",\"tfo_qlen_max\":%u}\n", r->tfo_qlen_max);
+	fprintf(out, ",\"tfo_qlen_max\":%u,\"sysctl_tcp_fastopen\":%u}\n",
+		r->tfo_qlen_max, r->sysctl);
 }
 
 static void json_tfo_server(const struct tfo_output *o,
@@ -184,8 +185,9 @@ void tfo_json_listener(const struct tfo_output *o,
 	json_name(out, "addr", tfo_addr_str(l->sock.family, l->addr, addr,
 					    sizeof(addr)));
 	fprintf(out, ",\"subflow\":%s,\"tfo_qlen_max\":%u,\"tfo_qlen\":%u,"
-		"\"backlog\":%u,\"owners\":[", l->subflow ? "true" : "false",
-		l->qlen_max, l->qlen, l->backlog);
+		"\"backlog\":%u,\"sysctl_tcp_fastopen\":%u,\"owners\":[",
+		l->subflow ? "true" : "false", l->qlen_max, l->qlen, l->backlog,
+		l->sysctl);
 	for (size_t i = 0; i < n_owners; i++) {
 		fprintf(out, "%s{\"pid\":%u,\"comm\":", i ? "," : "",
 			owners[i].pid);

@@ -833,6 +833,13 @@ TESTS = [
 ]
 
 
+def all_tests():
+    """These and the other suites', which import this file as "run"."""
+    sys.modules.setdefault("run", sys.modules[__name__])
+    import findings
+    return TESTS + findings.TESTS
+
+
 # ---------------------------------------------------------------- runner
 
 def skip_reason():
@@ -848,16 +855,17 @@ def on_alarm(signum, frame):
 
 
 def main(argv):
+    tests = all_tests()
     ap = argparse.ArgumentParser(description="Live tests of tfotrace.")
     ap.add_argument("--tfotrace", default=os.environ.get("TFOTRACE")
                     or os.path.join(ROOT, "build", "tfotrace"))
     ap.add_argument("--workload", default=os.environ.get("WORKLOAD")
                     or os.path.join(ROOT, "build", "tests", "sockopt_workload"))
     ap.add_argument("tests", nargs="*", metavar="TEST",
-                    help="run only these tests: " + ", ".join(n for n, _ in TESTS))
+                    help="run only these tests: " + ", ".join(n for n, _ in tests))
     args = ap.parse_args(argv)
 
-    unknown = [t for t in args.tests if t not in dict(TESTS)]
+    unknown = [t for t in args.tests if t not in dict(tests)]
     if unknown:
         ap.error(f"unknown test(s): {', '.join(unknown)}")
 
@@ -866,7 +874,7 @@ def main(argv):
         print(f"SKIPPED: {reason}")
         return SKIP_STATUS
 
-    selected = [(n, f) for n, f in TESTS if not args.tests or n in args.tests]
+    selected = [(n, f) for n, f in tests if not args.tests or n in args.tests]
     precheck = None
     for what, path in (("tfotrace", args.tfotrace), ("workload", args.workload)):
         if not (os.path.isfile(path) and os.access(path, os.X_OK)):

@@ -24,7 +24,10 @@ static void test_sizes_match_abi(void **state)
 {
 	(void)state;
 	assert_int_equal(tfo_record_size(TFO_REC_SOCKET), 80);
-	assert_int_equal(tfo_record_size(TFO_REC_LISTEN), 80);
+	assert_int_equal(tfo_record_size(TFO_REC_LISTEN), 88);
+	assert_int_equal(tfo_record_size(TFO_REC_TFO_SERVER), 96);
+	assert_int_equal(tfo_record_size(TFO_REC_TFO_CLIENT), 80);
+	assert_int_equal(tfo_record_size(TFO_REC_LISTENER), 104);
 	assert_int_equal(tfo_record_size(TFO_REC_SETSOCKOPT), 112);
 	assert_int_equal(tfo_record_size(0), 0);
 	assert_int_equal(tfo_record_size(TFO_REC__MAX), 0);
@@ -34,7 +37,8 @@ static void test_every_type_decodes(void **state)
 {
 	union tfo_record in, out;
 	const uint32_t types[] = { TFO_REC_SOCKET, TFO_REC_LISTEN,
-				   TFO_REC_SETSOCKOPT };
+				   TFO_REC_SETSOCKOPT, TFO_REC_TFO_SERVER,
+				   TFO_REC_TFO_CLIENT, TFO_REC_LISTENER };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {

@@ -167,6 +167,7 @@ static void test_json_socket_and_listen(void **state)
 	r.listen.fd = 3;
 	r.listen.backlog = 4096;
 	r.listen.tfo_qlen_max = 0;
+	r.listen.sysctl = 1;
 	assert_int_equal(tfo_output_record(&c->out, &r), 1);
 	assert_non_null(strstr(captured(c),
 		"{\"type\":\"listen\",\"time_ns\":1795556400123456789,\"pid\":4242,"
@@ -174,7 +175,7 @@ static void test_json_socket_and_listen(void **state)
 		"\"errno\":null,\"sock_ino\":9925,\"netns\":4026531840,"
 		"\"family\":\"AF_INET6\",\"family_num\":10,\"sock_type\":\"STREAM\","
 		"\"proto\":\"MPTCP\",\"proto_num\":262,\"state\":\"LISTEN\","
-		"\"port\":40123,\"tfo_qlen_max\":0}\n"));
+		"\"port\":40123,\"tfo_qlen_max\":0,\"sysctl_tcp_fastopen\":1}\n"));
 }
 
 static void test_json_escapes_comm(void **state)

@@ -1,0 +1,230 @@
+"""Live tests of the listener scan and the findings (issue: correlator).
+
+Imported by run.py, which owns the runner, the budget and the process
+bookkeeping; these tests use its Tracer, spawn and Fail. The TFO server is
+tests/scenarios/tfo_scenario (a listener, TCP or MPTCP, in a fresh network
+namespace, then MSG_FASTOPEN clients).
+"""
+
+import json
+import os
+import subprocess
+import time
+
+import run as R
+
+SCENARIO_READY_TIMEOUT_S = 5
+SCENARIO_FINISH_TIMEOUT_S = 10
+
+
+class Scenario:
+    """tfo_scenario --wait: listening, clients held until release()."""
+
+    def __init__(self, path, args):
+        self.proc = R.spawn([path, "--wait"] + list(args),
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+        self.server = None
+        self.done = None
+        deadline = time.monotonic() + SCENARIO_READY_TIMEOUT_S
+        lines = []
+        while len(lines) < 2:
+            if time.monotonic() > deadline:
+                R.kill_proc(self.proc)
+                raise R.Fail(f"tfo_scenario {args}: not ready in time")
+            line = self.proc.stdout.readline()
+            if not line:
+                rc = R.wait_exit(self.proc, 2)
+                raise R.Fail(f"tfo_scenario {args} ended early "
+                             f"({R.describe_status(rc)}): "
+                             f"{self.proc.stderr.read().decode(errors='replace')}")
+            lines.append(json.loads(line))
+        self.server = lines[0]
+        if self.server.get("op") != "server" or lines[1].get("op") != "ready":
+            raise R.Fail(f"tfo_scenario's first lines: {lines}")
+        self.pid = self.server["pid"]
+        self.ino = self.server["ino"]
+
+    def release(self):
+        self.proc.stdin.write(b"go\n")
+        self.proc.stdin.flush()     # communicate() in finish() closes it
+
+    def finish(self):
+        out, err = self.proc.communicate(timeout=SCENARIO_FINISH_TIMEOUT_S)
+        if self.proc.returncode != 0:
+            raise R.Fail(f"tfo_scenario {self.pid}: "
+                         f"{R.describe_status(self.proc.returncode)}: "
+                         f"{err.decode(errors='replace')}")
+        self.done = json.loads(out.decode().splitlines()[-1])
+        return self.done
+
+
+def scenario_path(ctx):
+    return os.path.join(os.path.dirname(ctx.workload), "tfo_scenario")
+
+
+def in_netns_of(pid, argv):
+    return ["nsenter", f"--net=/proc/{pid}/ns/net"] + argv
+
+
+def run_tool(argv, timeout=R.EXIT_TIMEOUT_S):
+    proc = R.spawn(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                   stderr=subprocess.PIPE)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        R.kill_proc(proc)
+        raise R.Fail(f"{' '.join(argv)}: still running after {timeout} s")
+    return proc.returncode, out.decode(errors="replace"), err.decode(errors="replace")
+
+
+def test_scan_listeners(ctx):
+    """--scan, inside a server's namespace, names its MPTCP listener with
+    owner, port and TFO queue limit: 256 with TCP_FASTOPEN set, 0 without."""
+    tool = ctx.tfotrace
+    cases = [("with TCP_FASTOPEN", ["--proto", "mptcp", "--qlen", "256"], 256),
+             ("without TCP_FASTOPEN", ["--proto", "mptcp", "--no-tfo-sockopt"], 0)]
+    problems = []
+    for label, args, want_qlen in cases:
+        sc = Scenario(scenario_path(ctx), args + ["--clients", "0"])
+        rc, out, err = run_tool(in_netns_of(sc.pid, [tool, "--scan", "--json"]))
+        rc_text, out_text, _ = run_tool(in_netns_of(sc.pid, [tool, "--scan"]))
+        sc.release()
+        sc.finish()
+        if rc != 0:
+            problems.append(f"{label}: --scan exit {rc}: {R.tail(err)}")
+            continue
+        objs, bad = R.parse_json_lines(out)
+        mine = [o for o in objs if o.get("type") == "listener"
+                and o.get("sock_ino") == sc.ino]
+        if bad or len(mine) != 1:
+            problems.append(f"{label}: want one listener object for ino {sc.ino}, "
+                            f"got {len(mine)}; output {R.short(out)}")
+            continue
+        l = mine[0]
+        for key, want in (("proto", "MPTCP"), ("proto_num", 262),
+                          ("port", sc.server["port"]), ("pid", sc.pid),
+                          ("comm", "tfo_scenario"), ("tfo_qlen_max", want_qlen),
+                          ("subflow", True), ("addr", "127.0.0.1"),
+                          ("family", "AF_INET")):
+            if l.get(key) != want:
+                problems.append(f"{label}: {key}={l.get(key)!r}, want {want!r}")
+        line = [x for x in out_text.splitlines() if f"ino={sc.ino}" in x]
+        if rc_text != 0 or len(line) != 1 or \
+                (want_qlen == 0) != ("(TFO off)" in line[0]):
+            problems.append(f"{label}: text --scan line {line!r}")
+    if problems:
+        raise R.Fail("; ".join(problems))
+
+
+def finals(objs, ino):
+    return sorted(o["kind"] for o in objs if o.get("type") == "finding"
+                  and o.get("final") and o.get("sock_ino") == ino)
+
+
+def test_findings_from_setsockopt(ctx):
+    """In this machine's mode (tracepoint: no TFO probes), the verdicts rest
+    on setsockopt, listen and the namespace's sysctl, and say the per-SYN
+    numbers are unknown rather than zero."""
+    tr = R.Tracer(ctx.tfotrace, ["--json"], ctx.workdir).wait_ready()
+    off = Scenario(scenario_path(ctx), ["--proto", "tcp", "--clients", "2",
+                                        "--sysctl", "net.ipv4.tcp_fastopen=1"])
+    on = Scenario(scenario_path(ctx), ["--proto", "mptcp", "--clients", "2",
+                                       "--sysctl", "net.ipv4.tcp_fastopen=3"])
+    wl = R.Workload(ctx.workload, ctx.workdir).wait_ready()
+    for s in (off, on):
+        s.release()
+        s.finish()
+    wl.release()
+    obs = wl.finish()
+    tr.stop()
+    objs, bad = R.parse_json_lines(tr.stdout())
+    problems = []
+    if bad:
+        problems.append(f"non-JSON lines: {bad[:2]}")
+    mode = objs[0].get("mode") if objs else None
+    probes = mode in ("fentry", "kprobe")
+
+    got = finals(objs, off.ino)
+    if got != ["tfo-server-disabled"]:
+        problems.append(f"TCP listener with tcp_fastopen=1: final findings {got}, "
+                        "want ['tfo-server-disabled']")
+    got = finals(objs, on.ino)
+    if got != ["tfo-ok"]:
+        problems.append(f"MPTCP listener with TFO (6.18 accepts it): final "
+                        f"findings {got}, want ['tfo-ok']")
+    for f in objs:
+        if f.get("type") != "finding" or f.get("sock_ino") not in (off.ino, on.ino):
+            continue
+        want_pid = off.pid if f["sock_ino"] == off.ino else on.pid
+        if f.get("pid") != want_pid or f.get("comm") != "tfo_scenario":
+            problems.append(f"{f['kind']}: pid/comm {f.get('pid')}/{f.get('comm')}, "
+                            f"want {want_pid}/tfo_scenario")
+        if probes != isinstance(f.get("cookie_requests"), int):
+            problems.append(f"{f['kind']}: cookie_requests={f.get('cookie_requests')!r} "
+                            f"in {mode} mode")
+        if f["kind"] == "tfo-server-disabled" and not any(
+                "net.ipv4.tcp_fastopen=0x3" in a for a in f.get("advice", [])):
+            problems.append(f"tfo-server-disabled advice: {f.get('advice')}")
+    # the workload's MPTCP sockets refused TCP_USER_TIMEOUT and IP_TTL
+    mptcp_inos = {o["ino"] for o in obs if o["op"] == "socket"
+                  and o["protocol"] == 262 and o["ret"] >= 0}
+    for ino in mptcp_inos:
+        live = [o for o in objs if o.get("type") == "finding"
+                and not o.get("final") and o.get("sock_ino") == ino
+                and o.get("kind") == "mptcp-option-rejected"]
+        fin = [o for o in objs if o.get("type") == "finding" and o.get("final")
+               and o.get("sock_ino") == ino and o.get("kind") == "mptcp-option-rejected"]
+        if len(live) != 1 or len(fin) != 1:
+            problems.append(f"MPTCP socket {ino}: {len(live)} live and {len(fin)} "
+                            "final mptcp-option-rejected, want 1 and 1")
+            continue
+        rejected = [o["optname"] for o in fin[0]["options"] if o["ret"] < 0]
+        if "TCP_USER_TIMEOUT" not in rejected or fin[0].get("errno") != "ENOPROTOOPT":
+            problems.append(f"MPTCP socket {ino}: rejected {rejected}, "
+                            f"errno {fin[0].get('errno')}")
+    tcp_inos = {o["ino"] for o in obs if o["op"] == "socket" and o["protocol"] == 6}
+    for ino in tcp_inos:
+        if "mptcp-option-rejected" in finals(objs, ino):
+            problems.append(f"TCP socket {ino} has an mptcp-option-rejected finding")
+    if not any(o.get("type") == "counters" for o in objs):
+        problems.append("no counters object")
+    if problems:
+        raise R.Fail("; ".join(problems))
+
+
+def test_scan_at_start_attributes_owner(ctx):
+    """A server started before tfotrace: the scan at start finds it and its
+    owner (from /proc), so its finding names the right process."""
+    sc = Scenario(scenario_path(ctx), ["--proto", "mptcp", "--clients", "0",
+                                       "--sysctl", "net.ipv4.tcp_fastopen=3"])
+    quiet = Scenario(scenario_path(ctx), ["--proto", "mptcp", "--clients", "0",
+                                          "--no-tfo-sockopt"])
+    rc, out, err = run_tool(in_netns_of(sc.pid, [ctx.tfotrace, "--json", "-d", "1"]))
+    rc2, out2, err2 = run_tool(in_netns_of(quiet.pid, [ctx.tfotrace, "--json", "-d", "1"]))
+    for s in (sc, quiet):
+        s.release()
+        s.finish()
+    problems = []
+    if rc != 0 or rc2 != 0:
+        raise R.Fail(f"tfotrace exit {rc}/{rc2}: {R.tail(err)} {R.tail(err2)}")
+    objs, _ = R.parse_json_lines(out)
+    fin = [o for o in objs if o.get("type") == "finding" and o.get("final")
+           and o.get("sock_ino") == sc.ino]
+    if [o["kind"] for o in fin] != ["tfo-ok"] or fin[0].get("pid") != sc.pid:
+        problems.append(f"server started before the tool: final findings {R.short(fin)}")
+    objs2, _ = R.parse_json_lines(out2)
+    if [o for o in objs2 if o.get("type") == "finding" and o.get("sock_ino") == quiet.ino]:
+        problems.append("a listener that never asked for TFO got a finding")
+    if not [o for o in objs2 if o.get("type") == "listener" and o.get("sock_ino") == quiet.ino
+            and o.get("tfo_qlen_max") == 0 and o.get("pid") == quiet.pid]:
+        problems.append("the scan at start did not list the listener without TFO")
+    if problems:
+        raise R.Fail("; ".join(problems))
+
+
+TESTS = [
+    ("scan_listeners", test_scan_listeners),
+    ("findings_from_setsockopt", test_findings_from_setsockopt),
+    ("scan_at_start_attributes_owner", test_scan_at_start_attributes_owner),
+]

@@ -1,0 +1,1465 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The correlator, fed record sequences as the BPF side produces them on
+ * Debian 12's kernels (6.1, 6.1 with tcp_fastopen=1027, 6.12): which
+ * findings come out live, which at finish, with which numbers. Every
+ * finding test has its negative twin. Kernel ABI values are spelled out
+ * as numbers on purpose. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tfotrace.h"
+#include "decode.h"
+#include "correlate.h"
+
+/* ---- kernel ABI values ---- */
+#define AF_INET_		2
+#define SOCK_STREAM_		1
+#define SOCK_DGRAM_		2
+#define GO_SOCK_TYPE		(1 | 0x800 | 0x80000)	/* STREAM|NONBLOCK|CLOEXEC */
+#define P_TCP			6
+#define P_UDP			17
+#define P_MPTCP			262
+#define L_IP			0
+#define L_SOCKET		1
+#define L_TCP			6
+#define O_SO_REUSEADDR		2
+#define O_IP_TTL		2
+#define O_TCP_NODELAY		1
+#define O_TCP_USER_TIMEOUT	18
+#define O_TCP_FASTOPEN		23
+#define O_TCP_FASTOPEN_CONNECT	30
+#define ST_ESTABLISHED		1
+#define ST_CLOSE		7
+#define ST_LISTEN		10
+
+#define NETNS		4026531840u	/* init_net's inode */
+#define OTHER_NETNS	4026532301u
+
+/* ---- the collector: what each finding said, copied ---- */
+
+struct seen {
+	enum tfo_finding_kind kind;
+	bool final;
+	bool probes;
+	uint64_t lost;
+	int err;
+	bool has_why;
+	struct tfo_sock_view sock;	/* a copy: the view moves on */
+	size_t n_advice;
+	char advice[TFO_ADVICE_MAX][TFO_ADVICE_LEN];
+};
+
+#define SEEN_MAX 256
+
+struct fx {
+	struct tfo_correlator *c;
+	size_t n;		/* findings received; the first SEEN_MAX kept */
+	struct seen v[SEEN_MAX];
+};
+
+static void collect(void *ctx, const struct tfo_finding *f)
+{
+	struct fx *fx = ctx;
+	struct seen *s;
+
+	assert_non_null(f->sock);
+	if (fx->n < SEEN_MAX) {
+		s = &fx->v[fx->n];
+		s->kind = f->kind;
+		s->final = f->final;
+		s->probes = f->probes;
+		s->lost = f->lost;
+		s->err = f->err;
+		s->has_why = f->why && f->why[0];
+		s->sock = *f->sock;
+		s->n_advice = f->n_advice;
+		memcpy(s->advice, f->advice, sizeof(s->advice));
+	}
+	fx->n++;
+}
+
+static int fx_setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+
+	if (!fx)
+		return -1;
+	*state = fx;
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	tfo_correlator__free(fx->c);
+	free(fx);
+	return 0;
+}
+
+static struct tfo_correlator_opts opts_default(void)
+{
+	struct tfo_correlator_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.probes = true;
+	o.sysctl = -1;
+	o.netns = NETNS;
+	return o;
+}
+
+/* A correlator reporting into FX. */
+static void fx_start(struct fx *fx, struct tfo_correlator_opts o)
+{
+	o.cb = collect;
+	o.cb_ctx = fx;
+	fx->c = tfo_correlator__new(&o);
+	assert_non_null(fx->c);
+}
+
+static struct fx *start(void **state)
+{
+	struct fx *fx = *state;
+
+	fx_start(fx, opts_default());
+	return fx;
+}
+
+/* Findings of KIND (-1: any) since index FROM; FINAL -1 any, 0 live, 1
+ * final; INO 0 any. */
+static size_t count_from(const struct fx *fx, size_t from, int kind,
+			 int final, uint64_t ino)
+{
+	size_t n = 0;
+
+	assert_true(fx->n <= SEEN_MAX);
+	for (size_t i = from; i < fx->n; i++) {
+		const struct seen *s = &fx->v[i];
+
+		if ((kind < 0 || (int)s->kind == kind) &&
+		    (final < 0 || s->final == (final == 1)) &&
+		    (!ino || s->sock.ino == ino))
+			n++;
+	}
+	return n;
+}
+
+static size_t count(const struct fx *fx, int kind, int final, uint64_t ino)
+{
+	return count_from(fx, 0, kind, final, ino);
+}
+
+/* The only finding of KIND / FINAL / INO; fails unless exactly one. */
+static const struct seen *only(const struct fx *fx, int kind, int final,
+			       uint64_t ino)
+{
+	assert_int_equal(count(fx, kind, final, ino), 1);
+	for (size_t i = 0; i < fx->n; i++) {
+		const struct seen *s = &fx->v[i];
+
+		if ((int)s->kind == kind && s->final == (final == 1) &&
+		    (!ino || s->sock.ino == ino))
+			return s;
+	}
+	return NULL;
+}
+
+static bool any_advice_has(const struct seen *s, const char *needle)
+{
+	for (size_t i = 0; i < s->n_advice; i++)
+		if (strstr(s->advice[i], needle))
+			return true;
+	return false;
+}
+
+static void feed(struct fx *fx, union tfo_record r)
+{
+	tfo_correlator__feed(fx->c, &r);
+}
+
+static void finish(struct fx *fx)
+{
+	tfo_correlator__finish(fx->c);
+}
+
+static struct tfo_correlator_stats stats_of(const struct fx *fx)
+{
+	struct tfo_correlator_stats st;
+
+	tfo_correlator__stats(fx->c, &st);
+	return st;
+}
+
+/* ---- records as the BPF programs fill them ---- */
+
+static uint64_t clock_ns = 1000000000ULL;
+
+static void hdr(struct tfo_rec_hdr *h, uint32_t type, size_t size,
+		uint32_t pid, const char *comm)
+{
+	h->ts_ns = clock_ns += 1000;
+	h->type = type;
+	h->size = size;
+	h->pid = pid;
+	h->tid = pid;
+	strncpy(h->comm, comm, sizeof(h->comm) - 1);
+}
+
+static struct tfo_sock_id sid(uint64_t ino, uint16_t proto, uint16_t lport,
+			      uint8_t state)
+{
+	struct tfo_sock_id s;
+
+	memset(&s, 0, sizeof(s));
+	s.ino = ino;
+	s.netns = NETNS;
+	s.family = AF_INET_;
+	s.type = proto == P_UDP ? SOCK_DGRAM_ : SOCK_STREAM_;
+	s.protocol = proto;
+	s.lport = lport;
+	s.state = state;
+	return s;
+}
+
+/* socket(AF_INET, TYPE, ASKED) = FD made as PROTO; FD < 0: it failed. */
+static union tfo_record rec_socket(uint32_t pid, const char *comm,
+				   uint64_t ino, int asked, uint16_t proto,
+				   int fd)
+{
+	union tfo_record r;
+
+	memset(&r, 0, sizeof(r));
+	hdr(&r.hdr, TFO_REC_SOCKET, sizeof(r.socket), pid, comm);
+	if (fd >= 0)
+		r.socket.sock = sid(ino, proto, 0, ST_CLOSE);
+	r.socket.family = AF_INET_;
+	r.socket.type = proto == P_UDP ? SOCK_DGRAM_ : GO_SOCK_TYPE;
+	r.socket.protocol = asked;
+	r.socket.ret = fd;
+	return r;
+}
+
+/* setsockopt(fd 3, LEVEL, OPTNAME, &(int)VALUE, 4) = RET, from LAYER. */
+static union tfo_record rec_sockopt(uint32_t pid, const char *comm,
+				    uint64_t ino, uint16_t proto, int level,
+				    int optname, int32_t value, int ret,
+				    uint32_t layer)
+{
+	union tfo_record r;
+
+	memset(&r, 0, sizeof(r));
+	hdr(&r.hdr, TFO_REC_SETSOCKOPT, sizeof(r.setsockopt), pid, comm);
+	r.setsockopt.sock = sid(ino, proto, 0, ST_CLOSE);
+	r.setsockopt.fd = 3;
+	r.setsockopt.level = level;
+	r.setsockopt.optname = optname;
+	r.setsockopt.optlen = sizeof(value);
+	r.setsockopt.ret = ret;
+	r.setsockopt.err_layer = ret < 0 ? layer : TFO_LAYER_UNKNOWN;
+	r.setsockopt.optval_len = sizeof(value);
+	memcpy(r.setsockopt.optval, &value, sizeof(value));
+	return r;
+}
+
+/* listen(fd 3, BACKLOG) = RET; the TFO queue limit read after it. */
+static union tfo_record rec_listen(uint32_t pid, const char *comm,
+				   uint64_t ino, uint16_t proto, uint16_t port,
+				   int backlog, int ret, uint32_t qlen_max)
+{
+	union tfo_record r;
+
+	memset(&r, 0, sizeof(r));
+	hdr(&r.hdr, TFO_REC_LISTEN, sizeof(r.listen), pid, comm);
+	r.listen.sock = sid(ino, proto, port, ret ? ST_CLOSE : ST_LISTEN);
+	r.listen.fd = 3;
+	r.listen.backlog = backlog;
+	r.listen.ret = ret;
+	r.listen.tfo_qlen_max = ret ? 0 : qlen_max;
+	return r;
+}
+
+struct syn {
+	int32_t foc_in;
+	int32_t foc_out;
+	uint32_t syn_data;
+	uint32_t qlen;
+	uint32_t qlen_max;
+	uint32_t sysctl;
+	uint8_t child;
+};
+
+/* One SYN in tcp_try_fastopen() of listener INO; PID/COMM are the owner
+ * the listener_owners map had (0, "" when unknown). */
+static union tfo_record rec_syn(uint32_t pid, const char *comm, uint64_t ino,
+				uint16_t proto, uint16_t port, struct syn s)
+{
+	union tfo_record r;
+
+	memset(&r, 0, sizeof(r));
+	hdr(&r.hdr, TFO_REC_TFO_SERVER, sizeof(r.tfo_server), pid, comm);
+	r.tfo_server.sock = sid(ino, proto, port, ST_LISTEN);
+	r.tfo_server.foc_in = s.foc_in;
+	r.tfo_server.foc_out = s.foc_out;
+	r.tfo_server.syn_data = s.syn_data;
+	r.tfo_server.qlen = s.qlen;
+	r.tfo_server.qlen_max = s.qlen_max;
+	r.tfo_server.sysctl = s.sysctl;
+	r.tfo_server.child = s.child;
+	r.tfo_server.subflow = proto == P_MPTCP;
+	return r;
+}
+
+static union tfo_record rec_client(uint32_t pid, const char *comm,
+				   uint64_t ino, uint32_t probe, int ret,
+				   int cookie_len)
+{
+	union tfo_record r;
+
+	memset(&r, 0, sizeof(r));
+	hdr(&r.hdr, TFO_REC_TFO_CLIENT, sizeof(r.tfo_client), pid, comm);
+	r.tfo_client.sock = sid(ino, P_TCP, 41000, ST_CLOSE);
+	r.tfo_client.probe = probe;
+	r.tfo_client.ret = ret;
+	r.tfo_client.cookie_len = cookie_len;
+	return r;
+}
+
+/* A listener the socket iterator found at start: pid 0, owners from /proc. */
+static union tfo_record rec_listener(uint64_t ino, uint16_t proto,
+				     uint16_t port, uint32_t qlen_max,
+				     uint32_t qlen)
+{
+	union tfo_record r;
+
+	memset(&r, 0, sizeof(r));
+	hdr(&r.hdr, TFO_REC_LISTENER, sizeof(r.listener), 0, "");
+	r.listener.sock = sid(ino, proto, port, ST_LISTEN);
+	r.listener.addr[0] = 127;
+	r.listener.addr[3] = 1;
+	r.listener.qlen_max = qlen_max;
+	r.listener.qlen = qlen;
+	r.listener.backlog = 4096;
+	r.listener.subflow = proto == P_MPTCP;
+	return r;
+}
+
+/* SYNs as 6.1 answers them on a listener whose TFO queue is 0: a cookie
+ * request, none given, no child. */
+static const struct syn syn_unanswered = {
+	.foc_in = 0, .foc_out = -1, .qlen_max = 0, .sysctl = 1,
+};
+
+/* Feeds N SYNs of a TFO that works (tcp_fastopen=SYSCTL, queue QMAX): the
+ * first asks for a cookie and gets one, the next N-1 present it with data
+ * and each makes a child. */
+static void syns_working(struct fx *fx, uint32_t pid, const char *comm,
+			 uint64_t ino, uint16_t proto, uint32_t qmax,
+			 uint32_t sysctl, int n)
+{
+	feed(fx, rec_syn(pid, comm, ino, proto, 443, (struct syn){
+		.foc_in = 0, .foc_out = 8, .qlen_max = qmax,
+		.sysctl = sysctl }));
+	for (int i = 1; i < n; i++)
+		feed(fx, rec_syn(pid, comm, ino, proto, 443, (struct syn){
+			.foc_in = 8, .foc_out = -1, .syn_data = 517,
+			.qlen = 0, .qlen_max = qmax, .sysctl = sysctl,
+			.child = 1 }));
+}
+
+/* The Go >= 1.24 server up to listen(): socket(…, 262) (or PROTO),
+ * SO_REUSEADDR, TCP_FASTOPEN=256 answered TFO_RET from TFO_LAYER. */
+static void server_setup(struct fx *fx, uint32_t pid, const char *comm,
+			 uint64_t ino, uint16_t proto, int tfo_ret,
+			 uint32_t tfo_layer)
+{
+	feed(fx, rec_socket(pid, comm, ino, proto, proto, 3));
+	feed(fx, rec_sockopt(pid, comm, ino, proto, L_SOCKET, O_SO_REUSEADDR,
+			     1, 0, 0));
+	feed(fx, rec_sockopt(pid, comm, ino, proto, L_TCP, O_TCP_FASTOPEN,
+			     256, tfo_ret, tfo_layer));
+}
+
+/* ---- 1. mptcp-tfo-rejected: Go 1.24 on 6.1 ---- */
+
+static void test_mptcp_tfo_rejected_go_on_61(void **state)
+{
+	struct fx *fx = start(state);
+	const uint64_t ino = 9925;
+	const struct seen *s;
+
+	server_setup(fx, 3141, "xray", ino, P_MPTCP, -92, TFO_LAYER_MPTCP);
+	/* the failure is known, but judged only once the socket listens */
+	assert_int_equal(fx->n, 0);
+	feed(fx, rec_listen(3141, "xray", ino, P_MPTCP, 443, 4096, 0, 0));
+	assert_int_equal(fx->n, 1);
+	s = only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 0, ino);
+	assert_int_equal(s->err, ENOPROTOOPT);
+	assert_true(s->has_why);
+	assert_int_equal(s->sock.tfo_sockopt, -92);
+	assert_int_equal(s->sock.tfo_sockopt_value, 256);
+	assert_int_equal(s->sock.protocol, P_MPTCP);
+	assert_int_equal(s->sock.port, 443);
+	assert_true(s->sock.listening);
+	assert_int_equal(s->sock.qlen_max, 0);
+	assert_int_equal(s->sock.n_opts, 2);
+	assert_int_equal(s->sock.opts[1].optname, O_TCP_FASTOPEN);
+	assert_int_equal(s->sock.opts[1].ret, -92);
+	assert_int_equal(s->sock.opts[1].err_layer, TFO_LAYER_MPTCP);
+	assert_true(s->sock.opts[1].has_value);
+	assert_int_equal(s->sock.opts[1].value, 256);
+	assert_int_equal(s->sock.n_rejected, 0);	/* TFO is its own kind */
+
+	for (int i = 0; i < 5; i++)
+		feed(fx, rec_syn(3141, "xray", ino, P_MPTCP, 443,
+				 syn_unanswered));
+	/* not again live; tcp_fastopen=1 lacks the server bit: said too */
+	assert_int_equal(count(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 0, 0), 1);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_SERVER_DISABLED, 0, ino), 1);
+	assert_int_equal(fx->n, 2);
+
+	finish(fx);
+	assert_int_equal(count(fx, -1, 1, 0), 2);
+	s = only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 1, ino);
+	assert_int_equal(s->err, ENOPROTOOPT);
+	assert_true(s->probes);
+	assert_int_equal(s->lost, 0);
+	assert_int_equal(s->sock.pid, 3141);
+	assert_string_equal(s->sock.comm, "xray");
+	assert_int_equal(s->sock.syns, 5);
+	assert_int_equal(s->sock.cookie_requests, 5);
+	assert_int_equal(s->sock.syns_unanswered, 5);
+	assert_int_equal(s->sock.syns_with_data, 0);
+	assert_int_equal(s->sock.cookies_sent, 0);
+	assert_int_equal(s->sock.tfo_accepted, 0);
+	assert_int_equal(s->sock.overflows, 0);
+	assert_int_equal(s->sock.sysctl, 1);
+	assert_int_equal(s->n_advice, 4);
+	assert_non_null(strstr(s->advice[0], "0x403"));
+	assert_non_null(strstr(s->advice[1], "GODEBUG=multipathtcp=0"));
+	assert_non_null(strstr(s->advice[2], "net.mptcp.enabled=0"));
+	assert_non_null(strstr(s->advice[3], "6.12"));
+	s = only(fx, TFO_FINDING_TFO_SERVER_DISABLED, 1, ino);
+	assert_int_equal(s->n_advice, 1);
+	assert_non_null(strstr(s->advice[0], "tcp_fastopen=0x3 "));
+	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, -1, 0), 0);
+}
+
+/* The field guide's reproduction: tcp_fastopen=3, so the MPTCP rejection
+ * is the only thing wrong and the only finding. */
+static void test_mptcp_tfo_rejected_sysctl3_alone(void **state)
+{
+	struct fx *fx = start(state);
+	struct syn syn = syn_unanswered;
+	const struct seen *s;
+
+	syn.sysctl = 3;
+	server_setup(fx, 3141, "xray", 9925, P_MPTCP, -92, TFO_LAYER_MPTCP);
+	feed(fx, rec_listen(3141, "xray", 9925, P_MPTCP, 443, 4096, 0, 0));
+	for (int i = 0; i < 5; i++)
+		feed(fx, rec_syn(3141, "xray", 9925, P_MPTCP, 443, syn));
+	assert_int_equal(fx->n, 1);
+	finish(fx);
+	assert_int_equal(fx->n, 2);
+	s = only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 1, 9925);
+	assert_int_equal(s->err, ENOPROTOOPT);
+	assert_int_equal(s->sock.cookie_requests, 5);
+	assert_int_equal(s->sock.syns_unanswered, 5);
+	assert_int_equal(s->n_advice, 4);
+	assert_non_null(strstr(s->advice[0], "tcp_fastopen=0x403:"));
+}
+
+/* The same program over plain TCP: the setsockopt works, cookies flow. */
+static void test_tcp_tfo_works_not_rejected(void **state)
+{
+	struct fx *fx = start(state);
+	const struct seen *s;
+
+	server_setup(fx, 3141, "xray", 9926, P_TCP, 0, 0);
+	assert_int_equal(fx->n, 0);
+	feed(fx, rec_listen(3141, "xray", 9926, P_TCP, 443, 4096, 0, 256));
+	assert_int_equal(fx->n, 1);
+	s = only(fx, TFO_FINDING_TFO_OK, 0, 9926);
+	assert_int_equal(s->err, 0);
+	syns_working(fx, 3141, "xray", 9926, P_TCP, 256, 3, 5);
+	assert_int_equal(fx->n, 1);
+	finish(fx);
+	assert_int_equal(fx->n, 2);
+	s = only(fx, TFO_FINDING_TFO_OK, 1, 9926);
+	assert_int_equal(s->err, 0);
+	assert_int_equal(s->sock.tfo_sockopt, 1);
+	assert_int_equal(s->sock.syns, 5);
+	assert_int_equal(s->sock.cookie_requests, 1);
+	assert_int_equal(s->sock.cookies_sent, 1);
+	assert_int_equal(s->sock.tfo_accepted, 4);
+	assert_int_equal(s->sock.syns_with_data, 4);
+	assert_int_equal(s->sock.syns_unanswered, 0);
+	assert_int_equal(s->sock.cookie_invalid, 0);
+	assert_int_equal(s->n_advice, 0);
+	assert_int_equal(count(fx, TFO_FINDING_MPTCP_TFO_REJECTED, -1, 0), 0);
+}
+
+/* Debian 12's 6.12: MPTCP accepts TCP_FASTOPEN. */
+static void test_mptcp_on_612_works(void **state)
+{
+	struct fx *fx = start(state);
+	const struct seen *s;
+
+	server_setup(fx, 3141, "xray", 9927, P_MPTCP, 0, 0);
+	feed(fx, rec_listen(3141, "xray", 9927, P_MPTCP, 443, 4096, 0, 256));
+	syns_working(fx, 3141, "xray", 9927, P_MPTCP, 256, 3, 5);
+	finish(fx);
+	assert_int_equal(fx->n, 2);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, 0, 9927), 1);
+	s = only(fx, TFO_FINDING_TFO_OK, 1, 9927);
+	assert_int_equal(s->sock.protocol, P_MPTCP);
+	assert_int_equal(s->sock.cookies_sent, 1);
+	assert_int_equal(s->sock.tfo_accepted, 4);
+	assert_int_equal(count(fx, TFO_FINDING_MPTCP_TFO_REJECTED, -1, 0), 0);
+	assert_int_equal(count(fx, TFO_FINDING_MPTCP_OPTION_REJECTED, -1, 0), 0);
+}
+
+/* TCP_FASTOPEN failing with something else than ENOPROTOOPT on an MPTCP
+ * socket (here EINVAL: a negative queue length, which 6.12's MPTCP passes
+ * to TCP; or a 6.1 socket that fell back to TCP) is not the pre-6.2 gap. */
+static void test_mptcp_tfo_einval_is_not_rejection(void **state)
+{
+	struct fx *fx = start(state);
+
+	feed(fx, rec_socket(3141, "srv", 9928, P_MPTCP, P_MPTCP, 3));
+	feed(fx, rec_sockopt(3141, "srv", 9928, P_MPTCP, L_TCP, O_TCP_FASTOPEN,
+			     -1, -EINVAL, TFO_LAYER_TCP));
+	feed(fx, rec_listen(3141, "srv", 9928, P_MPTCP, 443, 4096, 0, 0));
+	finish(fx);
+	assert_int_equal(count(fx, TFO_FINDING_MPTCP_TFO_REJECTED, -1, 0), 0);
+	assert_int_equal(count(fx, TFO_FINDING_MPTCP_OPTION_REJECTED, -1, 0), 0);
+}
+
+/* ---- 2. 6.1 with net.ipv4.tcp_fastopen=1027 ---- */
+
+static void test_sysctl_1027_fix_is_ok(void **state)
+{
+	struct fx *fx = start(state);
+	const struct seen *s;
+
+	server_setup(fx, 3141, "xray", 9930, P_MPTCP, -92, TFO_LAYER_MPTCP);
+	/* 0x400: inet_listen() sized the queue although the sockopt failed */
+	feed(fx, rec_listen(3141, "xray", 9930, P_MPTCP, 443, 16, 0, 16));
+	assert_int_equal(fx->n, 1);
+	s = only(fx, TFO_FINDING_TFO_OK, 0, 9930);
+	assert_int_equal(s->err, ENOPROTOOPT);
+	syns_working(fx, 3141, "xray", 9930, P_MPTCP, 16, 1027, 5);
+	assert_int_equal(fx->n, 1);
+	finish(fx);
+	assert_int_equal(fx->n, 2);
+	s = only(fx, TFO_FINDING_TFO_OK, 1, 9930);
+	assert_int_equal(s->err, ENOPROTOOPT);
+	assert_true(s->has_why);
+	assert_int_equal(s->sock.tfo_sockopt, -92);
+	assert_int_equal(s->sock.sysctl, 1027);
+	assert_int_equal(s->sock.qlen_max, 16);
+	assert_int_equal(s->sock.cookies_sent, 1);
+	assert_int_equal(s->sock.tfo_accepted, 4);
+	assert_int_equal(s->sock.syns_unanswered, 0);
+	assert_int_equal(count(fx, TFO_FINDING_MPTCP_TFO_REJECTED, -1, 0), 0);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_SERVER_DISABLED, -1, 0), 0);
+}
+
+/* ---- 3. servers started before the tool: the listener scan ---- */
+
+static void test_scan_only_mptcp_listener_rejected(void **state)
+{
+	struct fx *fx = start(state);
+	const struct seen *s;
+	struct syn syn = syn_unanswered;
+
+	syn.sysctl = 3;
+	feed(fx, rec_listener(5150, P_MPTCP, 443, 0, 0));
+	assert_int_equal(fx->n, 0);	/* a queue of 0 alone proves nothing */
+	tfo_correlator__owner(fx->c, 5150, 4242, "xray");
+	/* the SYN records have no owner: the listen() was never seen */
+	for (int i = 0; i < 3; i++)
+		feed(fx, rec_syn(0, "", 5150, P_MPTCP, 443, syn));
+	assert_int_equal(fx->n, 1);
+	s = only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 0, 5150);
+	assert_int_equal(s->err, 0);
+	assert_int_equal(s->sock.pid, 4242);
+	assert_string_equal(s->sock.comm, "xray");
+	finish(fx);
+	assert_int_equal(fx->n, 2);
+	s = only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 1, 5150);
+	assert_int_equal(s->err, 0);
+	assert_int_equal(s->sock.pid, 4242);
+	assert_string_equal(s->sock.comm, "xray");
+	assert_true(s->sock.from_scan);
+	assert_true(s->sock.has_addr);
+	assert_int_equal(s->sock.addr[0], 127);
+	assert_int_equal(s->sock.addr[3], 1);
+	assert_int_equal(s->sock.tfo_sockopt, 0);
+	assert_int_equal(s->sock.cookie_requests, 3);
+	assert_int_equal(s->sock.syns_unanswered, 3);
+	assert_int_equal(s->n_advice, 4);
+}
+
+static void test_scan_only_owner_rules(void **state)
+{
+	struct fx *fx = start(state);
+	struct tfo_correlator_stats st;
+
+	/* an owner for an inode the correlator does not know makes nothing */
+	tfo_correlator__owner(fx->c, 5151, 4242, "xray");
+	st = stats_of(fx);
+	assert_int_equal(st.sockets, 0);
+	/* the first owner found stands */
+	feed(fx, rec_listener(5151, P_TCP, 8443, 256, 0));
+	tfo_correlator__owner(fx->c, 5151, 4242, "xray");
+	tfo_correlator__owner(fx->c, 5151, 4243, "xray-child");
+	finish(fx);
+	assert_int_equal(only(fx, TFO_FINDING_TFO_OK, 1, 5151)->sock.pid, 4242);
+}
+
+static void test_scan_only_mptcp_listener_no_evidence(void **state)
+{
+	struct fx *fx = start(state);
+
+	feed(fx, rec_listener(5152, P_MPTCP, 443, 0, 0));
+	tfo_correlator__owner(fx->c, 5152, 4242, "xray");
+	finish(fx);
+	assert_int_equal(fx->n, 0);
+}
+
+/* SYNs that carry neither a cookie request nor data ask nothing of TFO. */
+static void test_scan_only_mptcp_listener_plain_syns(void **state)
+{
+	struct fx *fx = start(state);
+
+	feed(fx, rec_listener(5153, P_MPTCP, 443, 0, 0));
+	for (int i = 0; i < 4; i++)
+		feed(fx, rec_syn(0, "", 5153, P_MPTCP, 443, (struct syn){
+			.foc_in = -1, .foc_out = -1, .sysctl = 3 }));
+	finish(fx);
+	assert_int_equal(fx->n, 0);
+}
+
+static void test_scan_only_tcp_listener_ok(void **state)
+{
+	struct fx *fx = start(state);
+	const struct seen *s;
+
+	feed(fx, rec_listener(5154, P_TCP, 443, 256, 3));
+	tfo_correlator__owner(fx->c, 5154, 4242, "xray");
+	assert_int_equal(fx->n, 1);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, 0, 5154), 1);
+	finish(fx);
+	assert_int_equal(fx->n, 2);
+	s = only(fx, TFO_FINDING_TFO_OK, 1, 5154);
+	assert_int_equal(s->err, 0);
+	assert_int_equal(s->sock.pid, 4242);
+	assert_int_equal(s->sock.qlen_max, 256);
+	assert_true(s->sock.from_scan);
+}
+
+/* ---- 4. mptcp-option-rejected ---- */
+
+static void test_mptcp_option_rejected(void **state)
+{
+	struct fx *fx = start(state);
+	const struct seen *s;
+
+	feed(fx, rec_socket(3141, "srv", 6001, P_MPTCP, P_MPTCP, 3));
+	feed(fx, rec_sockopt(3141, "srv", 6001, P_MPTCP, L_TCP,
+			     O_TCP_USER_TIMEOUT, 30000, -92, TFO_LAYER_MPTCP));
+	assert_int_equal(fx->n, 1);
+	s = only(fx, TFO_FINDING_MPTCP_OPTION_REJECTED, 0, 6001);
+	assert_int_equal(s->err, ENOPROTOOPT);
+	assert_int_equal(s->n_advice, 3);
+	feed(fx, rec_sockopt(3141, "srv", 6001, P_MPTCP, L_IP, O_IP_TTL, 64,
+			     -95, TFO_LAYER_MPTCP));
+	assert_int_equal(fx->n, 1);	/* once live */
+	finish(fx);
+	assert_int_equal(fx->n, 2);
+	s = only(fx, TFO_FINDING_MPTCP_OPTION_REJECTED, 1, 6001);
+	assert_int_equal(s->err, ENOPROTOOPT);
+	assert_int_equal(s->sock.n_rejected, 2);
+	assert_int_equal(s->sock.n_opts, 2);
+	assert_int_equal(s->sock.opts[1].ret, -95);
+	assert_int_equal(s->sock.pid, 3141);
+}
+
+/* The first refusal is EOPNOTSUPP: that is the errno said. */
+static void test_mptcp_option_rejected_eopnotsupp(void **state)
+{
+	struct fx *fx = start(state);
+
+	feed(fx, rec_sockopt(3141, "srv", 6002, P_MPTCP, L_IP, O_IP_TTL, 64,
+			     -95, TFO_LAYER_MPTCP));
+	assert_int_equal(only(fx, TFO_FINDING_MPTCP_OPTION_REJECTED, 0,
+			      6002)->err, EOPNOTSUPP);
+}
+
+/* An option that failed for its own reasons (EPERM, EINVAL: a TCP socket
+ * would fail too) is not a refusal, and not the errno behind one. */
+static void test_mptcp_option_other_errors(void **state)
+{
+	struct fx *fx = start(state);
+	const struct seen *s;
+
+	feed(fx, rec_socket(3141, "srv", 6003, P_MPTCP, P_MPTCP, 3));
+	feed(fx, rec_sockopt(3141, "srv", 6003, P_MPTCP, L_SOCKET, 25, 0,
+			     -EPERM, TFO_LAYER_SOCK));
+	feed(fx, rec_sockopt(3141, "srv", 6003, P_MPTCP, L_TCP, O_TCP_NODELAY,
+			     1, 0, 0));
+	assert_int_equal(fx->n, 0);
+	feed(fx, rec_sockopt(3141, "srv", 6003, P_MPTCP, L_TCP,
+			     O_TCP_USER_TIMEOUT, 30000, -92, TFO_LAYER_MPTCP));
+	assert_int_equal(fx->n, 1);
+	s = only(fx, TFO_FINDING_MPTCP_OPTION_REJECTED, 0, 6003);
+	assert_int_equal(s->err, ENOPROTOOPT);
+	assert_int_equal(s->sock.n_rejected, 1);
+	assert_int_equal(s->sock.n_opts, 3);
+}
+
+static void test_tcp_option_failures_not_mptcp(void **state)
+{
+	struct fx *fx = start(state);
+
+	feed(fx, rec_socket(3141, "srv", 6004, P_TCP, P_TCP, 3));
+	feed(fx, rec_sockopt(3141, "srv", 6004, P_TCP, L_TCP,
+			     O_TCP_USER_TIMEOUT, 30000, -92, TFO_LAYER_TCP));
+	feed(fx, rec_sockopt(3141, "srv", 6004, P_TCP, L_IP, O_IP_TTL, 64,
+			     -95, TFO_LAYER_IP));
+	finish(fx);
+	assert_int_equal(fx->n, 0);
+}
+
+/* ---- 5. tfo-server-disabled ---- */
+
+static void test_server_disabled_by_syns(void **state)
+{
+	struct fx *fx = start(state);
+	const struct seen *s;
+
+	server_setup(fx, 3141, "srv", 7001, P_TCP, 0, 0);
+	feed(fx, rec_listen(3141, "srv", 7001, P_TCP, 443, 4096, 0, 256));
+	/* the sysctl is not known yet: a queue of 256 looks like TFO on */
+	assert_int_equal(fx->n, 1);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, 0, 7001), 1);
+	for (int i = 0; i < 3; i++)
+		feed(fx, rec_syn(3141, "srv", 7001, P_TCP, 443, (struct syn){
+			.foc_in = 0, .foc_out = -1, .qlen_max = 256,
+			.sysctl = 1 }));
+	assert_int_equal(fx->n, 2);
+	s = only(fx, TFO_FINDING_TFO_SERVER_DISABLED, 0, 7001);
+	assert_int_equal(s->err, 0);
+	assert_int_equal(s->n_advice, 1);
+	assert_non_null(strstr(s->advice[0], "net.ipv4.tcp_fastopen=0x3 "));
+	finish(fx);
+	assert_int_equal(count(fx, -1, 1, 0), 1);
+	s = only(fx, TFO_FINDING_TFO_SERVER_DISABLED, 1, 7001);
+	assert_int_equal(s->sock.sysctl, 1);
+	assert_int_equal(s->sock.cookie_requests, 3);
+	assert_int_equal(s->sock.syns_unanswered, 3);
+	assert_true(any_advice_has(s, "0x3"));
+	assert_int_equal(count(fx, TFO_FINDING_MPTCP_TFO_REJECTED, -1, 0), 0);
+}
+
+static void test_server_enabled_sysctl3(void **state)
+{
+	struct fx *fx = start(state);
+
+	server_setup(fx, 3141, "srv", 7002, P_TCP, 0, 0);
+	feed(fx, rec_listen(3141, "srv", 7002, P_TCP, 443, 4096, 0, 256));
+	syns_working(fx, 3141, "srv", 7002, P_TCP, 256, 3, 3);
+	finish(fx);
+	assert_int_equal(fx->n, 2);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, 0, 7002), 1);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, 1, 7002), 1);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_SERVER_DISABLED, -1, 0), 0);
+}
+
+/* No SYN came: the namespace's sysctl as read at start decides. */
+static void test_server_disabled_by_opts_sysctl(void **state)
+{
+	struct fx *fx = *state;
+	struct tfo_correlator_opts o = opts_default();
+	const struct seen *s;
+
+	o.sysctl = 1;
+	o.netns = NETNS;
+	fx_start(fx, o);
+	server_setup(fx, 3141, "srv", 7003, P_TCP, 0, 0);
+	feed(fx, rec_listen(3141, "srv", 7003, P_TCP, 443, 4096, 0, 256));
+	assert_int_equal(fx->n, 1);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_SERVER_DISABLED, 0, 7003), 1);
+	finish(fx);
+	assert_int_equal(fx->n, 2);
+	s = only(fx, TFO_FINDING_TFO_SERVER_DISABLED, 1, 7003);
+	assert_int_equal(s->sock.sysctl, -1);	/* the socket's own: unknown */
+	assert_int_equal(s->sock.syns, 0);
+	assert_non_null(strstr(s->advice[0], "0x3 "));
+	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, -1, 0), 0);
+}
+
+/* A socket that set TCP_FASTOPEN and never listened: judged at the end. */
+static void test_server_disabled_never_listened(void **state)
+{
+	struct fx *fx = *state;
+	struct tfo_correlator_opts o = opts_default();
+
+	o.sysctl = 0;
+	fx_start(fx, o);
+	server_setup(fx, 3141, "srv", 7004, P_TCP, 0, 0);
+	assert_int_equal(fx->n, 0);
+	finish(fx);
+	assert_int_equal(fx->n, 1);
+	assert_non_null(strstr(only(fx, TFO_FINDING_TFO_SERVER_DISABLED, 1,
+				    7004)->advice[0], "=0x2 "));
+}
+
+static void test_opts_sysctl_other_netns(void **state)
+{
+	struct fx *fx = *state;
+	struct tfo_correlator_opts o = opts_default();
+
+	o.sysctl = 1;
+	o.netns = OTHER_NETNS;
+	fx_start(fx, o);
+	server_setup(fx, 3141, "srv", 7005, P_TCP, 0, 0);
+	feed(fx, rec_listen(3141, "srv", 7005, P_TCP, 443, 4096, 0, 256));
+	finish(fx);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_SERVER_DISABLED, -1, 0), 0);
+	/* the sysctl of the socket's namespace is unknown: the queue counts */
+	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, 0, 7005), 1);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, 1, 7005), 1);
+	assert_int_equal(fx->n, 2);
+}
+
+static void test_opts_sysctl_with_server_bit(void **state)
+{
+	struct fx *fx = *state;
+	struct tfo_correlator_opts o = opts_default();
+
+	o.sysctl = 3;
+	fx_start(fx, o);
+	server_setup(fx, 3141, "srv", 7006, P_TCP, 0, 0);
+	feed(fx, rec_listen(3141, "srv", 7006, P_TCP, 443, 4096, 0, 256));
+	finish(fx);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_SERVER_DISABLED, -1, 0), 0);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, 1, 7006), 1);
+}
+
+/* What the SYNs read beats what was read at start. */
+static void test_syn_sysctl_beats_opts(void **state)
+{
+	struct fx *fx = *state;
+	struct tfo_correlator_opts o = opts_default();
+
+	o.sysctl = 3;
+	fx_start(fx, o);
+	server_setup(fx, 3141, "srv", 7007, P_TCP, 0, 0);
+	feed(fx, rec_listen(3141, "srv", 7007, P_TCP, 443, 4096, 0, 256));
+	feed(fx, rec_syn(3141, "srv", 7007, P_TCP, 443, (struct syn){
+		.foc_in = 0, .foc_out = -1, .qlen_max = 256, .sysctl = 1 }));
+	finish(fx);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_SERVER_DISABLED, 1, 7007), 1);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, 1, 7007), 0);
+}
+
+/* ---- 6. queue overflow, invalid cookies, client blackhole ---- */
+
+static void test_queue_overflow(void **state)
+{
+	struct fx *fx = start(state);
+	const struct seen *s;
+
+	feed(fx, rec_socket(3141, "srv", 8001, P_TCP, P_TCP, 3));
+	feed(fx, rec_sockopt(3141, "srv", 8001, P_TCP, L_TCP, O_TCP_FASTOPEN,
+			     2, 0, 0));
+	feed(fx, rec_listen(3141, "srv", 8001, P_TCP, 443, 4096, 0, 2));
+	for (uint32_t q = 0; q < 2; q++)
+		feed(fx, rec_syn(3141, "srv", 8001, P_TCP, 443, (struct syn){
+			.foc_in = 8, .foc_out = -1, .syn_data = 100, .qlen = q,
+			.qlen_max = 2, .sysctl = 3, .child = 1 }));
+	assert_int_equal(count(fx, TFO_FINDING_TFO_QUEUE_OVERFLOW, -1, 0), 0);
+	/* the queue is full: a valid cookie, data, and no child */
+	feed(fx, rec_syn(3141, "srv", 8001, P_TCP, 443, (struct syn){
+		.foc_in = 8, .foc_out = -1, .syn_data = 100, .qlen = 2,
+		.qlen_max = 2, .sysctl = 3 }));
+	s = only(fx, TFO_FINDING_TFO_QUEUE_OVERFLOW, 0, 8001);
+	assert_int_equal(s->sock.overflows, 1);
+	feed(fx, rec_syn(3141, "srv", 8001, P_TCP, 443, (struct syn){
+		.foc_in = 8, .foc_out = -1, .syn_data = 100, .qlen = 2,
+		.qlen_max = 2, .sysctl = 3 }));
+	assert_int_equal(count(fx, TFO_FINDING_TFO_QUEUE_OVERFLOW, 0, 0), 1);
+	finish(fx);
+	s = only(fx, TFO_FINDING_TFO_QUEUE_OVERFLOW, 1, 8001);
+	assert_int_equal(s->sock.overflows, 2);
+	assert_int_equal(s->sock.tfo_accepted, 2);
+	assert_int_equal(s->sock.syns_unanswered, 2);
+	assert_int_equal(s->sock.syns_with_data, 4);
+	assert_int_equal(s->n_advice, 1);
+	assert_non_null(strstr(s->advice[0], "(now 2)"));
+	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, 1, 8001), 1);
+	assert_int_equal(count(fx, -1, 1, 0), 2);
+}
+
+static void test_no_overflow(void **state)
+{
+	struct fx *fx = start(state);
+
+	/* a queue with room */
+	feed(fx, rec_listen(3141, "srv", 8002, P_TCP, 443, 4096, 0, 2));
+	feed(fx, rec_syn(3141, "srv", 8002, P_TCP, 443, (struct syn){
+		.foc_in = 8, .foc_out = -1, .syn_data = 100, .qlen = 1,
+		.qlen_max = 2, .sysctl = 3, .child = 1 }));
+	/* a TCP listener with TFO off: qlen 0 >= qlen_max 0 is no overflow */
+	feed(fx, rec_listen(3141, "srv", 8003, P_TCP, 80, 4096, 0, 0));
+	feed(fx, rec_syn(3141, "srv", 8003, P_TCP, 80, (struct syn){
+		.foc_in = 8, .foc_out = -1, .syn_data = 100, .qlen = 0,
+		.qlen_max = 0, .sysctl = 3 }));
+	finish(fx);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_QUEUE_OVERFLOW, -1, 0), 0);
+	assert_int_equal(count(fx, -1, -1, 8003), 0);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, 1, 8002), 1);
+}
+
+static void test_cookie_invalid(void **state)
+{
+	struct fx *fx = start(state);
+	const struct seen *s;
+
+	feed(fx, rec_listen(3141, "srv", 8004, P_TCP, 443, 4096, 0, 256));
+	/* a cookie the server does not accept: a fresh one goes back */
+	feed(fx, rec_syn(3141, "srv", 8004, P_TCP, 443, (struct syn){
+		.foc_in = 8, .foc_out = 8, .syn_data = 100, .qlen_max = 256,
+		.sysctl = 3 }));
+	s = only(fx, TFO_FINDING_TFO_COOKIE_INVALID, 0, 8004);
+	assert_int_equal(s->sock.cookie_invalid, 1);
+	assert_int_equal(s->n_advice, 1);
+	feed(fx, rec_syn(3141, "srv", 8004, P_TCP, 443, (struct syn){
+		.foc_in = 8, .foc_out = 8, .syn_data = 100, .qlen_max = 256,
+		.sysctl = 3 }));
+	finish(fx);
+	s = only(fx, TFO_FINDING_TFO_COOKIE_INVALID, 1, 8004);
+	assert_int_equal(s->sock.cookie_invalid, 2);
+	assert_int_equal(s->sock.cookies_sent, 2);
+	assert_int_equal(s->sock.syns_unanswered, 0);
+	assert_int_equal(s->sock.tfo_accepted, 0);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_COOKIE_INVALID, 0, 0), 1);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, 1, 8004), 1);
+	assert_int_equal(count(fx, -1, 1, 0), 2);
+}
+
+static void test_cookie_valid(void **state)
+{
+	struct fx *fx = start(state);
+
+	feed(fx, rec_listen(3141, "srv", 8005, P_TCP, 443, 4096, 0, 256));
+	syns_working(fx, 3141, "srv", 8005, P_TCP, 256, 3, 4);
+	finish(fx);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_COOKIE_INVALID, -1, 0), 0);
+	assert_int_equal(fx->n, 2);
+}
+
+static void test_client_blackhole(void **state)
+{
+	struct fx *fx = start(state);
+	const struct seen *s;
+
+	feed(fx, rec_socket(2718, "curl", 8006, P_TCP, P_TCP, 5));
+	feed(fx, rec_sockopt(2718, "curl", 8006, P_TCP, L_TCP,
+			     O_TCP_FASTOPEN_CONNECT, 1, 0, 0));
+	feed(fx, rec_client(2718, "curl", 8006, TFO_CLIENT_COOKIE_CHECK, 0, 0));
+	assert_int_equal(fx->n, 0);
+	feed(fx, rec_client(2718, "curl", 8006, TFO_CLIENT_BLACKHOLE, 1, 0));
+	s = only(fx, TFO_FINDING_TFO_CLIENT_BLACKHOLE, 0, 8006);
+	assert_int_equal(s->sock.pid, 2718);
+	assert_int_equal(s->n_advice, 1);
+	finish(fx);
+	assert_int_equal(fx->n, 2);
+	s = only(fx, TFO_FINDING_TFO_CLIENT_BLACKHOLE, 1, 8006);
+	assert_int_equal(s->sock.blackholes, 1);
+	assert_int_equal(s->sock.client_cookie_checks, 1);
+	assert_false(s->sock.listening);
+}
+
+static void test_client_no_blackhole(void **state)
+{
+	struct fx *fx = start(state);
+
+	feed(fx, rec_socket(2718, "curl", 8007, P_TCP, P_TCP, 5));
+	feed(fx, rec_client(2718, "curl", 8007, TFO_CLIENT_COOKIE_CHECK, 1, 8));
+	feed(fx, rec_client(2718, "curl", 8007, TFO_CLIENT_BLACKHOLE, 0, 0));
+	feed(fx, rec_client(2718, "curl", 8007, TFO_CLIENT_DEFER_CONNECT, 1, 0));
+	finish(fx);
+	assert_int_equal(fx->n, 0);
+	assert_int_equal(stats_of(fx).sockets, 1);
+}
+
+/* ---- 7. out of order, missing, not ours ---- */
+
+/* The tool started between socket() and setsockopt(). */
+static void test_no_socket_record(void **state)
+{
+	struct fx *fx = start(state);
+	const struct seen *s;
+
+	feed(fx, rec_sockopt(3141, "xray", 9101, P_MPTCP, L_TCP, O_TCP_FASTOPEN,
+			     256, -92, TFO_LAYER_MPTCP));
+	feed(fx, rec_listen(3141, "xray", 9101, P_MPTCP, 443, 4096, 0, 0));
+	s = only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 0, 9101);
+	assert_int_equal(s->err, ENOPROTOOPT);
+	assert_int_equal(s->sock.pid, 3141);
+	assert_string_equal(s->sock.comm, "xray");
+	assert_int_equal(s->sock.protocol, P_MPTCP);
+	assert_int_equal(s->sock.netns, NETNS);
+}
+
+/* SYN records overtake the listen record (another CPU). */
+static void test_syns_before_listen_mptcp(void **state)
+{
+	struct fx *fx = start(state);
+	struct syn syn = syn_unanswered;
+	const struct seen *s;
+
+	syn.sysctl = 3;
+	server_setup(fx, 3141, "xray", 9102, P_MPTCP, -92, TFO_LAYER_MPTCP);
+	feed(fx, rec_syn(3141, "xray", 9102, P_MPTCP, 443, syn));
+	assert_int_equal(fx->n, 1);
+	s = only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 0, 9102);
+	assert_int_equal(s->err, ENOPROTOOPT);
+	feed(fx, rec_syn(3141, "xray", 9102, P_MPTCP, 443, syn));
+	feed(fx, rec_listen(3141, "xray", 9102, P_MPTCP, 443, 4096, 0, 0));
+	assert_int_equal(fx->n, 1);
+	finish(fx);
+	assert_int_equal(fx->n, 2);
+	s = only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 1, 9102);
+	assert_int_equal(s->sock.cookie_requests, 2);
+	assert_int_equal(s->sock.pid, 3141);
+}
+
+static void test_syns_before_listen_tcp(void **state)
+{
+	struct fx *fx = start(state);
+	const struct seen *s;
+
+	server_setup(fx, 3141, "xray", 9103, P_TCP, 0, 0);
+	syns_working(fx, 3141, "xray", 9103, P_TCP, 256, 3, 3);
+	feed(fx, rec_listen(3141, "xray", 9103, P_TCP, 443, 4096, 0, 256));
+	finish(fx);
+	assert_int_equal(fx->n, 2);
+	s = only(fx, TFO_FINDING_TFO_OK, 1, 9103);
+	assert_int_equal(s->sock.cookies_sent, 1);
+	assert_int_equal(s->sock.tfo_accepted, 2);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, 0, 9103), 1);
+}
+
+/* TCP_FASTOPEN set after listen(): legal, and the MPTCP refusal is caught
+ * when it comes. */
+static void test_listen_before_setsockopt_mptcp(void **state)
+{
+	struct fx *fx = start(state);
+
+	feed(fx, rec_socket(3141, "srv", 9104, P_MPTCP, P_MPTCP, 3));
+	feed(fx, rec_listen(3141, "srv", 9104, P_MPTCP, 443, 4096, 0, 0));
+	assert_int_equal(fx->n, 0);
+	feed(fx, rec_sockopt(3141, "srv", 9104, P_MPTCP, L_TCP, O_TCP_FASTOPEN,
+			     256, -92, TFO_LAYER_MPTCP));
+	assert_int_equal(fx->n, 1);
+	assert_int_equal(only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 0,
+			      9104)->err, ENOPROTOOPT);
+	finish(fx);
+	assert_int_equal(count(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 1, 9104), 1);
+	assert_int_equal(fx->n, 2);
+}
+
+static void test_listen_before_setsockopt_tcp(void **state)
+{
+	struct fx *fx = start(state);
+
+	feed(fx, rec_socket(3141, "srv", 9105, P_TCP, P_TCP, 3));
+	feed(fx, rec_listen(3141, "srv", 9105, P_TCP, 443, 4096, 0, 0));
+	feed(fx, rec_sockopt(3141, "srv", 9105, P_TCP, L_TCP, O_TCP_FASTOPEN,
+			     256, 0, 0));
+	/* nothing wrong is said of it ... */
+	assert_int_equal(fx->n, 0);
+	/* ... and the SYNs show the queue the setsockopt made */
+	syns_working(fx, 3141, "srv", 9105, P_TCP, 256, 3, 2);
+	finish(fx);
+	assert_int_equal(fx->n, 2);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, 0, 9105), 1);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, 1, 9105), 1);
+}
+
+static void test_ignored_records(void **state)
+{
+	struct fx *fx = start(state);
+	struct tfo_correlator_stats st;
+	union tfo_record r;
+
+	/* a setsockopt on an fd that is no socket (inode 0) */
+	feed(fx, rec_sockopt(3141, "srv", 0, P_MPTCP, L_TCP, O_TCP_FASTOPEN,
+			     256, -92, TFO_LAYER_MPTCP));
+	/* UDP: socket, a refused option, a SYN-shaped record */
+	feed(fx, rec_socket(3141, "srv", 9201, P_UDP, P_UDP, 4));
+	feed(fx, rec_sockopt(3141, "srv", 9201, P_UDP, L_IP, O_IP_TTL, 64,
+			     -95, TFO_LAYER_IP));
+	feed(fx, rec_listen(3141, "srv", 9201, P_UDP, 53, 5, -EOPNOTSUPP, 0));
+	/* socket(…, 262) refused (net.mptcp.enabled=0) */
+	feed(fx, rec_socket(3141, "srv", 0, P_MPTCP, P_MPTCP, -ENOPROTOOPT));
+	/* a listen and a SYN on inode 0 */
+	feed(fx, rec_listen(3141, "srv", 0, P_MPTCP, 443, 5, -EBADF, 0));
+	feed(fx, rec_syn(0, "", 0, P_MPTCP, 443, syn_unanswered));
+	/* a type the correlator does not know */
+	r = rec_socket(3141, "srv", 9202, P_TCP, P_TCP, 3);
+	r.hdr.type = TFO_REC__MAX;
+	feed(fx, r);
+	finish(fx);
+	assert_int_equal(fx->n, 0);
+	st = stats_of(fx);
+	assert_int_equal(st.records, 8);
+	assert_int_equal(st.ignored, 8);
+	assert_int_equal(st.sockets, 0);
+	assert_int_equal(st.evicted, 0);
+
+	/* counted next to records that are kept */
+	feed(fx, rec_socket(3141, "srv", 9203, P_TCP, P_TCP, 3));
+	st = stats_of(fx);
+	assert_int_equal(st.records, 9);
+	assert_int_equal(st.ignored, 8);
+	assert_int_equal(st.sockets, 1);
+}
+
+/* A listen() that failed says nothing of a queue. */
+static void test_failed_listen(void **state)
+{
+	struct fx *fx = start(state);
+
+	server_setup(fx, 3141, "xray", 9204, P_MPTCP, -92, TFO_LAYER_MPTCP);
+	feed(fx, rec_listen(3141, "xray", 9204, P_MPTCP, 443, 4096, -EADDRINUSE,
+			    0));
+	assert_int_equal(fx->n, 0);
+	finish(fx);
+	/* judged at the end all the same: it asked and was refused */
+	assert_int_equal(fx->n, 1);
+	assert_false(only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 1,
+			  9204)->sock.listening);
+}
+
+/* ---- 8. lost events ---- */
+
+static void test_lost_marker(void **state)
+{
+	struct fx *fx = start(state);
+	struct tfo_correlator_stats st;
+
+	feed(fx, rec_sockopt(3141, "srv", 9301, P_MPTCP, L_TCP,
+			     O_TCP_USER_TIMEOUT, 1000, -92, TFO_LAYER_MPTCP));
+	assert_int_equal(only(fx, TFO_FINDING_MPTCP_OPTION_REJECTED, 0,
+			      9301)->lost, 0);
+	tfo_correlator__lost(fx->c, 3);
+	server_setup(fx, 3141, "xray", 9302, P_MPTCP, -92, TFO_LAYER_MPTCP);
+	feed(fx, rec_listen(3141, "xray", 9302, P_MPTCP, 443, 4096, 0, 0));
+	assert_int_equal(only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 0,
+			      9302)->lost, 3);
+	finish(fx);
+	assert_int_equal(count(fx, -1, 1, 0), 2);
+	assert_int_equal(only(fx, TFO_FINDING_MPTCP_OPTION_REJECTED, 1,
+			      9301)->lost, 3);
+	assert_int_equal(only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 1,
+			      9302)->lost, 3);
+	st = stats_of(fx);
+	assert_int_equal(st.lost, 3);
+	tfo_correlator__lost(fx->c, 2);
+	assert_int_equal(stats_of(fx).lost, 5);
+}
+
+/* ---- 9. a closed socket's inode reused ---- */
+
+static void test_inode_reuse(void **state)
+{
+	struct fx *fx = start(state);
+	const struct seen *s;
+
+	server_setup(fx, 100, "old", 777, P_MPTCP, -92, TFO_LAYER_MPTCP);
+	feed(fx, rec_listen(100, "old", 777, P_MPTCP, 443, 4096, 0, 0));
+	assert_int_equal(count(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 0, 777), 1);
+	/* pid 100 closed it; pid 200's new TCP socket got inode 777 */
+	feed(fx, rec_socket(200, "new", 777, P_TCP, P_TCP, 3));
+	feed(fx, rec_sockopt(200, "new", 777, P_TCP, L_TCP, O_TCP_FASTOPEN, 64,
+			     0, 0));
+	feed(fx, rec_listen(200, "new", 777, P_TCP, 8080, 128, 0, 64));
+	finish(fx);
+	assert_int_equal(count(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 1, 777), 0);
+	assert_int_equal(count(fx, -1, 1, 0), 1);
+	s = only(fx, TFO_FINDING_TFO_OK, 1, 777);
+	assert_int_equal(s->sock.pid, 200);
+	assert_string_equal(s->sock.comm, "new");
+	assert_int_equal(s->sock.protocol, P_TCP);
+	assert_int_equal(s->sock.port, 8080);
+	assert_int_equal(s->sock.n_opts, 1);
+	assert_int_equal(s->sock.tfo_sockopt, 1);
+	assert_int_equal(s->err, 0);
+	assert_int_equal(stats_of(fx).sockets, 1);
+}
+
+/* The new socket on the old inode makes the same mistake: said again. */
+static void test_inode_reuse_reported_again(void **state)
+{
+	struct fx *fx = start(state);
+
+	server_setup(fx, 100, "old", 778, P_MPTCP, -92, TFO_LAYER_MPTCP);
+	feed(fx, rec_listen(100, "old", 778, P_MPTCP, 443, 4096, 0, 0));
+	server_setup(fx, 200, "new", 778, P_MPTCP, -92, TFO_LAYER_MPTCP);
+	feed(fx, rec_listen(200, "new", 778, P_MPTCP, 443, 4096, 0, 0));
+	assert_int_equal(count(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 0, 778), 2);
+	assert_int_equal(fx->v[0].sock.pid, 100);
+	assert_int_equal(fx->v[1].sock.pid, 200);
+	finish(fx);
+	assert_int_equal(only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 1,
+			      778)->sock.pid, 200);
+}
+
+/* ---- 10. the bounded table ---- */
+
+#define MANY 100000
+
+static void test_eviction_bounded(void **state)
+{
+	struct fx *fx = *state;
+	struct tfo_correlator_opts o = opts_default();
+	struct tfo_correlator_stats st;
+
+	o.max_sockets = 64;
+	fx_start(fx, o);
+	/* socket i: inode 1000 + i, MPTCP, TCP_FASTOPEN refused, not yet
+	 * listening: nothing live, a final finding each */
+	for (uint32_t i = 0; i < MANY; i++)
+		feed(fx, rec_sockopt(10000 + i, "w", 1000 + i, P_MPTCP, L_TCP,
+				     O_TCP_FASTOPEN, 256, -92,
+				     TFO_LAYER_MPTCP));
+	assert_int_equal(fx->n, 0);
+	st = stats_of(fx);
+	assert_int_equal(st.records, MANY);
+	assert_int_equal(st.sockets, 64);
+	assert_int_equal(st.evicted, MANY - 64);
+	assert_int_equal(st.ignored, 0);
+	finish(fx);
+	assert_int_equal(fx->n, 64);
+	/* the 64 newest, oldest first */
+	for (uint32_t k = 0; k < 64; k++) {
+		const struct seen *s = &fx->v[k];
+		uint32_t i = MANY - 64 + k;
+
+		assert_int_equal(s->kind, TFO_FINDING_MPTCP_TFO_REJECTED);
+		assert_true(s->final);
+		assert_int_equal(s->sock.ino, 1000 + i);
+		assert_int_equal(s->sock.pid, 10000 + i);
+	}
+	assert_int_equal(count(fx, -1, -1, 1000), 0);
+	assert_int_equal(count(fx, -1, -1, 1000 + MANY - 65), 0);
+	assert_int_equal(count(fx, -1, 1, 1000 + MANY - 1), 1);
+}
+
+/* Least recently used, not first in: a socket fed again stays. */
+static void test_eviction_lru(void **state)
+{
+	struct fx *fx = *state;
+	struct tfo_correlator_opts o = opts_default();
+	struct tfo_correlator_stats st;
+
+	o.max_sockets = 4;
+	fx_start(fx, o);
+	for (uint64_t ino = 1; ino <= 4; ino++)
+		feed(fx, rec_sockopt(1, "w", ino, P_MPTCP, L_TCP,
+				     O_TCP_FASTOPEN, 256, -92,
+				     TFO_LAYER_MPTCP));
+	/* inode 1 touched: inode 2 is now the least recently used */
+	feed(fx, rec_sockopt(1, "w", 1, P_MPTCP, L_SOCKET, O_SO_REUSEADDR, 1,
+			     0, 0));
+	feed(fx, rec_sockopt(1, "w", 5, P_MPTCP, L_TCP, O_TCP_FASTOPEN, 256,
+			     -92, TFO_LAYER_MPTCP));
+	/* an owner lookup does not count as use */
+	tfo_correlator__owner(fx->c, 3, 9, "x");
+	feed(fx, rec_sockopt(1, "w", 6, P_MPTCP, L_TCP, O_TCP_FASTOPEN, 256,
+			     -92, TFO_LAYER_MPTCP));
+	st = stats_of(fx);
+	assert_int_equal(st.sockets, 4);
+	assert_int_equal(st.evicted, 2);
+	finish(fx);
+	assert_int_equal(fx->n, 4);
+	assert_int_equal(fx->v[0].sock.ino, 4);
+	assert_int_equal(fx->v[1].sock.ino, 1);
+	assert_int_equal(fx->v[2].sock.ino, 5);
+	assert_int_equal(fx->v[3].sock.ino, 6);
+	assert_int_equal(fx->v[1].sock.n_opts, 2);
+	/* an evicted inode seen again starts from nothing */
+	feed(fx, rec_sockopt(1, "w", 2, P_MPTCP, L_SOCKET, O_SO_REUSEADDR, 1,
+			     0, 0));
+	fx->n = 0;
+	finish(fx);
+	assert_int_equal(fx->n, 3);
+	assert_int_equal(count(fx, -1, -1, 2), 0);
+}
+
+/* ---- 11. names, defaults, empty runs ---- */
+
+static void test_finding_names(void **state)
+{
+	(void)state;
+	assert_string_equal(tfo_finding_name(TFO_FINDING_MPTCP_TFO_REJECTED),
+			    "mptcp-tfo-rejected");
+	assert_string_equal(tfo_finding_name(TFO_FINDING_MPTCP_OPTION_REJECTED),
+			    "mptcp-option-rejected");
+	assert_string_equal(tfo_finding_name(TFO_FINDING_TFO_SERVER_DISABLED),
+			    "tfo-server-disabled");
+	assert_string_equal(tfo_finding_name(TFO_FINDING_TFO_QUEUE_OVERFLOW),
+			    "tfo-queue-overflow");
+	assert_string_equal(tfo_finding_name(TFO_FINDING_TFO_COOKIE_INVALID),
+			    "tfo-cookie-invalid");
+	assert_string_equal(tfo_finding_name(TFO_FINDING_TFO_CLIENT_BLACKHOLE),
+			    "tfo-client-blackhole");
+	assert_string_equal(tfo_finding_name(TFO_FINDING_TFO_OK), "tfo-ok");
+	for (int k = 0; k < TFO_FINDING__MAX; k++)
+		assert_non_null(tfo_finding_name(k));
+	assert_null(tfo_finding_name(TFO_FINDING__MAX));
+	assert_null(tfo_finding_name((enum tfo_finding_kind)-1));
+	assert_null(tfo_finding_name((enum tfo_finding_kind)1000));
+}
+
+static void test_default_capacity(void **state)
+{
+	struct fx *fx = *state;
+	struct tfo_correlator_opts o = opts_default();
+	struct tfo_correlator_stats st;
+
+	o.max_sockets = 0;
+	fx_start(fx, o);
+	for (uint64_t ino = 1; ino <= 1000; ino++)
+		feed(fx, rec_socket(1, "w", ino, P_TCP, P_TCP, 3));
+	st = stats_of(fx);
+	assert_int_equal(st.sockets, 1000);
+	assert_int_equal(st.evicted, 0);
+	feed(fx, rec_sockopt(1, "w", 500000, P_MPTCP, L_TCP, O_TCP_USER_TIMEOUT,
+			     1, -92, TFO_LAYER_MPTCP));
+	assert_int_equal(fx->n, 1);
+	assert_int_equal(stats_of(fx).sockets, 1001);
+	/* a default is still a bound */
+	for (uint64_t ino = 1001; ino <= 200000; ino++)
+		feed(fx, rec_socket(1, "w", ino, P_TCP, P_TCP, 3));
+	st = stats_of(fx);
+	assert_true(st.evicted > 0);
+	assert_true(st.sockets < 200000);
+	assert_int_equal(st.sockets + st.evicted, 200000 + 1);
+}
+
+static void test_empty_finish(void **state)
+{
+	struct fx *fx = start(state);
+	struct tfo_correlator_stats st;
+
+	finish(fx);
+	finish(fx);
+	assert_int_equal(fx->n, 0);
+	st = stats_of(fx);
+	assert_int_equal(st.records, 0);
+	assert_int_equal(st.sockets, 0);
+	assert_int_equal(st.evicted, 0);
+	assert_int_equal(st.lost, 0);
+	assert_int_equal(st.ignored, 0);
+}
+
+/* No callback: findings are simply not delivered. */
+static void test_no_callback(void **state)
+{
+	struct tfo_correlator_opts o = opts_default();
+	struct tfo_correlator *c;
+	union tfo_record r = rec_sockopt(1, "w", 5, P_MPTCP, L_TCP,
+					 O_TCP_USER_TIMEOUT, 1, -92,
+					 TFO_LAYER_MPTCP);
+
+	(void)state;
+	c = tfo_correlator__new(&o);
+	assert_non_null(c);
+	tfo_correlator__feed(c, &r);
+	tfo_correlator__finish(c);
+	tfo_correlator__free(c);
+	tfo_correlator__free(NULL);
+	/* a table too large to index */
+	o.max_sockets = SIZE_MAX;
+	assert_null(tfo_correlator__new(&o));
+}
+
+/* Findings carry the mode's probes flag. */
+static void test_probes_flag(void **state)
+{
+	struct fx *fx = *state;
+	struct tfo_correlator_opts o = opts_default();
+
+	o.probes = false;
+	fx_start(fx, o);
+	feed(fx, rec_sockopt(1, "w", 5, P_MPTCP, L_TCP, O_TCP_USER_TIMEOUT, 1,
+			     -92, TFO_LAYER_MPTCP));
+	assert_false(only(fx, TFO_FINDING_MPTCP_OPTION_REJECTED, 0, 5)->probes);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_mptcp_tfo_rejected_go_on_61),
+		T(test_mptcp_tfo_rejected_sysctl3_alone),
+		T(test_tcp_tfo_works_not_rejected),
+		T(test_mptcp_on_612_works),
+		T(test_mptcp_tfo_einval_is_not_rejection),
+		T(test_sysctl_1027_fix_is_ok),
+		T(test_scan_only_mptcp_listener_rejected),
+		T(test_scan_only_owner_rules),
+		T(test_scan_only_mptcp_listener_no_evidence),
+		T(test_scan_only_mptcp_listener_plain_syns),
+		T(test_scan_only_tcp_listener_ok),
+		T(test_mptcp_option_rejected),
+		T(test_mptcp_option_rejected_eopnotsupp),
+		T(test_mptcp_option_other_errors),
+		T(test_tcp_option_failures_not_mptcp),
+		T(test_server_disabled_by_syns),
+		T(test_server_enabled_sysctl3),
+		T(test_server_disabled_by_opts_sysctl),
+		T(test_server_disabled_never_listened),
+		T(test_opts_sysctl_other_netns),
+		T(test_opts_sysctl_with_server_bit),
+		T(test_syn_sysctl_beats_opts),
+		T(test_queue_overflow),
+		T(test_no_overflow),
+		T(test_cookie_invalid),
+		T(test_cookie_valid),
+		T(test_client_blackhole),
+		T(test_client_no_blackhole),
+		T(test_no_socket_record),
+		T(test_syns_before_listen_mptcp),
+		T(test_syns_before_listen_tcp),
+		T(test_listen_before_setsockopt_mptcp),
+		T(test_listen_before_setsockopt_tcp),
+		T(test_ignored_records),
+		T(test_failed_listen),
+		T(test_lost_marker),
+		T(test_inode_reuse),
+		T(test_inode_reuse_reported_again),
+		T(test_eviction_bounded),
+		T(test_eviction_lru),
+		T(test_finding_names),
+		T(test_default_capacity),
+		T(test_empty_finish),
+		T(test_no_callback),
+		T(test_probes_flag),
+	};
+
+	return cmocka_run_group_tests_name("correlate", tests, NULL, NULL);
+}
