@@ -33,7 +33,6 @@ struct tfo_correlator {
 	uint32_t n_used;
 	uint32_t lru_head;	/* most recently touched */
 	uint32_t lru_tail;
-	uint32_t free_head;	/* unused entries, chained by hash_next */
 	struct tfo_correlator_stats stats;
 };
 
@@ -126,10 +125,10 @@ static struct entry *get(struct tfo_correlator *c, uint64_t ino)
 		lru_push_head(c, i);
 		return &c->entries[i];
 	}
-	if (c->free_head != NONE) {
-		i = c->free_head;
-		c->free_head = c->entries[i].hash_next;
-		c->n_used++;
+	/* Entries are handed out in order, never freed, so the pages of
+	 * the table a run never needs are never touched (RSS stays small). */
+	if (c->n_used < c->capacity) {
+		i = c->n_used++;
 	} else {
 		i = c->lru_tail;
 		lru_unlink(c, i);
@@ -162,9 +161,6 @@ struct tfo_correlator *tfo_correlator__new(const struct tfo_correlator_opts *opt
 	if (!c->entries || !c->buckets)
 		goto fail;
 	memset(c->buckets, 0xff, c->n_buckets * sizeof(*c->buckets));
-	for (uint32_t i = 0; i < cap; i++)
-		c->entries[i].hash_next = i + 1 < cap ? i + 1 : NONE;
-	c->free_head = 0;
 	c->lru_head = c->lru_tail = NONE;
 	return c;
 fail:
