@@ -184,7 +184,9 @@ static void set_owner(struct tfo_sock_view *v, uint32_t pid, const char *comm)
 	if (!pid)
 		return;
 	v->pid = pid;
-	memcpy(v->comm, comm, sizeof(v->comm));
+	/* COMM is a string (tfo_correlator__owner) or a record's array: read
+	 * no further than its NUL or the array's end. */
+	strncpy(v->comm, comm, sizeof(v->comm) - 1);
 	v->comm[sizeof(v->comm) - 1] = '\0';
 }
 
@@ -326,7 +328,7 @@ static uint32_t verdicts(const struct tfo_correlator *c,
 	uint32_t k = 0;
 
 	if (mptcp && judge && !working &&
-	    (v->tfo_sockopt < 0 ||
+	    (v->tfo_sockopt == -ENOPROTOOPT ||
 	     (v->tfo_sockopt == 0 && v->qlen_known && v->qlen_max == 0 &&
 	      (v->cookie_requests || v->syns_with_data))))
 		k |= 1u << TFO_FINDING_MPTCP_TFO_REJECTED;
@@ -388,7 +390,8 @@ static void explain(const struct tfo_correlator *c, struct tfo_finding *f)
 	case TFO_FINDING_MPTCP_OPTION_REJECTED:
 		f->err = ENOPROTOOPT;
 		for (uint32_t i = 0; i < v->n_opts && i < TFO_OPT_HISTORY; i++)
-			if (v->opts[i].ret < 0 &&
+			if ((v->opts[i].ret == -ENOPROTOOPT ||
+			     v->opts[i].ret == -EOPNOTSUPP) &&
 			    !(v->opts[i].level == SOL_TCP_LEVEL &&
 			      v->opts[i].optname == OPT_TCP_FASTOPEN)) {
 				f->err = -v->opts[i].ret;

@@ -268,10 +268,12 @@ static union tfo_record rec_sockopt(uint32_t pid, const char *comm,
 	return r;
 }
 
-/* listen(fd 3, BACKLOG) = RET; the TFO queue limit read after it. */
+/* listen(fd 3, BACKLOG) = RET; the TFO queue limit read after it, and the
+ * namespace's net.ipv4.tcp_fastopen (read whatever RET). */
 static union tfo_record rec_listen(uint32_t pid, const char *comm,
 				   uint64_t ino, uint16_t proto, uint16_t port,
-				   int backlog, int ret, uint32_t qlen_max)
+				   int backlog, int ret, uint32_t qlen_max,
+				   uint32_t sysctl)
 {
 	union tfo_record r;
 
@@ -282,6 +284,7 @@ static union tfo_record rec_listen(uint32_t pid, const char *comm,
 	r.listen.backlog = backlog;
 	r.listen.ret = ret;
 	r.listen.tfo_qlen_max = ret ? 0 : qlen_max;
+	r.listen.sysctl = sysctl;
 	return r;
 }
 
@@ -334,7 +337,7 @@ static union tfo_record rec_client(uint32_t pid, const char *comm,
 /* A listener the socket iterator found at start: pid 0, owners from /proc. */
 static union tfo_record rec_listener(uint64_t ino, uint16_t proto,
 				     uint16_t port, uint32_t qlen_max,
-				     uint32_t qlen)
+				     uint32_t qlen, uint32_t sysctl)
 {
 	union tfo_record r;
 
@@ -346,6 +349,7 @@ static union tfo_record rec_listener(uint64_t ino, uint16_t proto,
 	r.listener.qlen_max = qlen_max;
 	r.listener.qlen = qlen;
 	r.listener.backlog = 4096;
+	r.listener.sysctl = sysctl;
 	r.listener.subflow = proto == P_MPTCP;
 	return r;
 }
@@ -353,7 +357,7 @@ static union tfo_record rec_listener(uint64_t ino, uint16_t proto,
 /* SYNs as 6.1 answers them on a listener whose TFO queue is 0: a cookie
  * request, none given, no child. */
 static const struct syn syn_unanswered = {
-	.foc_in = 0, .foc_out = -1, .qlen_max = 0, .sysctl = 1,
+	.foc_in = 0, .foc_out = -1, .qlen_max = 0, .sysctl = 3,
 };
 
 /* Feeds N SYNs of a TFO that works (tcp_fastopen=SYSCTL, queue QMAX): the
@@ -397,7 +401,7 @@ static void test_mptcp_tfo_rejected_go_on_61(void **state)
 	server_setup(fx, 3141, "xray", ino, P_MPTCP, -92, TFO_LAYER_MPTCP);
 	/* the failure is known, but judged only once the socket listens */
 	assert_int_equal(fx->n, 0);
-	feed(fx, rec_listen(3141, "xray", ino, P_MPTCP, 443, 4096, 0, 0));
+	feed(fx, rec_listen(3141, "xray", ino, P_MPTCP, 443, 4096, 0, 0, 3));
 	assert_int_equal(fx->n, 1);
 	s = only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 0, ino);
 	assert_int_equal(s->err, ENOPROTOOPT);
@@ -419,13 +423,10 @@ static void test_mptcp_tfo_rejected_go_on_61(void **state)
 	for (int i = 0; i < 5; i++)
 		feed(fx, rec_syn(3141, "xray", ino, P_MPTCP, 443,
 				 syn_unanswered));
-	/* not again live; tcp_fastopen=1 lacks the server bit: said too */
-	assert_int_equal(count(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 0, 0), 1);
-	assert_int_equal(count(fx, TFO_FINDING_TFO_SERVER_DISABLED, 0, ino), 1);
-	assert_int_equal(fx->n, 2);
+	assert_int_equal(fx->n, 1);	/* not again live */
 
 	finish(fx);
-	assert_int_equal(count(fx, -1, 1, 0), 2);
+	assert_int_equal(fx->n, 2);
 	s = only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 1, ino);
 	assert_int_equal(s->err, ENOPROTOOPT);
 	assert_true(s->probes);
@@ -439,40 +440,49 @@ static void test_mptcp_tfo_rejected_go_on_61(void **state)
 	assert_int_equal(s->sock.cookies_sent, 0);
 	assert_int_equal(s->sock.tfo_accepted, 0);
 	assert_int_equal(s->sock.overflows, 0);
-	assert_int_equal(s->sock.sysctl, 1);
+	assert_int_equal(s->sock.sysctl, 3);
 	assert_int_equal(s->n_advice, 4);
-	assert_non_null(strstr(s->advice[0], "0x403"));
+	assert_non_null(strstr(s->advice[0], "tcp_fastopen=0x403:"));
 	assert_non_null(strstr(s->advice[1], "GODEBUG=multipathtcp=0"));
 	assert_non_null(strstr(s->advice[2], "net.mptcp.enabled=0"));
 	assert_non_null(strstr(s->advice[3], "6.12"));
-	s = only(fx, TFO_FINDING_TFO_SERVER_DISABLED, 1, ino);
-	assert_int_equal(s->n_advice, 1);
-	assert_non_null(strstr(s->advice[0], "tcp_fastopen=0x3 "));
-	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, -1, 0), 0);
 }
 
-/* The field guide's reproduction: tcp_fastopen=3, so the MPTCP rejection
- * is the only thing wrong and the only finding. */
-static void test_mptcp_tfo_rejected_sysctl3_alone(void **state)
+/* The same on Debian's default tcp_fastopen=1: the server bit is missing
+ * too, and said too; the MPTCP advice's sysctl carries it. */
+static void test_mptcp_tfo_rejected_sysctl1(void **state)
 {
 	struct fx *fx = start(state);
 	struct syn syn = syn_unanswered;
 	const struct seen *s;
 
-	syn.sysctl = 3;
+	syn.sysctl = 1;
 	server_setup(fx, 3141, "xray", 9925, P_MPTCP, -92, TFO_LAYER_MPTCP);
-	feed(fx, rec_listen(3141, "xray", 9925, P_MPTCP, 443, 4096, 0, 0));
+	assert_int_equal(fx->n, 0);
+	feed(fx, rec_listen(3141, "xray", 9925, P_MPTCP, 443, 4096, 0, 0, 1));
+	assert_int_equal(fx->n, 2);
+	assert_int_equal(only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 0,
+			      9925)->err, ENOPROTOOPT);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_SERVER_DISABLED, 0, 9925), 1);
 	for (int i = 0; i < 5; i++)
 		feed(fx, rec_syn(3141, "xray", 9925, P_MPTCP, 443, syn));
-	assert_int_equal(fx->n, 1);
-	finish(fx);
 	assert_int_equal(fx->n, 2);
+	finish(fx);
+	assert_int_equal(fx->n, 4);
 	s = only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 1, 9925);
 	assert_int_equal(s->err, ENOPROTOOPT);
+	assert_int_equal(s->sock.pid, 3141);
+	assert_string_equal(s->sock.comm, "xray");
 	assert_int_equal(s->sock.cookie_requests, 5);
 	assert_int_equal(s->sock.syns_unanswered, 5);
+	assert_int_equal(s->sock.cookies_sent, 0);
+	assert_int_equal(s->sock.tfo_accepted, 0);
 	assert_int_equal(s->n_advice, 4);
 	assert_non_null(strstr(s->advice[0], "tcp_fastopen=0x403:"));
+	s = only(fx, TFO_FINDING_TFO_SERVER_DISABLED, 1, 9925);
+	assert_int_equal(s->n_advice, 1);
+	assert_non_null(strstr(s->advice[0], "tcp_fastopen=0x3 "));
+	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, -1, 0), 0);
 }
 
 /* The same program over plain TCP: the setsockopt works, cookies flow. */
@@ -483,7 +493,7 @@ static void test_tcp_tfo_works_not_rejected(void **state)
 
 	server_setup(fx, 3141, "xray", 9926, P_TCP, 0, 0);
 	assert_int_equal(fx->n, 0);
-	feed(fx, rec_listen(3141, "xray", 9926, P_TCP, 443, 4096, 0, 256));
+	feed(fx, rec_listen(3141, "xray", 9926, P_TCP, 443, 4096, 0, 256, 3));
 	assert_int_equal(fx->n, 1);
 	s = only(fx, TFO_FINDING_TFO_OK, 0, 9926);
 	assert_int_equal(s->err, 0);
@@ -512,7 +522,7 @@ static void test_mptcp_on_612_works(void **state)
 	const struct seen *s;
 
 	server_setup(fx, 3141, "xray", 9927, P_MPTCP, 0, 0);
-	feed(fx, rec_listen(3141, "xray", 9927, P_MPTCP, 443, 4096, 0, 256));
+	feed(fx, rec_listen(3141, "xray", 9927, P_MPTCP, 443, 4096, 0, 256, 3));
 	syns_working(fx, 3141, "xray", 9927, P_MPTCP, 256, 3, 5);
 	finish(fx);
 	assert_int_equal(fx->n, 2);
@@ -535,7 +545,7 @@ static void test_mptcp_tfo_einval_is_not_rejection(void **state)
 	feed(fx, rec_socket(3141, "srv", 9928, P_MPTCP, P_MPTCP, 3));
 	feed(fx, rec_sockopt(3141, "srv", 9928, P_MPTCP, L_TCP, O_TCP_FASTOPEN,
 			     -1, -EINVAL, TFO_LAYER_TCP));
-	feed(fx, rec_listen(3141, "srv", 9928, P_MPTCP, 443, 4096, 0, 0));
+	feed(fx, rec_listen(3141, "srv", 9928, P_MPTCP, 443, 4096, 0, 0, 3));
 	finish(fx);
 	assert_int_equal(count(fx, TFO_FINDING_MPTCP_TFO_REJECTED, -1, 0), 0);
 	assert_int_equal(count(fx, TFO_FINDING_MPTCP_OPTION_REJECTED, -1, 0), 0);
@@ -550,7 +560,7 @@ static void test_sysctl_1027_fix_is_ok(void **state)
 
 	server_setup(fx, 3141, "xray", 9930, P_MPTCP, -92, TFO_LAYER_MPTCP);
 	/* 0x400: inet_listen() sized the queue although the sockopt failed */
-	feed(fx, rec_listen(3141, "xray", 9930, P_MPTCP, 443, 16, 0, 16));
+	feed(fx, rec_listen(3141, "xray", 9930, P_MPTCP, 443, 16, 0, 16, 1027));
 	assert_int_equal(fx->n, 1);
 	s = only(fx, TFO_FINDING_TFO_OK, 0, 9930);
 	assert_int_equal(s->err, ENOPROTOOPT);
@@ -580,7 +590,7 @@ static void test_scan_only_mptcp_listener_rejected(void **state)
 	struct syn syn = syn_unanswered;
 
 	syn.sysctl = 3;
-	feed(fx, rec_listener(5150, P_MPTCP, 443, 0, 0));
+	feed(fx, rec_listener(5150, P_MPTCP, 443, 0, 0, 3));
 	assert_int_equal(fx->n, 0);	/* a queue of 0 alone proves nothing */
 	tfo_correlator__owner(fx->c, 5150, 4242, "xray");
 	/* the SYN records have no owner: the listen() was never seen */
@@ -617,7 +627,7 @@ static void test_scan_only_owner_rules(void **state)
 	st = stats_of(fx);
 	assert_int_equal(st.sockets, 0);
 	/* the first owner found stands */
-	feed(fx, rec_listener(5151, P_TCP, 8443, 256, 0));
+	feed(fx, rec_listener(5151, P_TCP, 8443, 256, 0, 3));
 	tfo_correlator__owner(fx->c, 5151, 4242, "xray");
 	tfo_correlator__owner(fx->c, 5151, 4243, "xray-child");
 	finish(fx);
@@ -628,7 +638,7 @@ static void test_scan_only_mptcp_listener_no_evidence(void **state)
 {
 	struct fx *fx = start(state);
 
-	feed(fx, rec_listener(5152, P_MPTCP, 443, 0, 0));
+	feed(fx, rec_listener(5152, P_MPTCP, 443, 0, 0, 3));
 	tfo_correlator__owner(fx->c, 5152, 4242, "xray");
 	finish(fx);
 	assert_int_equal(fx->n, 0);
@@ -639,7 +649,7 @@ static void test_scan_only_mptcp_listener_plain_syns(void **state)
 {
 	struct fx *fx = start(state);
 
-	feed(fx, rec_listener(5153, P_MPTCP, 443, 0, 0));
+	feed(fx, rec_listener(5153, P_MPTCP, 443, 0, 0, 3));
 	for (int i = 0; i < 4; i++)
 		feed(fx, rec_syn(0, "", 5153, P_MPTCP, 443, (struct syn){
 			.foc_in = -1, .foc_out = -1, .sysctl = 3 }));
@@ -652,7 +662,7 @@ static void test_scan_only_tcp_listener_ok(void **state)
 	struct fx *fx = start(state);
 	const struct seen *s;
 
-	feed(fx, rec_listener(5154, P_TCP, 443, 256, 3));
+	feed(fx, rec_listener(5154, P_TCP, 443, 256, 3, 3));
 	tfo_correlator__owner(fx->c, 5154, 4242, "xray");
 	assert_int_equal(fx->n, 1);
 	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, 0, 5154), 1);
@@ -663,6 +673,27 @@ static void test_scan_only_tcp_listener_ok(void **state)
 	assert_int_equal(s->sock.pid, 4242);
 	assert_int_equal(s->sock.qlen_max, 256);
 	assert_true(s->sock.from_scan);
+}
+
+/* A TCP listener with a queue, in a namespace without the server bit:
+ * not working, and once clients ask, said so. */
+static void test_scan_only_tcp_listener_server_off(void **state)
+{
+	struct fx *fx = start(state);
+	const struct seen *s;
+
+	feed(fx, rec_listener(5155, P_TCP, 443, 256, 0, 1));
+	tfo_correlator__owner(fx->c, 5155, 4242, "xray");
+	assert_int_equal(fx->n, 0);
+	feed(fx, rec_syn(0, "", 5155, P_TCP, 443, (struct syn){
+		.foc_in = 0, .foc_out = -1, .qlen_max = 256, .sysctl = 1 }));
+	assert_int_equal(fx->n, 1);
+	finish(fx);
+	assert_int_equal(fx->n, 2);
+	s = only(fx, TFO_FINDING_TFO_SERVER_DISABLED, 1, 5155);
+	assert_int_equal(s->sock.pid, 4242);
+	assert_int_equal(s->sock.cookie_requests, 1);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, -1, 0), 0);
 }
 
 /* ---- 4. mptcp-option-rejected ---- */
@@ -736,37 +767,61 @@ static void test_tcp_option_failures_not_mptcp(void **state)
 			     -95, TFO_LAYER_IP));
 	finish(fx);
 	assert_int_equal(fx->n, 0);
+	/* nor counted as refusals on a TCP listener that has a finding */
+	feed(fx, rec_sockopt(3141, "srv", 6005, P_TCP, L_TCP,
+			     O_TCP_USER_TIMEOUT, 30000, -92, TFO_LAYER_TCP));
+	feed(fx, rec_listen(3141, "srv", 6005, P_TCP, 443, 4096, 0, 256, 3));
+	assert_int_equal(fx->n, 1);
+	assert_int_equal(only(fx, TFO_FINDING_TFO_OK, 0, 6005)->sock.n_rejected,
+			 0);
 }
 
 /* ---- 5. tfo-server-disabled ---- */
 
-static void test_server_disabled_by_syns(void **state)
+/* tcp_fastopen=1 (Debian's default): client only. The listen record says
+ * so; the SYNs confirm it. */
+static void test_server_disabled(void **state)
 {
 	struct fx *fx = start(state);
 	const struct seen *s;
 
 	server_setup(fx, 3141, "srv", 7001, P_TCP, 0, 0);
-	feed(fx, rec_listen(3141, "srv", 7001, P_TCP, 443, 4096, 0, 256));
-	/* the sysctl is not known yet: a queue of 256 looks like TFO on */
+	assert_int_equal(fx->n, 0);
+	feed(fx, rec_listen(3141, "srv", 7001, P_TCP, 443, 4096, 0, 256, 1));
 	assert_int_equal(fx->n, 1);
-	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, 0, 7001), 1);
+	s = only(fx, TFO_FINDING_TFO_SERVER_DISABLED, 0, 7001);
+	assert_int_equal(s->err, 0);
+	assert_true(s->has_why);
+	assert_int_equal(s->n_advice, 1);
+	assert_non_null(strstr(s->advice[0], "net.ipv4.tcp_fastopen=0x3 "));
 	for (int i = 0; i < 3; i++)
 		feed(fx, rec_syn(3141, "srv", 7001, P_TCP, 443, (struct syn){
 			.foc_in = 0, .foc_out = -1, .qlen_max = 256,
 			.sysctl = 1 }));
-	assert_int_equal(fx->n, 2);
-	s = only(fx, TFO_FINDING_TFO_SERVER_DISABLED, 0, 7001);
-	assert_int_equal(s->err, 0);
-	assert_int_equal(s->n_advice, 1);
-	assert_non_null(strstr(s->advice[0], "net.ipv4.tcp_fastopen=0x3 "));
+	assert_int_equal(fx->n, 1);
 	finish(fx);
-	assert_int_equal(count(fx, -1, 1, 0), 1);
+	assert_int_equal(fx->n, 2);
 	s = only(fx, TFO_FINDING_TFO_SERVER_DISABLED, 1, 7001);
 	assert_int_equal(s->sock.sysctl, 1);
 	assert_int_equal(s->sock.cookie_requests, 3);
 	assert_int_equal(s->sock.syns_unanswered, 3);
+	assert_int_equal(s->sock.cookies_sent, 0);
 	assert_true(any_advice_has(s, "0x3"));
+	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, -1, 0), 0);
 	assert_int_equal(count(fx, TFO_FINDING_MPTCP_TFO_REJECTED, -1, 0), 0);
+}
+
+/* 0x401 (client, no-sockopt flag, no server bit): the advice keeps the
+ * bits that are set. */
+static void test_server_disabled_advice_keeps_bits(void **state)
+{
+	struct fx *fx = start(state);
+
+	server_setup(fx, 3141, "srv", 7008, P_TCP, 0, 0);
+	feed(fx, rec_listen(3141, "srv", 7008, P_TCP, 443, 4096, 0, 256,
+			    0x401));
+	assert_non_null(strstr(only(fx, TFO_FINDING_TFO_SERVER_DISABLED, 0,
+				    7008)->advice[0], "=0x403 "));
 }
 
 static void test_server_enabled_sysctl3(void **state)
@@ -774,7 +829,7 @@ static void test_server_enabled_sysctl3(void **state)
 	struct fx *fx = start(state);
 
 	server_setup(fx, 3141, "srv", 7002, P_TCP, 0, 0);
-	feed(fx, rec_listen(3141, "srv", 7002, P_TCP, 443, 4096, 0, 256));
+	feed(fx, rec_listen(3141, "srv", 7002, P_TCP, 443, 4096, 0, 256, 3));
 	syns_working(fx, 3141, "srv", 7002, P_TCP, 256, 3, 3);
 	finish(fx);
 	assert_int_equal(fx->n, 2);
@@ -783,7 +838,21 @@ static void test_server_enabled_sysctl3(void **state)
 	assert_int_equal(count(fx, TFO_FINDING_TFO_SERVER_DISABLED, -1, 0), 0);
 }
 
-/* No SYN came: the namespace's sysctl as read at start decides. */
+/* A TCP listener nobody asked TFO of, on tcp_fastopen=1: nothing wrong. */
+static void test_server_off_not_wanted(void **state)
+{
+	struct fx *fx = start(state);
+
+	feed(fx, rec_socket(3141, "srv", 7009, P_TCP, P_TCP, 3));
+	feed(fx, rec_listen(3141, "srv", 7009, P_TCP, 80, 4096, 0, 0, 1));
+	feed(fx, rec_syn(3141, "srv", 7009, P_TCP, 80, (struct syn){
+		.foc_in = -1, .foc_out = -1, .sysctl = 1 }));
+	finish(fx);
+	assert_int_equal(fx->n, 0);
+}
+
+/* No listen, no SYN: the sysctl read at start speaks for its namespace. A
+ * socket that set TCP_FASTOPEN and never listened is judged at the end. */
 static void test_server_disabled_by_opts_sysctl(void **state)
 {
 	struct fx *fx = *state;
@@ -794,20 +863,18 @@ static void test_server_disabled_by_opts_sysctl(void **state)
 	o.netns = NETNS;
 	fx_start(fx, o);
 	server_setup(fx, 3141, "srv", 7003, P_TCP, 0, 0);
-	feed(fx, rec_listen(3141, "srv", 7003, P_TCP, 443, 4096, 0, 256));
-	assert_int_equal(fx->n, 1);
-	assert_int_equal(count(fx, TFO_FINDING_TFO_SERVER_DISABLED, 0, 7003), 1);
+	assert_int_equal(fx->n, 0);
 	finish(fx);
-	assert_int_equal(fx->n, 2);
+	assert_int_equal(fx->n, 1);
 	s = only(fx, TFO_FINDING_TFO_SERVER_DISABLED, 1, 7003);
 	assert_int_equal(s->sock.sysctl, -1);	/* the socket's own: unknown */
 	assert_int_equal(s->sock.syns, 0);
-	assert_non_null(strstr(s->advice[0], "0x3 "));
-	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, -1, 0), 0);
+	assert_false(s->sock.listening);
+	assert_int_equal(s->n_advice, 1);
+	assert_non_null(strstr(s->advice[0], "=0x3 "));
 }
 
-/* A socket that set TCP_FASTOPEN and never listened: judged at the end. */
-static void test_server_disabled_never_listened(void **state)
+static void test_opts_sysctl_zero(void **state)
 {
 	struct fx *fx = *state;
 	struct tfo_correlator_opts o = opts_default();
@@ -815,7 +882,6 @@ static void test_server_disabled_never_listened(void **state)
 	o.sysctl = 0;
 	fx_start(fx, o);
 	server_setup(fx, 3141, "srv", 7004, P_TCP, 0, 0);
-	assert_int_equal(fx->n, 0);
 	finish(fx);
 	assert_int_equal(fx->n, 1);
 	assert_non_null(strstr(only(fx, TFO_FINDING_TFO_SERVER_DISABLED, 1,
@@ -831,13 +897,8 @@ static void test_opts_sysctl_other_netns(void **state)
 	o.netns = OTHER_NETNS;
 	fx_start(fx, o);
 	server_setup(fx, 3141, "srv", 7005, P_TCP, 0, 0);
-	feed(fx, rec_listen(3141, "srv", 7005, P_TCP, 443, 4096, 0, 256));
 	finish(fx);
-	assert_int_equal(count(fx, TFO_FINDING_TFO_SERVER_DISABLED, -1, 0), 0);
-	/* the sysctl of the socket's namespace is unknown: the queue counts */
-	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, 0, 7005), 1);
-	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, 1, 7005), 1);
-	assert_int_equal(fx->n, 2);
+	assert_int_equal(fx->n, 0);
 }
 
 static void test_opts_sysctl_with_server_bit(void **state)
@@ -848,27 +909,40 @@ static void test_opts_sysctl_with_server_bit(void **state)
 	o.sysctl = 3;
 	fx_start(fx, o);
 	server_setup(fx, 3141, "srv", 7006, P_TCP, 0, 0);
-	feed(fx, rec_listen(3141, "srv", 7006, P_TCP, 443, 4096, 0, 256));
 	finish(fx);
-	assert_int_equal(count(fx, TFO_FINDING_TFO_SERVER_DISABLED, -1, 0), 0);
-	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, 1, 7006), 1);
+	assert_int_equal(fx->n, 0);
 }
 
-/* What the SYNs read beats what was read at start. */
-static void test_syn_sysctl_beats_opts(void **state)
+/* What the socket's own records read beats what was read at start. */
+static void test_listen_sysctl_beats_opts(void **state)
 {
 	struct fx *fx = *state;
 	struct tfo_correlator_opts o = opts_default();
 
-	o.sysctl = 3;
+	o.sysctl = 1;
 	fx_start(fx, o);
+	server_setup(fx, 3141, "srv", 7010, P_TCP, 0, 0);
+	feed(fx, rec_listen(3141, "srv", 7010, P_TCP, 443, 4096, 0, 256, 3));
+	finish(fx);
+	assert_int_equal(fx->n, 2);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, 0, 7010), 1);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, 1, 7010), 1);
+}
+
+/* The sysctl changed during the run: the latest SYN's value stands. */
+static void test_syn_sysctl_latest(void **state)
+{
+	struct fx *fx = start(state);
+
 	server_setup(fx, 3141, "srv", 7007, P_TCP, 0, 0);
-	feed(fx, rec_listen(3141, "srv", 7007, P_TCP, 443, 4096, 0, 256));
+	feed(fx, rec_listen(3141, "srv", 7007, P_TCP, 443, 4096, 0, 256, 3));
+	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, 0, 7007), 1);
 	feed(fx, rec_syn(3141, "srv", 7007, P_TCP, 443, (struct syn){
 		.foc_in = 0, .foc_out = -1, .qlen_max = 256, .sysctl = 1 }));
+	assert_int_equal(count(fx, TFO_FINDING_TFO_SERVER_DISABLED, 0, 7007), 1);
 	finish(fx);
+	assert_int_equal(count(fx, -1, 1, 0), 1);
 	assert_int_equal(count(fx, TFO_FINDING_TFO_SERVER_DISABLED, 1, 7007), 1);
-	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, 1, 7007), 0);
 }
 
 /* ---- 6. queue overflow, invalid cookies, client blackhole ---- */
@@ -881,7 +955,7 @@ static void test_queue_overflow(void **state)
 	feed(fx, rec_socket(3141, "srv", 8001, P_TCP, P_TCP, 3));
 	feed(fx, rec_sockopt(3141, "srv", 8001, P_TCP, L_TCP, O_TCP_FASTOPEN,
 			     2, 0, 0));
-	feed(fx, rec_listen(3141, "srv", 8001, P_TCP, 443, 4096, 0, 2));
+	feed(fx, rec_listen(3141, "srv", 8001, P_TCP, 443, 4096, 0, 2, 3));
 	for (uint32_t q = 0; q < 2; q++)
 		feed(fx, rec_syn(3141, "srv", 8001, P_TCP, 443, (struct syn){
 			.foc_in = 8, .foc_out = -1, .syn_data = 100, .qlen = q,
@@ -914,12 +988,12 @@ static void test_no_overflow(void **state)
 	struct fx *fx = start(state);
 
 	/* a queue with room */
-	feed(fx, rec_listen(3141, "srv", 8002, P_TCP, 443, 4096, 0, 2));
+	feed(fx, rec_listen(3141, "srv", 8002, P_TCP, 443, 4096, 0, 2, 3));
 	feed(fx, rec_syn(3141, "srv", 8002, P_TCP, 443, (struct syn){
 		.foc_in = 8, .foc_out = -1, .syn_data = 100, .qlen = 1,
 		.qlen_max = 2, .sysctl = 3, .child = 1 }));
 	/* a TCP listener with TFO off: qlen 0 >= qlen_max 0 is no overflow */
-	feed(fx, rec_listen(3141, "srv", 8003, P_TCP, 80, 4096, 0, 0));
+	feed(fx, rec_listen(3141, "srv", 8003, P_TCP, 80, 4096, 0, 0, 3));
 	feed(fx, rec_syn(3141, "srv", 8003, P_TCP, 80, (struct syn){
 		.foc_in = 8, .foc_out = -1, .syn_data = 100, .qlen = 0,
 		.qlen_max = 0, .sysctl = 3 }));
@@ -934,7 +1008,7 @@ static void test_cookie_invalid(void **state)
 	struct fx *fx = start(state);
 	const struct seen *s;
 
-	feed(fx, rec_listen(3141, "srv", 8004, P_TCP, 443, 4096, 0, 256));
+	feed(fx, rec_listen(3141, "srv", 8004, P_TCP, 443, 4096, 0, 256, 3));
 	/* a cookie the server does not accept: a fresh one goes back */
 	feed(fx, rec_syn(3141, "srv", 8004, P_TCP, 443, (struct syn){
 		.foc_in = 8, .foc_out = 8, .syn_data = 100, .qlen_max = 256,
@@ -960,7 +1034,7 @@ static void test_cookie_valid(void **state)
 {
 	struct fx *fx = start(state);
 
-	feed(fx, rec_listen(3141, "srv", 8005, P_TCP, 443, 4096, 0, 256));
+	feed(fx, rec_listen(3141, "srv", 8005, P_TCP, 443, 4096, 0, 256, 3));
 	syns_working(fx, 3141, "srv", 8005, P_TCP, 256, 3, 4);
 	finish(fx);
 	assert_int_equal(count(fx, TFO_FINDING_TFO_COOKIE_INVALID, -1, 0), 0);
@@ -1012,7 +1086,7 @@ static void test_no_socket_record(void **state)
 
 	feed(fx, rec_sockopt(3141, "xray", 9101, P_MPTCP, L_TCP, O_TCP_FASTOPEN,
 			     256, -92, TFO_LAYER_MPTCP));
-	feed(fx, rec_listen(3141, "xray", 9101, P_MPTCP, 443, 4096, 0, 0));
+	feed(fx, rec_listen(3141, "xray", 9101, P_MPTCP, 443, 4096, 0, 0, 3));
 	s = only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 0, 9101);
 	assert_int_equal(s->err, ENOPROTOOPT);
 	assert_int_equal(s->sock.pid, 3141);
@@ -1035,7 +1109,7 @@ static void test_syns_before_listen_mptcp(void **state)
 	s = only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 0, 9102);
 	assert_int_equal(s->err, ENOPROTOOPT);
 	feed(fx, rec_syn(3141, "xray", 9102, P_MPTCP, 443, syn));
-	feed(fx, rec_listen(3141, "xray", 9102, P_MPTCP, 443, 4096, 0, 0));
+	feed(fx, rec_listen(3141, "xray", 9102, P_MPTCP, 443, 4096, 0, 0, 3));
 	assert_int_equal(fx->n, 1);
 	finish(fx);
 	assert_int_equal(fx->n, 2);
@@ -1051,7 +1125,7 @@ static void test_syns_before_listen_tcp(void **state)
 
 	server_setup(fx, 3141, "xray", 9103, P_TCP, 0, 0);
 	syns_working(fx, 3141, "xray", 9103, P_TCP, 256, 3, 3);
-	feed(fx, rec_listen(3141, "xray", 9103, P_TCP, 443, 4096, 0, 256));
+	feed(fx, rec_listen(3141, "xray", 9103, P_TCP, 443, 4096, 0, 256, 3));
 	finish(fx);
 	assert_int_equal(fx->n, 2);
 	s = only(fx, TFO_FINDING_TFO_OK, 1, 9103);
@@ -1067,7 +1141,7 @@ static void test_listen_before_setsockopt_mptcp(void **state)
 	struct fx *fx = start(state);
 
 	feed(fx, rec_socket(3141, "srv", 9104, P_MPTCP, P_MPTCP, 3));
-	feed(fx, rec_listen(3141, "srv", 9104, P_MPTCP, 443, 4096, 0, 0));
+	feed(fx, rec_listen(3141, "srv", 9104, P_MPTCP, 443, 4096, 0, 0, 3));
 	assert_int_equal(fx->n, 0);
 	feed(fx, rec_sockopt(3141, "srv", 9104, P_MPTCP, L_TCP, O_TCP_FASTOPEN,
 			     256, -92, TFO_LAYER_MPTCP));
@@ -1075,8 +1149,10 @@ static void test_listen_before_setsockopt_mptcp(void **state)
 	assert_int_equal(only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 0,
 			      9104)->err, ENOPROTOOPT);
 	finish(fx);
-	assert_int_equal(count(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 1, 9104), 1);
 	assert_int_equal(fx->n, 2);
+	/* a later record without a port does not forget the listen()'s */
+	assert_int_equal(only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 1,
+			      9104)->sock.port, 443);
 }
 
 static void test_listen_before_setsockopt_tcp(void **state)
@@ -1084,7 +1160,7 @@ static void test_listen_before_setsockopt_tcp(void **state)
 	struct fx *fx = start(state);
 
 	feed(fx, rec_socket(3141, "srv", 9105, P_TCP, P_TCP, 3));
-	feed(fx, rec_listen(3141, "srv", 9105, P_TCP, 443, 4096, 0, 0));
+	feed(fx, rec_listen(3141, "srv", 9105, P_TCP, 443, 4096, 0, 0, 3));
 	feed(fx, rec_sockopt(3141, "srv", 9105, P_TCP, L_TCP, O_TCP_FASTOPEN,
 			     256, 0, 0));
 	/* nothing wrong is said of it ... */
@@ -1110,11 +1186,11 @@ static void test_ignored_records(void **state)
 	feed(fx, rec_socket(3141, "srv", 9201, P_UDP, P_UDP, 4));
 	feed(fx, rec_sockopt(3141, "srv", 9201, P_UDP, L_IP, O_IP_TTL, 64,
 			     -95, TFO_LAYER_IP));
-	feed(fx, rec_listen(3141, "srv", 9201, P_UDP, 53, 5, -EOPNOTSUPP, 0));
+	feed(fx, rec_listen(3141, "srv", 9201, P_UDP, 53, 5, -EOPNOTSUPP, 0, 3));
 	/* socket(…, 262) refused (net.mptcp.enabled=0) */
 	feed(fx, rec_socket(3141, "srv", 0, P_MPTCP, P_MPTCP, -ENOPROTOOPT));
 	/* a listen and a SYN on inode 0 */
-	feed(fx, rec_listen(3141, "srv", 0, P_MPTCP, 443, 5, -EBADF, 0));
+	feed(fx, rec_listen(3141, "srv", 0, P_MPTCP, 443, 5, -EBADF, 0, 3));
 	feed(fx, rec_syn(0, "", 0, P_MPTCP, 443, syn_unanswered));
 	/* a type the correlator does not know */
 	r = rec_socket(3141, "srv", 9202, P_TCP, P_TCP, 3);
@@ -1143,7 +1219,7 @@ static void test_failed_listen(void **state)
 
 	server_setup(fx, 3141, "xray", 9204, P_MPTCP, -92, TFO_LAYER_MPTCP);
 	feed(fx, rec_listen(3141, "xray", 9204, P_MPTCP, 443, 4096, -EADDRINUSE,
-			    0));
+			    0, 3));
 	assert_int_equal(fx->n, 0);
 	finish(fx);
 	/* judged at the end all the same: it asked and was refused */
@@ -1165,7 +1241,7 @@ static void test_lost_marker(void **state)
 			      9301)->lost, 0);
 	tfo_correlator__lost(fx->c, 3);
 	server_setup(fx, 3141, "xray", 9302, P_MPTCP, -92, TFO_LAYER_MPTCP);
-	feed(fx, rec_listen(3141, "xray", 9302, P_MPTCP, 443, 4096, 0, 0));
+	feed(fx, rec_listen(3141, "xray", 9302, P_MPTCP, 443, 4096, 0, 0, 3));
 	assert_int_equal(only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 0,
 			      9302)->lost, 3);
 	finish(fx);
@@ -1188,13 +1264,13 @@ static void test_inode_reuse(void **state)
 	const struct seen *s;
 
 	server_setup(fx, 100, "old", 777, P_MPTCP, -92, TFO_LAYER_MPTCP);
-	feed(fx, rec_listen(100, "old", 777, P_MPTCP, 443, 4096, 0, 0));
+	feed(fx, rec_listen(100, "old", 777, P_MPTCP, 443, 4096, 0, 0, 3));
 	assert_int_equal(count(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 0, 777), 1);
 	/* pid 100 closed it; pid 200's new TCP socket got inode 777 */
 	feed(fx, rec_socket(200, "new", 777, P_TCP, P_TCP, 3));
 	feed(fx, rec_sockopt(200, "new", 777, P_TCP, L_TCP, O_TCP_FASTOPEN, 64,
 			     0, 0));
-	feed(fx, rec_listen(200, "new", 777, P_TCP, 8080, 128, 0, 64));
+	feed(fx, rec_listen(200, "new", 777, P_TCP, 8080, 128, 0, 64, 3));
 	finish(fx);
 	assert_int_equal(count(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 1, 777), 0);
 	assert_int_equal(count(fx, -1, 1, 0), 1);
@@ -1215,9 +1291,9 @@ static void test_inode_reuse_reported_again(void **state)
 	struct fx *fx = start(state);
 
 	server_setup(fx, 100, "old", 778, P_MPTCP, -92, TFO_LAYER_MPTCP);
-	feed(fx, rec_listen(100, "old", 778, P_MPTCP, 443, 4096, 0, 0));
+	feed(fx, rec_listen(100, "old", 778, P_MPTCP, 443, 4096, 0, 0, 3));
 	server_setup(fx, 200, "new", 778, P_MPTCP, -92, TFO_LAYER_MPTCP);
-	feed(fx, rec_listen(200, "new", 778, P_MPTCP, 443, 4096, 0, 0));
+	feed(fx, rec_listen(200, "new", 778, P_MPTCP, 443, 4096, 0, 0, 3));
 	assert_int_equal(count(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 0, 778), 2);
 	assert_int_equal(fx->v[0].sock.pid, 100);
 	assert_int_equal(fx->v[1].sock.pid, 200);
@@ -1415,7 +1491,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_mptcp_tfo_rejected_go_on_61),
-		T(test_mptcp_tfo_rejected_sysctl3_alone),
+		T(test_mptcp_tfo_rejected_sysctl1),
 		T(test_tcp_tfo_works_not_rejected),
 		T(test_mptcp_on_612_works),
 		T(test_mptcp_tfo_einval_is_not_rejection),
@@ -1425,17 +1501,21 @@ int main(void)
 		T(test_scan_only_mptcp_listener_no_evidence),
 		T(test_scan_only_mptcp_listener_plain_syns),
 		T(test_scan_only_tcp_listener_ok),
+		T(test_scan_only_tcp_listener_server_off),
 		T(test_mptcp_option_rejected),
 		T(test_mptcp_option_rejected_eopnotsupp),
 		T(test_mptcp_option_other_errors),
 		T(test_tcp_option_failures_not_mptcp),
-		T(test_server_disabled_by_syns),
+		T(test_server_disabled),
+		T(test_server_disabled_advice_keeps_bits),
 		T(test_server_enabled_sysctl3),
+		T(test_server_off_not_wanted),
 		T(test_server_disabled_by_opts_sysctl),
-		T(test_server_disabled_never_listened),
+		T(test_opts_sysctl_zero),
 		T(test_opts_sysctl_other_netns),
 		T(test_opts_sysctl_with_server_bit),
-		T(test_syn_sysctl_beats_opts),
+		T(test_listen_sysctl_beats_opts),
+		T(test_syn_sysctl_latest),
 		T(test_queue_overflow),
 		T(test_no_overflow),
 		T(test_cookie_invalid),
