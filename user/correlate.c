@@ -327,10 +327,15 @@ static uint32_t verdicts(const struct tfo_correlator *c,
 	bool mptcp = v->protocol == PROTO_MPTCP;
 	uint32_t k = 0;
 
+	/* Without the setsockopt seen (started before us), a listener with
+	 * no TFO queue that clients ask for cookies is the rejection's
+	 * footprint, on a kernel whose MPTCP rejects TCP_FASTOPEN. */
+	bool footprint = !c->opts.mptcp_tfo_supported && v->tfo_sockopt == 0 &&
+			 v->qlen_known && v->qlen_max == 0 &&
+			 (v->cookie_requests || v->syns_with_data);
+
 	if (mptcp && judge && !working &&
-	    (v->tfo_sockopt == -ENOPROTOOPT ||
-	     (v->tfo_sockopt == 0 && v->qlen_known && v->qlen_max == 0 &&
-	      (v->cookie_requests || v->syns_with_data))))
+	    (v->tfo_sockopt == -ENOPROTOOPT || footprint))
 		k |= 1u << TFO_FINDING_MPTCP_TFO_REJECTED;
 	if (mptcp && v->n_rejected)
 		k |= 1u << TFO_FINDING_MPTCP_OPTION_REJECTED;
@@ -370,10 +375,16 @@ static void explain(const struct tfo_correlator *c, struct tfo_finding *f)
 	switch (f->kind) {
 	case TFO_FINDING_MPTCP_TFO_REJECTED:
 		f->err = v->tfo_sockopt < 0 ? -v->tfo_sockopt : 0;
-		f->why = "MPTCP sockets on kernels before 6.2 do not support "
+		f->why = v->tfo_sockopt < 0 ?
+			 "MPTCP sockets on kernels before 6.2 do not support "
 			 "TCP_FASTOPEN: the setsockopt fails, the listener's TFO "
 			 "queue stays 0, and SYNs asking for a cookie get a "
-			 "SYN-ACK without one. The application runs on without TFO.";
+			 "SYN-ACK without one. The application runs on without TFO." :
+			 "this MPTCP listener has no TFO queue while clients ask "
+			 "for cookies: on kernels before 6.2 MPTCP rejects "
+			 "TCP_FASTOPEN, so an application that asked for it (Go >= "
+			 "1.24 servers such as Xray do) runs without TFO. Its "
+			 "setsockopt came before tfotrace started.";
 		add_advice(f, "sysctl -w net.ipv4.tcp_fastopen=0x%lx: TFO on every "
 			   "listener of this network namespace, MPTCP kept (0x400 "
 			   "enables it without the setsockopt); only for idempotent "

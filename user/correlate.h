@@ -96,6 +96,9 @@ struct tfo_correlator_opts {
 	bool probes;		/* the mode hooks tcp_try_fastopen() */
 	int64_t sysctl;		/* tcp_fastopen of NETNS, or -1 unknown */
 	uint32_t netns;		/* the namespace SYSCTL was read in */
+	/* The kernel's MPTCP takes TCP_FASTOPEN (>= 6.2): a TFO-less MPTCP
+	 * listener is then no sign of a rejected setsockopt. */
+	bool mptcp_tfo_supported;
 	tfo_finding_cb cb;
 	void *cb_ctx;
 };

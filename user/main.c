@@ -12,6 +12,9 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
+#include <sys/utsname.h>
+#include <netinet/in.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
@@ -429,12 +432,36 @@ static int poll_loop(struct ring_buffer *rb, struct run *run)
 	return run->write_err ? 0 : err;
 }
 
+/* Does this kernel's MPTCP take TCP_FASTOPEN (6.2+, or a backport)? Asked
+ * of the kernel itself, before attaching, on a socket that is never bound:
+ * a value of 0 enables nothing. Without MPTCP, the release decides. */
+static bool kernel_mptcp_takes_tfo(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0, zero = 0;
+	int fd = socket(AF_INET, SOCK_STREAM, 262 /* IPPROTO_MPTCP */);
+
+	if (fd >= 0) {
+		int ret = setsockopt(fd, IPPROTO_TCP, 23 /* TCP_FASTOPEN */,
+				     &zero, sizeof(zero));
+
+		close(fd);
+		return ret == 0;
+	}
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 2);
+}
+
+static bool mptcp_takes_tfo;
+
 static struct tfo_correlator *new_correlator(struct run *run, bool probes)
 {
 	struct tfo_correlator_opts copts = {
 		.probes = probes,
 		.sysctl = -1,
 		.netns = own_netns(),
+		.mptcp_tfo_supported = mptcp_takes_tfo,
 		.cb = on_finding,
 		.cb_ctx = run,
 	};
@@ -498,6 +525,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	/* before attaching: the probe's own calls stay out of the trace */
+	mptcp_takes_tfo = kernel_mptcp_takes_tfo();
 	out.out = stdout;
 	out.format = env.json ? TFO_FMT_JSON : TFO_FMT_TEXT;
 	out.failed_only = env.failed_only;

@@ -617,6 +617,25 @@ static void test_scan_only_mptcp_listener_rejected(void **state)
 	assert_int_equal(s->n_advice, 4);
 }
 
+/* On a kernel whose MPTCP takes TCP_FASTOPEN, the same footprint is no
+ * evidence of a rejection: the application may never have asked. */
+static void test_scan_only_footprint_needs_old_kernel(void **state)
+{
+	struct fx *fx = *state;
+	struct tfo_correlator_opts o = opts_default();
+	struct syn syn = syn_unanswered;
+
+	o.mptcp_tfo_supported = true;
+	fx_start(fx, o);
+	syn.sysctl = 3;
+	feed(fx, rec_listener(5150, P_MPTCP, 443, 0, 0, 3));
+	tfo_correlator__owner(fx->c, 5150, 4242, "xray");
+	for (int i = 0; i < 3; i++)
+		feed(fx, rec_syn(0, "", 5150, P_MPTCP, 443, syn));
+	finish(fx);
+	assert_int_equal(fx->n, 0);
+}
+
 static void test_scan_only_owner_rules(void **state)
 {
 	struct fx *fx = start(state);
@@ -1497,6 +1516,7 @@ int main(void)
 		T(test_mptcp_tfo_einval_is_not_rejection),
 		T(test_sysctl_1027_fix_is_ok),
 		T(test_scan_only_mptcp_listener_rejected),
+		T(test_scan_only_footprint_needs_old_kernel),
 		T(test_scan_only_owner_rules),
 		T(test_scan_only_mptcp_listener_no_evidence),
 		T(test_scan_only_mptcp_listener_plain_syns),
