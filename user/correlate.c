@@ -33,6 +33,9 @@ struct tfo_correlator {
 	uint32_t n_used;
 	uint32_t lru_head;	/* most recently touched */
 	uint32_t lru_tail;
+	bool ns_unanswered;	/* the namespace's counters: cookies asked,
+				 * no TFO connection at all */
+	uint64_t ns_cookie_reqd;
 	struct tfo_correlator_stats stats;
 };
 
@@ -332,7 +335,9 @@ static uint32_t verdicts(const struct tfo_correlator *c,
 	 * footprint, on a kernel whose MPTCP rejects TCP_FASTOPEN. */
 	bool footprint = !c->opts.mptcp_tfo_supported && v->tfo_sockopt == 0 &&
 			 v->qlen_known && v->qlen_max == 0 &&
-			 (v->cookie_requests || v->syns_with_data);
+			 (v->cookie_requests || v->syns_with_data ||
+			  (!c->opts.probes && c->ns_unanswered &&
+			   v->netns == c->opts.netns));
 
 	if (mptcp && judge && !working &&
 	    (v->tfo_sockopt == -ENOPROTOOPT || footprint))
@@ -385,6 +390,15 @@ static void explain(const struct tfo_correlator *c, struct tfo_finding *f)
 			 "TCP_FASTOPEN, so an application that asked for it (Go >= "
 			 "1.24 servers such as Xray do) runs without TFO. Its "
 			 "setsockopt came before tfotrace started.";
+		if (v->tfo_sockopt == 0 && !v->syns)
+			f->why = "this MPTCP listener has no TFO queue, and its "
+				 "network namespace counted cookie requests that "
+				 "no listener answered (TcpExtTCPFastOpenCookieReqd "
+				 "rose, Passive did not): on kernels before 6.2 MPTCP "
+				 "rejects TCP_FASTOPEN, so an application that asked "
+				 "for it (Go >= 1.24 servers such as Xray do) runs "
+				 "without TFO. Per-listener numbers need the fentry "
+				 "or kprobe mode.";
 		add_advice(f, "sysctl -w net.ipv4.tcp_fastopen=0x%lx: TFO on every "
 			   "listener of this network namespace, MPTCP kept (0x400 "
 			   "enables it without the setsockopt); only for idempotent "
@@ -552,6 +566,13 @@ void tfo_correlator__owner(struct tfo_correlator *c, uint64_t ino,
 	/* The first owner found stands; a scan names what it sees. */
 	if (i != NONE && !c->entries[i].v.pid)
 		set_owner(&c->entries[i].v, pid, comm);
+}
+
+void tfo_correlator__counters(struct tfo_correlator *c,
+			      const struct tfo_mib *delta)
+{
+	c->ns_cookie_reqd = delta->cookie_reqd;
+	c->ns_unanswered = delta->cookie_reqd > 0 && delta->passive == 0;
 }
 
 void tfo_correlator__finish(struct tfo_correlator *c)

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "decode.h"
+#include "procfs.h"
 
 enum tfo_finding_kind {
 	TFO_FINDING_MPTCP_TFO_REJECTED,
@@ -123,6 +124,11 @@ void tfo_correlator__lost(struct tfo_correlator *c, uint64_t n);
 /* A process holding socket INO, found in /proc (listeners from the scan). */
 void tfo_correlator__owner(struct tfo_correlator *c, uint64_t ino,
 			   uint32_t pid, const char *comm);
+/* The TFO counters' change over the run in the namespace of opts.netns:
+ * without per-SYN probes, cookie requests that no listener answered are
+ * the only trace of clients asking a TFO-less MPTCP listener. */
+void tfo_correlator__counters(struct tfo_correlator *c,
+			      const struct tfo_mib *delta);
 /* Final verdicts: one finding per kind per socket, with final set. */
 void tfo_correlator__finish(struct tfo_correlator *c);
 void tfo_correlator__stats(const struct tfo_correlator *c,

@@ -601,16 +601,18 @@ int main(int argc, char **argv)
 	run.sum.lost = tfo_tracer_lost(tracer);
 	if (run.sum.lost > run.lost_told)
 		tfo_correlator__lost(run.corr, run.sum.lost - run.lost_told);
+	have_mib = have_mib && !tfo_mib_read("/proc/net/netstat", &mib_end);
+	if (have_mib) {
+		tfo_mib_delta(&mib_start, &mib_end, &mib_delta);
+		tfo_correlator__counters(run.corr, &mib_delta);
+	}
 	if (!run.write_err) {
 		if (out.format == TFO_FMT_TEXT)
 			fputs("# report\n", stdout);
 		tfo_correlator__finish(run.corr);
 	}
-	if (!run.write_err && have_mib &&
-	    !tfo_mib_read("/proc/net/netstat", &mib_end)) {
-		tfo_mib_delta(&mib_start, &mib_end, &mib_delta);
+	if (!run.write_err && have_mib)
 		run.write_err = tfo_output_counters(&out, &mib_start, &mib_delta);
-	}
 	if (!run.write_err)
 		run.write_err = tfo_output_summary(&out, &run.sum);
 	if (run.sum.lost)

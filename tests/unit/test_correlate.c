@@ -118,6 +118,9 @@ static struct tfo_correlator_opts opts_default(void)
 /* A correlator reporting into FX. */
 static void fx_start(struct fx *fx, struct tfo_correlator_opts o)
 {
+	/* a test may start over with other options */
+	tfo_correlator__free(fx->c);
+	fx->n = 0;
 	o.cb = collect;
 	o.cb_ctx = fx;
 	fx->c = tfo_correlator__new(&o);
@@ -632,6 +635,53 @@ static void test_scan_only_footprint_needs_old_kernel(void **state)
 	tfo_correlator__owner(fx->c, 5150, 4242, "xray");
 	for (int i = 0; i < 3; i++)
 		feed(fx, rec_syn(0, "", 5150, P_MPTCP, 443, syn));
+	finish(fx);
+	assert_int_equal(fx->n, 0);
+}
+
+/* Without probes, the namespace's counters are the evidence: cookies asked
+ * and no TFO connection anywhere. Not with probes (they see each SYN), not
+ * in another namespace, not when some listener did serve TFO. */
+static void test_scan_only_counters_footprint(void **state)
+{
+	struct fx *fx = *state;
+	struct tfo_correlator_opts o = opts_default();
+	struct tfo_mib delta = { .cookie_reqd = 4, .present = 0xff };
+	const struct seen *s;
+
+	o.probes = false;	/* tracepoint mode */
+	fx_start(fx, o);
+	feed(fx, rec_listener(5150, P_MPTCP, 443, 0, 0, 3));
+	tfo_correlator__owner(fx->c, 5150, 4242, "xray");
+	tfo_correlator__counters(fx->c, &delta);
+	finish(fx);
+	assert_int_equal(fx->n, 1);
+	s = only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 1, 5150);
+	assert_int_equal(s->sock.pid, 4242);
+
+	/* some listener served TFO: the requests were not all unanswered */
+	fx_start(fx, o);
+	feed(fx, rec_listener(5150, P_MPTCP, 443, 0, 0, 3));
+	delta.passive = 1;
+	tfo_correlator__counters(fx->c, &delta);
+	finish(fx);
+	assert_int_equal(fx->n, 0);
+
+	/* with probes, per-SYN evidence decides, and there was none */
+	o.probes = true;
+	delta.passive = 0;
+	fx_start(fx, o);
+	feed(fx, rec_listener(5150, P_MPTCP, 443, 0, 0, 3));
+	tfo_correlator__counters(fx->c, &delta);
+	finish(fx);
+	assert_int_equal(fx->n, 0);
+
+	/* a listener of another namespace */
+	o.probes = false;
+	o.netns = NETNS + 1;
+	fx_start(fx, o);
+	feed(fx, rec_listener(5150, P_MPTCP, 443, 0, 0, 3));
+	tfo_correlator__counters(fx->c, &delta);
 	finish(fx);
 	assert_int_equal(fx->n, 0);
 }
@@ -1517,6 +1567,7 @@ int main(void)
 		T(test_sysctl_1027_fix_is_ok),
 		T(test_scan_only_mptcp_listener_rejected),
 		T(test_scan_only_footprint_needs_old_kernel),
+		T(test_scan_only_counters_footprint),
 		T(test_scan_only_owner_rules),
 		T(test_scan_only_mptcp_listener_no_evidence),
 		T(test_scan_only_mptcp_listener_plain_syns),
