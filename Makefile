@@ -16,7 +16,8 @@ VMLINUX_H ?= vmlinux/$(ARCH)/vmlinux.h
 
 # Every Debian 12 package that building and testing needs.
 DEB_PACKAGES := make gcc libc6-dev clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
-		libcmocka-dev pkg-config python3 iproute2
+		libcmocka-dev pkg-config python3 iproute2 \
+		qemu-system-x86 busybox-static cpio
 
 ifeq ($(V),1)
 Q :=
@@ -41,7 +42,7 @@ TOOL_OBJS := $(TOOL_SRCS:%.c=$(OUTPUT)/user/%.o)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 SCENARIOS  := $(patsubst tests/scenarios/%.c,$(OUTPUT)/tests/%,$(wildcard tests/scenarios/*.c))
 
-.PHONY: all static deps test test-unit test-live run clean help
+.PHONY: all static deps test test-unit test-live test-vm run clean help
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -51,8 +52,10 @@ help:
 	@echo 'make              build build/tfotrace'
 	@echo 'make static       build build/tfotrace-static (no shared libraries)'
 	@echo 'make deps         apt-get install what the build and tests need'
-	@echo 'make test         every test suite (unit, live); live needs root'
+	@echo 'make test         every test suite (unit, live, vm); live and vm need root'
 	@echo 'make test-unit    unit tests, no root'
+	@echo 'make test-live    this kernel, in network namespaces'
+	@echo 'make test-vm      Debian 12 kernels under qemu'
 	@echo 'make run          deps if missing, build, run tfotrace (ARGS="...")'
 	@echo 'make clean        remove build/'
 
@@ -100,13 +103,18 @@ $(OUTPUT)/tests/%: tests/scenarios/%.c | $(OUTPUT)/tests
 # The README's test command: on a fresh machine it installs what it needs.
 test:
 	$(Q)$(MAKE) --no-print-directory deps
-	$(Q)$(MAKE) --no-print-directory test-unit test-live
+	$(Q)$(MAKE) --no-print-directory test-unit test-live test-vm
 
 test-unit: $(UNIT_TESTS)
 	$(Q)fail=0; for t in $(UNIT_TESTS); do $$t || fail=1; done; exit $$fail
 
 test-live: $(OUTPUT)/tfotrace $(SCENARIOS)
 	$(Q)$(PYTHON) tests/live/run.py
+
+# Debian 12's 6.1, 6.1-cloud and 6.12 kernels under qemu (packages cached
+# in .cache/vm).
+test-vm: $(OUTPUT)/tfotrace-static $(SCENARIOS)
+	$(Q)$(PYTHON) tests/vm/run.py
 
 # Installs only what is missing, so it is cheap to repeat.
 deps:

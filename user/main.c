@@ -567,6 +567,11 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	have_mib = !tfo_mib_read("/proc/net/netstat", &mib_start);
+	/* The scan before the ready signal: a script that starts clients on
+	 * "ready" must not race a server's listener out of the scan. */
+	run.write_err = tfo_output_start(&out, run.sum.mode, TFOTRACE_VERSION);
+	if (!run.write_err)
+		scan_listeners(&run);
 	if (env.ready_file) {
 		err = write_ready_file(env.ready_file, tfo_tracer_mode(tracer));
 		if (err) {
@@ -586,9 +591,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tfotrace: no TCP Fast Open probes in %s mode: per-SYN evidence is not observable; findings rest on setsockopt, the listener scan and the kernel counters\n",
 			run.sum.mode);
 
-	run.write_err = tfo_output_start(&out, run.sum.mode, TFOTRACE_VERSION);
-	if (!run.write_err)
-		scan_listeners(&run);
 	if (!run.write_err && fflush(stdout))
 		run.write_err = -errno;
 	if (!run.write_err)

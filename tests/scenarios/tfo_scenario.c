@@ -47,6 +47,7 @@ static struct {
 	bool tfo_sockopt;
 	bool new_netns;
 	bool wait;
+	bool wait_first;
 	const char *sysctls[16];
 	int n_sysctls;
 } opt = {
@@ -65,9 +66,10 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: tfo_scenario [--proto tcp|mptcp] [--family 4|6] [--clients N]\n"
 		"                    [--qlen N] [--no-tfo-sockopt] [--sysctl NAME=VALUE]...\n"
-		"                    [--no-netns] [--wait]\n"
+		"                    [--no-netns] [--wait | --wait-first]\n"
 		"  --wait: after listen(), print {\"op\":\"ready\"} and wait for a line on\n"
-		"          stdin before the clients connect\n");
+		"          stdin before the clients connect\n"
+		"  --wait-first: the same, before the server socket is made\n");
 }
 
 static long parse_num(const char *s, long min, long max, const char *what)
@@ -95,6 +97,7 @@ static void parse_args(int argc, char **argv)
 		{ "sysctl", required_argument, NULL, 's' },
 		{ "no-netns", no_argument, NULL, 'N' },
 		{ "wait", no_argument, NULL, 'w' },
+		{ "wait-first", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -137,6 +140,9 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 'w':
 			opt.wait = true;
+			break;
+		case 'W':
+			opt.wait_first = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -237,6 +243,15 @@ static socklen_t loopback(struct sockaddr_storage *ss, int port)
 	return sizeof(*a);
 }
 
+static void wait_for_go(void)
+{
+	char line[16];
+
+	printf("{\"op\":\"ready\",\"pid\":%d}\n", getpid());
+	if (!fgets(line, sizeof(line), stdin))
+		exit(1);
+}
+
 static unsigned long long inode_of(int fd)
 {
 	struct stat st;
@@ -263,6 +278,8 @@ int main(int argc, char **argv)
 		write_sysctl(opt.sysctls[i]);
 	if (readlink("/proc/self/ns/net", netns, sizeof(netns) - 1) < 0)
 		netns[0] = '\0';
+	if (opt.wait_first)
+		wait_for_go();
 
 	srv = socket(opt.family, SOCK_STREAM, opt.proto);
 	if (srv < 0)
@@ -288,13 +305,8 @@ int main(int argc, char **argv)
 	       "\"tfo_ret\":%d,\"tfo_errno\":%d}\n", getpid(), inode_of(srv),
 	       netns, opt.proto, opt.family, port,
 	       opt.tfo_sockopt ? "true" : "false", ret, err);
-	if (opt.wait) {
-		char line[16];
-
-		printf("{\"op\":\"ready\",\"pid\":%d}\n", getpid());
-		if (!fgets(line, sizeof(line), stdin))
-			return 1;
-	}
+	if (opt.wait)
+		wait_for_go();
 
 	read_counters(before);
 	for (int i = 0; i < opt.clients; i++) {

@@ -1,0 +1,392 @@
+#!/usr/bin/env python3
+"""Debian 12's own kernels under qemu: the failure reproduced and diagnosed.
+
+Fetches the kernel packages (apt-get download, cached in .cache/vm), builds
+an initramfs with busybox-static, the static tfotrace, tfo_scenario and
+tests/vm/guest-init.sh, boots each kernel with software emulation, reads
+what the guest prints on its serial console, and judges it: every number
+is compared with the kernel's own counters as the scenario read them in
+its namespace, or with the scenario's known counts.
+
+    python3 tests/vm/run.py [--kernel PKG]... [--jobs N]
+
+Prints "ok - ..." / "not ok - ..." per check and last "vm: N passed, M
+failed". A guest that hangs or crashes fails within its timeout, with the
+tail of its console.
+"""
+
+import argparse
+import concurrent.futures
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CACHE = os.path.join(ROOT, ".cache", "vm")
+BOOT_TIMEOUT_S = 240
+CLIENTS = 5          # guest-init.sh's CLIENTS
+IPPROTO_MPTCP = 262
+
+
+class Fail(Exception):
+    pass
+
+
+# ---------------------------------------------------------------- kernels
+
+def apt_lines(argv):
+    out = subprocess.run(argv, capture_output=True, text=True, check=False)
+    return out.stdout.splitlines()
+
+
+def default_kernels():
+    """The packages Debian 12 points at now: the generic and cloud 6.1
+    kernels, and the newest 6.12 (+deb12) one."""
+    names = []
+    for meta in ("linux-image-amd64", "linux-image-cloud-amd64"):
+        dep = [l.split()[-1] for l in apt_lines(["apt-cache", "depends", meta])
+               if l.strip().startswith("Depends: linux-image-")]
+        if not dep:
+            raise Fail(f"apt-cache depends {meta}: no kernel package "
+                       "(run apt-get update?)")
+        names.append(dep[0])
+    found = [l.split()[0] for l in apt_lines(
+        ["apt-cache", "search", "--names-only",
+         r"^linux-image-6\.12\.[0-9]+\+deb12-amd64$"])]
+    if not found:
+        raise Fail("no linux-image-6.12.*+deb12-amd64 package in the apt lists")
+    found.sort(key=lambda n: [int(x) for x in re.findall(r"\d+", n)])
+    names.append(found[-1])
+    return names
+
+
+def vmlinuz_of(pkg):
+    """Download PKG once into the cache and extract its vmlinuz."""
+    os.makedirs(CACHE, exist_ok=True)
+    target = os.path.join(CACHE, pkg, "vmlinuz")
+    if os.path.exists(target):
+        return target
+    debs = glob.glob(os.path.join(CACHE, f"{pkg}_*.deb"))
+    if not debs:
+        r = subprocess.run(["apt-get", "download", pkg], cwd=CACHE,
+                           capture_output=True, text=True)
+        debs = glob.glob(os.path.join(CACHE, f"{pkg}_*.deb"))
+        if r.returncode != 0 or not debs:
+            raise Fail(f"apt-get download {pkg}: {r.stderr.strip()[-300:]}")
+    tmp = tempfile.mkdtemp(dir=CACHE)
+    try:
+        subprocess.run(["dpkg-deb", "-x", debs[0], tmp], check=True)
+        found = glob.glob(os.path.join(tmp, "boot", "vmlinuz-*"))
+        if len(found) != 1:
+            raise Fail(f"{debs[0]}: no single boot/vmlinuz-*")
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        shutil.move(found[0], target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+# ---------------------------------------------------------------- guest
+
+def build_initramfs(workdir, tfotrace, scenario):
+    root = os.path.join(workdir, "root")
+    for d in ("bin", "proc", "sys", "dev", "tmp"):
+        os.makedirs(os.path.join(root, d), exist_ok=True)
+    busybox = shutil.which("busybox") or "/bin/busybox"
+    for src, dst in ((busybox, "bin/busybox"), (tfotrace, "bin/tfotrace"),
+                     (scenario, "bin/tfo_scenario"),
+                     (os.path.join(ROOT, "tests", "vm", "guest-init.sh"), "init")):
+        shutil.copy(src, os.path.join(root, dst))
+        os.chmod(os.path.join(root, dst), 0o755)
+    out = os.path.join(workdir, "initrd.gz")
+    with open(out, "wb") as f:
+        find = subprocess.Popen(["find", "."], cwd=root, stdout=subprocess.PIPE)
+        cpio = subprocess.Popen(["cpio", "-o", "-H", "newc", "--quiet"], cwd=root,
+                                stdin=find.stdout, stdout=subprocess.PIPE)
+        gz = subprocess.Popen(["gzip", "-1"], stdin=cpio.stdout, stdout=f)
+        find.stdout.close()
+        cpio.stdout.close()
+        if gz.wait() or cpio.wait() or find.wait():
+            raise Fail("building the initramfs failed")
+    return out
+
+
+def boot(vmlinuz, initrd, log_path):
+    """Boot, run guest-init.sh, power off. Returns the console text."""
+    argv = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-smp", "1",
+            "-m", "768", "-nographic", "-no-reboot", "-kernel", vmlinuz,
+            "-initrd", initrd, "-append", "console=ttyS0 quiet panic=-1"]
+    start = time.monotonic()
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log,
+                                stderr=subprocess.STDOUT)
+        try:
+            proc.wait(timeout=BOOT_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    took = time.monotonic() - start
+    with open(log_path, "rb") as log:
+        text = log.read().decode(errors="replace").replace("\r", "")
+    if "=== DONE" not in text:
+        tail = "\n".join(text.splitlines()[-25:])
+        raise Fail(f"the guest did not finish within {BOOT_TIMEOUT_S} s "
+                   f"(ran {took:.0f} s); console tail:\n{tail}")
+    return text, took
+
+
+def sections(text):
+    out, name, lines = {}, None, []
+    for line in text.splitlines():
+        m = re.match(r"=== BEGIN (.*)$", line)
+        if m:
+            name, lines = m.group(1), []
+            continue
+        if line.startswith("=== END ") and name is not None:
+            out[name] = lines
+            name = None
+            continue
+        if name is not None:
+            lines.append(line)
+    return out
+
+
+def json_lines(lines):
+    objs = []
+    for line in lines:
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                objs.append(json.loads(line))
+            except ValueError:
+                pass
+    return objs
+
+
+# ---------------------------------------------------------------- judging
+
+class Judge:
+    def __init__(self, label):
+        self.label = label
+        self.results = []
+
+    def check(self, name, ok, why=""):
+        self.results.append((f"{self.label} {name}", bool(ok), why))
+
+    def eq(self, name, got, want):
+        self.check(name, got == want, f"got {got!r}, want {want!r}")
+
+
+def scenario(sec, name):
+    objs = json_lines(sec.get(name, []))
+    server = next((o for o in objs if o.get("op") == "server"), None)
+    done = next((o for o in objs if o.get("op") == "done"), None)
+    if not server or not done:
+        raise Fail(f"section {name!r}: no server/done lines: {sec.get(name)}")
+    return server, done
+
+
+def finals(tool, ino):
+    return [o for o in tool if o.get("type") == "finding" and o.get("final")
+            and o.get("sock_ino") == ino]
+
+
+def judge_listener(j, tag, tool, server, done, want_kind, probes, old_kernel,
+                   traced_setup=True):
+    """The one final verdict on SERVER's listener, and its numbers against
+    the kernel's counters in the server's namespace. TRACED_SETUP: the
+    server's setsockopt happened while tfotrace ran."""
+    fins = finals(tool, server["ino"])
+    kinds = sorted(f["kind"] for f in fins)
+    j.eq(f"{tag} verdict", kinds, [want_kind])
+    if not fins or kinds != [want_kind]:
+        return
+    f = fins[0]
+    j.eq(f"{tag} pid", f.get("pid"), server["pid"])
+    j.eq(f"{tag} port", f.get("port"), server["port"])
+    d = done["delta"]
+    if probes:
+        j.eq(f"{tag} cookie_requests = TcpExtTCPFastOpenCookieReqd",
+             f.get("cookie_requests"), d["TCPFastOpenCookieReqd"])
+        j.eq(f"{tag} tfo_accepted = TcpExtTCPFastOpenPassive",
+             f.get("tfo_accepted"), d["TCPFastOpenPassive"])
+        j.eq(f"{tag} syns = clients", f.get("syns"), done["clients"])
+    else:
+        j.eq(f"{tag} per-SYN numbers unknown without probes",
+             f.get("cookie_requests"), None)
+    if want_kind == "mptcp-tfo-rejected":
+        j.eq(f"{tag} kernel counted no TFO", d["TCPFastOpenPassive"], 0)
+        if probes:
+            j.eq(f"{tag} every SYN unanswered", f.get("syns_unanswered"),
+                 done["clients"])
+        j.check(f"{tag} advice starts with tcp_fastopen=0x403",
+                f.get("advice") and "tcp_fastopen=0x403" in f["advice"][0],
+                f"advice {f.get('advice')}")
+    if server["tfo_errno"] and traced_setup:
+        j.eq(f"{tag} errno of the failed setsockopt", f.get("errno"), "ENOPROTOOPT")
+    elif not traced_setup:
+        j.eq(f"{tag} no errno claimed for an unseen setsockopt", f.get("errno"), None)
+
+
+def judge_mode(j, sec, mode, old_kernel):
+    probes = mode in ("fentry", "kprobe")
+    A = json_lines(sec.get(f"{mode} A tool", []))
+    j.check("A tfotrace ran", A and A[0].get("mode") == mode,
+            f"start object {A[:1]}; stderr {sec.get(f'{mode} A stderr')}")
+    j.check("A exit 0", "exit 0" in sec.get(f"{mode} A stderr", []),
+            f"stderr {sec.get(f'{mode} A stderr')}")
+    want = {
+        1: "mptcp-tfo-rejected" if old_kernel else "tfo-ok",
+        2: "tfo-ok",
+        3: "tfo-ok",
+        4: "tfo-server-disabled",
+    }
+    for n in (1, 2, 3, 4):
+        server, done = scenario(sec, f"{mode} A{n} scenario")
+        j.eq(f"A{n} clients served", done["received"], done["clients"])
+        if n in (1, 3):
+            j.eq(f"A{n} setsockopt(TCP_FASTOPEN) on MPTCP",
+                 server["tfo_errno"], 92 if old_kernel else 0)
+        judge_listener(j, f"A{n}", A, server, done, want[n], probes, old_kernel)
+    # the failing call itself, with the layer that refused it
+    s1, _ = scenario(sec, f"{mode} A1 scenario")
+    calls = [o for o in A if o.get("type") == "setsockopt"
+             and o.get("sock_ino") == s1["ino"] and o.get("optname") == "TCP_FASTOPEN"]
+    j.eq("A1 one TCP_FASTOPEN record", len(calls), 1)
+    if calls:
+        j.eq("A1 TCP_FASTOPEN ret", calls[0].get("ret"), -92 if old_kernel else 0)
+        j.eq("A1 TCP_FASTOPEN proto", calls[0].get("proto"), "MPTCP")
+        if old_kernel:
+            j.eq("A1 layer", calls[0].get("err_layer"),
+                 "mptcp_setsockopt" if probes else None)
+
+    # B: started before the trace
+    B = json_lines(sec.get(f"{mode} B tool", []))
+    server, done = scenario(sec, f"{mode} B scenario")
+    listed = [o for o in B if o.get("type") == "listener"
+              and o.get("sock_ino") == server["ino"]]
+    j.eq("B scan lists the older server", len(listed), 1)
+    if listed:
+        j.eq("B scan owner", listed[0].get("pid"), server["pid"])
+        j.eq("B scan queue", listed[0].get("tfo_qlen_max"), 0 if old_kernel else 256)
+    judge_listener(j, "B", B, server, done,
+                   "mptcp-tfo-rejected" if old_kernel else "tfo-ok", probes,
+                   old_kernel, traced_setup=False)
+    counters = next((o for o in B if o.get("type") == "counters"), None)
+    j.check("B counters object", counters, "none")
+    if counters:
+        j.eq("B tool's CookieReqd delta = scenario's",
+             counters["delta"].get("TCPFastOpenCookieReqd"),
+             done["delta"]["TCPFastOpenCookieReqd"])
+
+    # C: -p the first of two servers
+    C = json_lines(sec.get(f"{mode} C tool", []))
+    c1, d1 = scenario(sec, f"{mode} C1 scenario")
+    c2, _ = scenario(sec, f"{mode} C2 scenario")
+    pids = {o.get("pid") for o in C if o.get("type") in
+            ("socket", "setsockopt", "listen", "tfo_server", "tfo_client", "finding")}
+    j.eq("C only the filtered pid", pids, {c1["pid"]})
+    j.eq("C no finding for the other", finals(C, c2["ino"]), [])
+    judge_listener(j, "C1", C, c1, d1,
+                   "mptcp-tfo-rejected" if old_kernel else "tfo-ok", probes,
+                   old_kernel)
+    syns = [o for o in C if o.get("type") == "tfo_server"]
+    j.eq("C TFO SYN events", len(syns), d1["clients"] if probes else 0)
+
+
+def judge_kernel(pkg, text):
+    j = Judge(pkg)
+    sec = sections(text)
+    release = re.search(r"=== KERNEL (\S+)", text)
+    release = release.group(1) if release else "?"
+    old_kernel = release.startswith("6.1.")
+    modes = re.findall(r"^=== MODE (\S+)$", text, re.M)
+    auto = " ".join(sec.get("auto stderr", []))
+    # Debian's kernels have kprobes and fentry: auto must land on fentry.
+    j.check("auto picks fentry", "attached in fentry mode" in auto, auto[-300:])
+    j.eq("modes offered", modes, ["fentry", "kprobe", "tracepoint"])
+    report = "\n".join(sec.get("text report", []))
+    try:
+        server, _ = scenario(sec, "text scenario")
+        want = "mptcp-tfo-rejected" if old_kernel else "tfo-ok"
+        j.check(f"text report says {want}",
+                f"== {want}: pid {server['pid']} (tfo_scenario), MPTCP listener" in report,
+                report[-600:])
+    except Fail as exc:
+        j.check("text report", False, str(exc))
+    for mode in modes:
+        jm = Judge(f"{pkg} {mode}")
+        try:
+            judge_mode(jm, sec, mode, old_kernel)
+        except Fail as exc:
+            jm.check("sections", False, str(exc))
+        j.results += jm.results
+    return j.results
+
+
+# ---------------------------------------------------------------- main
+
+def skip_reason():
+    if os.geteuid() != 0:
+        return "needs root (apt-get download, qemu)"
+    for tool in ("qemu-system-x86_64", "cpio", "apt-get", "dpkg-deb"):
+        if not shutil.which(tool):
+            return f"{tool} is not installed (make deps)"
+    if not (shutil.which("busybox") or os.path.exists("/bin/busybox")):
+        return "busybox is not installed (make deps)"
+    return None
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--kernel", action="append", help="kernel package(s)")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--tfotrace", default=os.path.join(ROOT, "build", "tfotrace-static"))
+    ap.add_argument("--scenario", default=os.path.join(ROOT, "build", "tests", "tfo_scenario"))
+    args = ap.parse_args(argv)
+    reason = skip_reason()
+    if reason:
+        print(f"SKIPPED: {reason}")
+        return 77
+    results = []
+    start = time.monotonic()
+    workdir = tempfile.mkdtemp(prefix="tfotrace-vm-")
+    try:
+        kernels = args.kernel or default_kernels()
+        images = {k: vmlinuz_of(k) for k in kernels}
+        initrd = build_initramfs(workdir, args.tfotrace, args.scenario)
+        os.makedirs(os.path.join(CACHE, "logs"), exist_ok=True)
+
+        def one(pkg):
+            log = os.path.join(CACHE, "logs", f"{pkg}.log")
+            text, took = boot(images[pkg], initrd, log)
+            print(f"# {pkg}: guest ran {took:.0f} s (console: {log})", flush=True)
+            return judge_kernel(pkg, text)
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+            futures = {pool.submit(one, k): k for k in kernels}
+            for fut in concurrent.futures.as_completed(futures):
+                try:
+                    results += fut.result()
+                except Fail as exc:
+                    results.append((f"{futures[fut]} boot", False, str(exc)))
+    except Fail as exc:
+        results.append(("setup", False, str(exc)))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    for name, ok, why in results:
+        print(f"ok - {name}" if ok else f"not ok - {name}: {why}")
+    failed = sum(1 for _, ok, _ in results if not ok)
+    print(f"# VM time {time.monotonic() - start:.0f} s")
+    print(f"vm: {len(results) - failed} passed, {failed} failed")
+    return 0 if failed == 0 and results else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
