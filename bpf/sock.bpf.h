@@ -43,18 +43,20 @@ static __always_inline void sock_id_from_sk(struct tfo_sock_id *id,
 static __always_inline struct sock *sock_id_from_fd(struct tfo_sock_id *id,
 						    int fd)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds;
+	/* Direct loads through the BTF-typed task (checked, cheap); from the
+	 * fd array on, plain pointers and bpf_probe_read_kernel(). */
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = task->files->fdt;
 	struct file *file = NULL;
 	struct inode *inode;
 	struct socket *sock;
 	struct sock *sk;
 
-	if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+	if (!fdt || fd < 0 || (unsigned int)fd >= fdt->max_fds)
 		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+	if (bpf_probe_read_kernel(&file, sizeof(file),
+				  (void *)((unsigned long)fdt->fd +
+					   fd * sizeof(file))) || !file)
 		return NULL;
 	inode = BPF_CORE_READ(file, f_inode);
 	if ((BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFSOCK)

@@ -416,6 +416,10 @@ static int poll_loop(struct ring_buffer *rb, struct run *run)
 			err = 0;
 			continue;
 		}
+		/* The kernel side wakes us per batch, not per record: drain
+		 * what a quiet period left behind. */
+		if (err == 0)
+			err = ring_buffer__consume(rb);
 		if (err < 0)
 			break;
 		if (err > 0 && fflush(run->out->out)) {
