@@ -9,8 +9,13 @@
 #include "names.h"
 #include "tfotrace.skel.h"
 
+#define MAX_OPTIONAL 32
+
 struct tfo_tracer {
 	struct tfotrace_bpf *skel;
+	/* optional hook targets this kernel lacks, found once up front */
+	char *missing[MAX_OPTIONAL];
+	size_t n_missing;
 	struct bpf_link **links;
 	size_t nlinks;
 	enum tfo_attach_mode mode;
@@ -63,8 +68,16 @@ static void tracer_detach(struct tfo_tracer *t)
 	t->skel = NULL;
 }
 
+static bool kernel_lacks(const struct tfo_tracer *t, const char *func)
+{
+	for (size_t i = 0; i < t->n_missing; i++)
+		if (!strcmp(t->missing[i], func))
+			return true;
+	return false;
+}
+
 static int select_programs(struct tfo_tracer *t, enum tfo_attach_mode mode,
-			   const struct btf *vmlinux, FILE *log)
+			   FILE *log)
 {
 	struct bpf_program *prog;
 
@@ -73,8 +86,7 @@ static int select_programs(struct tfo_tracer *t, enum tfo_attach_mode mode,
 		bool load = has_prefix(name, mode_prefix[mode]);
 
 		if (load && is_optional_prog(name) &&
-		    btf__find_by_name_kind(vmlinux, prog_target(prog),
-					   BTF_KIND_FUNC) < 0) {
+		    kernel_lacks(t, prog_target(prog))) {
 			fprintf(log, "tfotrace: warning: %s() is not in this "
 				"kernel: %s\n", prog_target(prog),
 				optional_loss(name));
@@ -85,6 +97,48 @@ static int select_programs(struct tfo_tracer *t, enum tfo_attach_mode mode,
 			return -EINVAL;
 	}
 	return 0;
+}
+
+/* Which optional hooks' functions the kernel's BTF lacks. Done once and
+ * the BTF freed before any object loads: libbpf parses its own copy, and
+ * two at once would double tfotrace's peak memory. */
+static int find_missing(struct tfo_tracer *t, char *why, size_t why_len)
+{
+	struct tfotrace_bpf *skel = tfotrace_bpf__open();
+	struct bpf_program *prog;
+	struct btf *vmlinux;
+	int err = 0;
+
+	if (!skel) {
+		err = -errno;
+		snprintf(why, why_len, "open BPF object: %s", strerror(-err));
+		return err;
+	}
+	vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux) {
+		err = -errno;
+		snprintf(why, why_len, "cannot read the kernel's BTF: %s",
+			 strerror(-err));
+		goto out;
+	}
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *func = prog_target(prog);
+
+		if (!is_optional_prog(bpf_program__name(prog)) ||
+		    kernel_lacks(t, func) ||
+		    btf__find_by_name_kind(vmlinux, func, BTF_KIND_FUNC) >= 0)
+			continue;
+		if (t->n_missing == MAX_OPTIONAL ||
+		    !(t->missing[t->n_missing] = strdup(func))) {
+			err = -ENOMEM;
+			break;
+		}
+		t->n_missing++;
+	}
+	btf__free(vmlinux);
+out:
+	tfotrace_bpf__destroy(skel);
+	return err;
 }
 
 static int attach_programs(struct tfo_tracer *t, char *why, size_t why_len,
@@ -127,8 +181,8 @@ static int attach_programs(struct tfo_tracer *t, char *why, size_t why_len,
 }
 
 static int try_mode(struct tfo_tracer *t, enum tfo_attach_mode mode,
-		    const struct tfo_tracer_opts *opts,
-		    const struct btf *vmlinux, char *why, size_t why_len)
+		    const struct tfo_tracer_opts *opts, char *why,
+		    size_t why_len)
 {
 	int err;
 
@@ -147,7 +201,7 @@ static int try_mode(struct tfo_tracer *t, enum tfo_attach_mode mode,
 	err = bpf_map__set_max_entries(t->skel->maps.events,
 				       opts->ringbuf_bytes);
 	if (!err)
-		err = select_programs(t, mode, vmlinux, opts->log);
+		err = select_programs(t, mode, opts->log);
 	if (err) {
 		snprintf(why, why_len, "configure BPF object: %s",
 			 strerror(-err));
@@ -175,31 +229,27 @@ int tfo_tracer_open(struct tfo_tracer **out,
 		TFO_MODE_FENTRY, TFO_MODE_KPROBE, TFO_MODE_TRACEPOINT,
 	};
 	struct tfo_tracer *t;
-	struct btf *vmlinux;
 	size_t used = 0;
-	int err = -ENOENT;
+	int err;
 
 	if (opts->npids > TFO_MAX_PIDS)
 		return -E2BIG;
-	vmlinux = btf__load_vmlinux_btf();
-	if (!vmlinux) {
-		err = -errno;
-		snprintf(why, why_len, "cannot read the kernel's BTF: %s",
-			 strerror(-err));
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	err = find_missing(t, why, why_len);
+	if (err) {
+		tfo_tracer_free(t);
 		return err;
 	}
-	t = calloc(1, sizeof(*t));
-	if (!t) {
-		btf__free(vmlinux);
-		return -ENOMEM;
-	}
 	why[0] = '\0';
+	err = -ENOENT;
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		char one[256];
 
 		if (opts->mode != TFO_MODE_AUTO && opts->mode != order[i])
 			continue;
-		err = try_mode(t, order[i], opts, vmlinux, one, sizeof(one));
+		err = try_mode(t, order[i], opts, one, sizeof(one));
 		if (!err)
 			break;
 		/* Auto mode: keep every reason, the user sees why each
@@ -210,9 +260,8 @@ int tfo_tracer_open(struct tfo_tracer **out,
 		if (used >= why_len)
 			used = why_len - 1;
 	}
-	btf__free(vmlinux);
 	if (err) {
-		free(t);
+		tfo_tracer_free(t);
 		return err;
 	}
 	*out = t;
@@ -224,6 +273,8 @@ void tfo_tracer_free(struct tfo_tracer *t)
 	if (!t)
 		return;
 	tracer_detach(t);
+	for (size_t i = 0; i < t->n_missing; i++)
+		free(t->missing[i]);
 	free(t);
 }
 
