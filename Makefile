@@ -42,7 +42,7 @@ TOOL_OBJS := $(TOOL_SRCS:%.c=$(OUTPUT)/user/%.o)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 SCENARIOS  := $(patsubst tests/scenarios/%.c,$(OUTPUT)/tests/%,$(wildcard tests/scenarios/*.c))
 
-.PHONY: all static deps test test-unit test-live test-vm run clean help
+.PHONY: all static deps test test-unit test-live test-vm bench bench-deps run clean help
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -56,6 +56,7 @@ help:
 	@echo 'make test-unit    unit tests, no root'
 	@echo 'make test-live    this kernel, in network namespaces'
 	@echo 'make test-vm      Debian 12 kernels under qemu'
+	@echo 'make bench        benchmarks; writes tests/bench/RESULTS.md'
 	@echo 'make run          deps if missing, build, run tfotrace (ARGS="...")'
 	@echo 'make clean        remove build/'
 
@@ -115,6 +116,20 @@ test-live: $(OUTPUT)/tfotrace $(SCENARIOS)
 # in .cache/vm).
 test-vm: $(OUTPUT)/tfotrace-static $(SCENARIOS)
 	$(Q)$(PYTHON) tests/vm/run.py
+
+# The benchmark's peers and its Debian 12 guest; not part of `make test`.
+BENCH_PACKAGES := bpftrace strace
+
+bench-deps:
+	$(Q)$(MAKE) --no-print-directory deps DEB_PACKAGES="$(DEB_PACKAGES) $(BENCH_PACKAGES)"
+
+# Cost side by side with the floor and the peers on this machine (about
+# 5 minutes; BENCH_ARGS=--quick for a 35 s smoke run), then the attach
+# modes inside Debian 12's 6.1 kernel. Writes tests/bench/RESULTS*.md.
+bench: bench-deps $(OUTPUT)/tfotrace $(OUTPUT)/tfotrace-static $(SCENARIOS)
+	$(Q)$(PYTHON) tests/bench/run.py $(BENCH_ARGS)
+	$(Q)$(MAKE) --no-print-directory -f tests/bench/Makefile
+	$(Q)$(PYTHON) tests/bench/vm.py
 
 # Installs only what is missing, so it is cheap to repeat.
 deps:

@@ -2,9 +2,11 @@
 /*
  * tfotrace's kernel side: socket(2), listen(2) and setsockopt(2) as
  * records, in three attach flavours that userspace picks from at run time:
- *   fentry_*  fentry/fexit on the __sys_* functions (+ per-layer fexit),
- *   kprobe_*  kprobe/kretprobe on the same functions (+ per-layer kretprobe),
- *   tp_*      the syscalls:sys_{enter,exit}_* tracepoints.
+ *   fentry_*  fexit on the __sys_* functions (+ per-layer fexit),
+ *   kprobe_*  kretprobe on the same functions (+ per-layer kretprobe),
+ *   tp_*      the syscalls:sys_exit_* tracepoints.
+ * Exits only, in every flavour: the arguments are still there (fexit has
+ * them, the others read the registers the syscall saved).
  * Program names carry the flavour as a prefix; "_layer_" marks the optional
  * hooks that tell which protocol layer returned a setsockopt error, "_tfo_"
  * the optional TCP Fast Open hooks (no tracepoint covers TFO).
@@ -88,27 +90,35 @@ struct {
 	__type(value, struct tfo_owner);
 } listener_owners SEC(".maps");
 
-/* A syscall between its entry and exit hook, keyed by thread id. LRU so
- * that an exit we never see (tool attached mid-call) cannot fill it. */
-struct inflight {
-	__u32 kind;		/* enum tfo_rec_type */
-	__s32 arg[4];
-	__u32 err_layer;
+/* A setsockopt's arguments and the first bytes of its value, as every
+ * flavour reads them at the call's exit. */
+struct sso_args {
+	__s32 arg[4];		/* fd, level, optname, optlen */
 	__u32 optval_len;
 	__u8 optval[TFO_OPTVAL_MAX];
 };
 
+/* Which protocol layer failed a setsockopt: written by a layer's exit hook
+ * only when it returns an error, read and deleted by the syscall's exit
+ * only when that fails too, so a successful call touches no map. LRU: a
+ * note whose syscall exit we never see cannot fill it. */
+struct layer_note {
+	__s32 level;
+	__s32 optname;
+	__u32 layer;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 4096);
 	__type(key, __u32);
-	__type(value, struct inflight);
-} inflight SEC(".maps");
+	__type(value, struct layer_note);
+} layer_notes SEC(".maps");
 
 /* ---- shared logic, one copy for every flavour ---- */
 
 /* The first bytes of an option's value, from the caller's memory. */
-static __always_inline void read_optval(struct inflight *in, const void *optval)
+static __always_inline void read_optval(struct sso_args *in, const void *optval)
 {
 	__s32 optlen = in->arg[3];
 	__u32 n;
@@ -125,26 +135,6 @@ static __always_inline void read_optval(struct inflight *in, const void *optval)
 		if (!bpf_probe_read_user(in->optval, n, optval))
 			in->optval_len = n;
 	}
-}
-
-static __always_inline int call_enter(__u32 kind, __s32 a0, __s32 a1,
-				      __s32 a2, __s32 a3,
-				      const void *optval)
-{
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)pid_tgid;
-	struct inflight in = {};
-
-	if (!pid_wanted(pid_tgid >> 32))
-		return 0;
-	in.kind = kind;
-	in.arg[0] = a0;
-	in.arg[1] = a1;
-	in.arg[2] = a2;
-	in.arg[3] = a3;
-	read_optval(&in, optval);
-	bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY);
-	return 0;
 }
 
 static __always_inline void emit_socket(__u64 pid_tgid, int family, int type,
@@ -199,85 +189,118 @@ static __always_inline void emit_listen(__u64 pid_tgid, int fd, int backlog,
 	record_submit(r);
 }
 
-static __always_inline void emit_setsockopt(__u64 pid_tgid,
-					    const struct inflight *in, long ret)
+static __always_inline __u32 failed_layer(int level, int optname)
 {
-	struct tfo_rec_setsockopt *r = record_reserve(sizeof(*r));
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct layer_note *n = bpf_map_lookup_elem(&layer_notes, &tid);
+	__u32 layer = TFO_LAYER_UNKNOWN;
 
+	if (!n)
+		return layer;
+	if (n->level == level && n->optname == optname)
+		layer = n->layer;
+	bpf_map_delete_elem(&layer_notes, &tid);
+	return layer;
+}
+
+static __always_inline void emit_setsockopt(__u64 pid_tgid, int fd, int level,
+					    int optname, const void *optval,
+					    int optlen, long ret)
+{
+	struct tfo_rec_setsockopt *r;
+	struct sso_args in = {
+		.arg = { fd, level, optname, optlen },
+	};
+
+	read_optval(&in, optval);
+	r = record_reserve(sizeof(*r));
 	if (!r)
 		return;
 	__builtin_memset(r, 0, sizeof(*r));
 	hdr_fill(&r->hdr, TFO_REC_SETSOCKOPT, sizeof(*r), pid_tgid);
-	r->fd = in->arg[0];
-	r->level = in->arg[1];
-	r->optname = in->arg[2];
-	r->optlen = in->arg[3];
+	r->fd = fd;
+	r->level = level;
+	r->optname = optname;
+	r->optlen = optlen;
 	r->ret = ret;
-	r->err_layer = ret < 0 ? in->err_layer : TFO_LAYER_UNKNOWN;
-	r->optval_len = in->optval_len;
-	__builtin_memcpy(r->optval, in->optval, sizeof(r->optval));
-	sock_id_from_fd(&r->sock, r->fd);
+	r->err_layer = ret < 0 ? failed_layer(level, optname) :
+		       TFO_LAYER_UNKNOWN;
+	r->optval_len = in.optval_len;
+	__builtin_memcpy(r->optval, in.optval, sizeof(r->optval));
+	sock_id_from_fd(&r->sock, fd);
 	record_submit(r);
 }
 
-static __always_inline int call_exit(__u32 kind, long ret)
+/* The first layer to fail is the deepest: exits run innermost first. */
+static __always_inline int layer_exit(__u32 layer, int level, int optname,
+				      long ret)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)pid_tgid;
-	struct inflight *in;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct layer_note note = {
+		.level = level, .optname = optname, .layer = layer,
+	};
 
-	if (!pid_wanted(pid_tgid >> 32))
-		return 0;
-	in = bpf_map_lookup_elem(&inflight, &tid);
-	if (!in)
-		return 0;
-	if (in->kind == kind) {
-		switch (kind) {
-		case TFO_REC_SOCKET:
-			emit_socket(pid_tgid, in->arg[0], in->arg[1],
-				    in->arg[2], ret);
-			break;
-		case TFO_REC_LISTEN:
-			emit_listen(pid_tgid, in->arg[0], in->arg[1], ret);
-			break;
-		case TFO_REC_SETSOCKOPT:
-			emit_setsockopt(pid_tgid, in, ret);
-			break;
-		}
-	}
-	bpf_map_delete_elem(&inflight, &tid);
+	if (ret < 0 && pid_wanted(bpf_get_current_pid_tgid() >> 32))
+		bpf_map_update_elem(&layer_notes, &tid, &note, BPF_NOEXIST);
 	return 0;
 }
 
-/* The first layer to fail is the deepest: exits run innermost first. */
-static __always_inline int layer_exit(__u32 layer, long ret)
+/* Every flavour hooks the exits only: the arguments are still in the
+ * registers the syscall saved on entry (x86-64: di, si, dx, r10, r8). */
+static __always_inline struct pt_regs *syscall_regs(void)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct inflight *in;
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
 
-	if (ret >= 0)
+static __always_inline int setsockopt_exit(long ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct pt_regs *regs;
+
+	if (!pid_wanted(pid_tgid >> 32))
 		return 0;
-	in = bpf_map_lookup_elem(&inflight, &tid);
-	if (in && in->kind == TFO_REC_SETSOCKOPT && !in->err_layer)
-		in->err_layer = layer;
+	regs = syscall_regs();
+	emit_setsockopt(pid_tgid, regs->di, regs->si, regs->dx,
+			(void *)regs->r10, regs->r8, ret);
+	return 0;
+}
+
+static __always_inline int socket_exit(long ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct pt_regs *regs;
+
+	if (!pid_wanted(pid_tgid >> 32))
+		return 0;
+	regs = syscall_regs();
+	emit_socket(pid_tgid, regs->di, regs->si, regs->dx, ret);
+	return 0;
+}
+
+static __always_inline int listen_exit(long ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct pt_regs *regs;
+
+	if (!pid_wanted(pid_tgid >> 32))
+		return 0;
+	regs = syscall_regs();
+	emit_listen(pid_tgid, regs->di, regs->si, ret);
 	return 0;
 }
 
 /* ---- fentry/fexit ---- */
 
-SEC("fentry/__sys_setsockopt")
-int BPF_PROG(fentry_setsockopt_enter, int fd, int level, int optname,
-	     char *optval, int optlen)
-{
-	return call_enter(TFO_REC_SETSOCKOPT, fd, level, optname, optlen,
-			  optval);
-}
-
 SEC("fexit/__sys_setsockopt")
 int BPF_PROG(fentry_setsockopt_exit, int fd, int level, int optname,
 	     char *optval, int optlen, int ret)
 {
-	return call_exit(TFO_REC_SETSOCKOPT, ret);
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	if (pid_wanted(pid_tgid >> 32))
+		emit_setsockopt(pid_tgid, fd, level, optname, optval, optlen,
+				ret);
+	return 0;
 }
 
 SEC("fexit/__sys_socket")
@@ -301,7 +324,8 @@ int BPF_PROG(fentry_listen_exit, int fd, int backlog, int ret)
 }
 
 /* These take a sockptr_t (a 16-byte struct) by value, which BPF_PROG cannot
- * declare: only the return value is read, through the raw context. */
+ * declare: level and optname (arguments 1 and 2) and the return value are
+ * read through the raw context. */
 #define LAYER_FEXIT(func, layer)					\
 SEC("fexit/" #func)							\
 int fentry_layer_##func(unsigned long long *ctx)			\
@@ -309,7 +333,7 @@ int fentry_layer_##func(unsigned long long *ctx)			\
 	__u64 ret = 0;							\
 									\
 	bpf_get_func_ret(ctx, &ret);					\
-	return layer_exit(layer, (int)ret);				\
+	return layer_exit(layer, ctx[1], ctx[2], (int)ret);		\
 }
 
 LAYER_FEXIT(sock_setsockopt, TFO_LAYER_SOCK)
@@ -320,49 +344,33 @@ LAYER_FEXIT(ipv6_setsockopt, TFO_LAYER_IPV6)
 
 /* ---- kprobe/kretprobe ---- */
 
-SEC("kprobe/__sys_setsockopt")
-int BPF_KPROBE(kprobe_setsockopt_enter, int fd, int level, int optname,
-	       char *optval, int optlen)
-{
-	return call_enter(TFO_REC_SETSOCKOPT, fd, level, optname, optlen,
-			  optval);
-}
-
 SEC("kretprobe/__sys_setsockopt")
 int BPF_KRETPROBE(kprobe_setsockopt_exit, int ret)
 {
-	return call_exit(TFO_REC_SETSOCKOPT, ret);
-}
-
-SEC("kprobe/__sys_socket")
-int BPF_KPROBE(kprobe_socket_enter, int family, int type, int protocol)
-{
-	return call_enter(TFO_REC_SOCKET, family, type, protocol, 0, NULL);
+	return setsockopt_exit(ret);
 }
 
 SEC("kretprobe/__sys_socket")
 int BPF_KRETPROBE(kprobe_socket_exit, int ret)
 {
-	return call_exit(TFO_REC_SOCKET, ret);
-}
-
-SEC("kprobe/__sys_listen")
-int BPF_KPROBE(kprobe_listen_enter, int fd, int backlog)
-{
-	return call_enter(TFO_REC_LISTEN, fd, backlog, 0, 0, NULL);
+	return socket_exit(ret);
 }
 
 SEC("kretprobe/__sys_listen")
 int BPF_KRETPROBE(kprobe_listen_exit, int ret)
 {
-	return call_exit(TFO_REC_LISTEN, ret);
+	return listen_exit(ret);
 }
 
+/* A layer gets the syscall's level and optname: read them where the
+ * syscall saved them. */
 #define LAYER_KRETPROBE(func, layer)					\
 SEC("kretprobe/" #func)							\
 int BPF_KRETPROBE(kprobe_layer_##func, int ret)				\
 {									\
-	return layer_exit(layer, ret);					\
+	struct pt_regs *regs = syscall_regs();				\
+									\
+	return layer_exit(layer, regs->si, regs->dx, ret);		\
 }
 
 LAYER_KRETPROBE(sock_setsockopt, TFO_LAYER_SOCK)
@@ -371,64 +379,24 @@ LAYER_KRETPROBE(mptcp_setsockopt, TFO_LAYER_MPTCP)
 LAYER_KRETPROBE(ip_setsockopt, TFO_LAYER_IP)
 LAYER_KRETPROBE(ipv6_setsockopt, TFO_LAYER_IPV6)
 
-/* ---- syscall tracepoints ----
- * Exit only: the arguments are still in the registers the syscall saved on
- * entry (x86-64: di, si, dx, r10, r8), so no entry hook, no per-thread map,
- * and half the tracepoints the floor of this mode pays for. The hooks are
- * tp_*_exit: tests/bench's floor attaches to the same ones. */
-
-static __always_inline struct pt_regs *syscall_regs(void)
-{
-	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-}
+/* ---- syscall tracepoints: the same exits, no per-layer hooks ---- */
 
 SEC("tracepoint/syscalls/sys_exit_setsockopt")
 int tp_setsockopt_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct inflight in = {};
-	struct pt_regs *regs;
-
-	if (!pid_wanted(pid_tgid >> 32))
-		return 0;
-	regs = syscall_regs();
-	in.kind = TFO_REC_SETSOCKOPT;
-	in.arg[0] = regs->di;
-	in.arg[1] = regs->si;
-	in.arg[2] = regs->dx;
-	in.arg[3] = regs->r8;
-	read_optval(&in, (void *)regs->r10);
-	emit_setsockopt(pid_tgid, &in, ctx->ret);
-	return 0;
+	return setsockopt_exit(ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_exit_socket")
 int tp_socket_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct pt_regs *regs;
-
-	if (!pid_wanted(pid_tgid >> 32))
-		return 0;
-	regs = syscall_regs();
-	emit_socket(pid_tgid, PT_REGS_PARM1_CORE_SYSCALL(regs),
-		    PT_REGS_PARM2_CORE_SYSCALL(regs),
-		    PT_REGS_PARM3_CORE_SYSCALL(regs), ctx->ret);
-	return 0;
+	return socket_exit(ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_exit_listen")
 int tp_listen_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct pt_regs *regs;
-
-	if (!pid_wanted(pid_tgid >> 32))
-		return 0;
-	regs = syscall_regs();
-	emit_listen(pid_tgid, PT_REGS_PARM1_CORE_SYSCALL(regs),
-		    PT_REGS_PARM2_CORE_SYSCALL(regs), ctx->ret);
-	return 0;
+	return listen_exit(ctx->ret);
 }
 
 /* ---- TCP Fast Open, server side: tcp_try_fastopen() per SYN ---- */

@@ -292,11 +292,18 @@ static struct entry *entry_for(struct tfo_correlator *c,
 	}
 	if (!s->ino || !tracked_protocol(s->protocol))
 		return NULL;
+	/* A socket() or a routine client event alone says nothing a finding
+	 * needs: follow sockets from their first option, listen, SYN or
+	 * blackhole on, so that a busy client host costs no memory. */
+	if ((r->hdr.type == TFO_REC_SOCKET ||
+	     (r->hdr.type == TFO_REC_TFO_CLIENT &&
+	      r->tfo_client.probe != TFO_CLIENT_BLACKHOLE)) &&
+	    find(c, s->ino) == NONE)
+		return NULL;
 	e = get(c, s->ino);
 	/* A socket() for a known inode: the old socket was closed and its
 	 * inode reused. Forget what was said of the old one. */
-	if (r->hdr.type == TFO_REC_SOCKET && (e->v.n_opts || e->v.listening ||
-					      e->v.pid))
+	if (r->hdr.type == TFO_REC_SOCKET)
 		entry_init(e, s->ino);
 	set_identity(&e->v, s);
 	return e;

@@ -94,14 +94,18 @@ def vmlinuz_of(pkg):
 
 # ---------------------------------------------------------------- guest
 
-def build_initramfs(workdir, tfotrace, scenario):
+def build_initramfs(workdir, tfotrace, scenario, init=None, extra=()):
+    """busybox, the static tfotrace and tfo_scenario, INIT as /init (the
+    VM suite's by default) and EXTRA (source, name in /bin) pairs."""
     root = os.path.join(workdir, "root")
     for d in ("bin", "proc", "sys", "dev", "tmp"):
         os.makedirs(os.path.join(root, d), exist_ok=True)
     busybox = shutil.which("busybox") or "/bin/busybox"
-    for src, dst in ((busybox, "bin/busybox"), (tfotrace, "bin/tfotrace"),
-                     (scenario, "bin/tfo_scenario"),
-                     (os.path.join(ROOT, "tests", "vm", "guest-init.sh"), "init")):
+    init = init or os.path.join(ROOT, "tests", "vm", "guest-init.sh")
+    files = [(busybox, "bin/busybox"), (tfotrace, "bin/tfotrace"),
+             (scenario, "bin/tfo_scenario"), (init, "init")]
+    files += [(src, f"bin/{name}") for src, name in extra]
+    for src, dst in files:
         shutil.copy(src, os.path.join(root, dst))
         os.chmod(os.path.join(root, dst), 0o755)
     out = os.path.join(workdir, "initrd.gz")
