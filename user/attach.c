@@ -3,6 +3,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "attach.h"
@@ -13,6 +16,7 @@
 
 struct tfo_tracer {
 	struct tfotrace_bpf *skel;
+	int sys_setsockopt_btf_id;	/* for the cheap fentry probe; <0 none */
 	/* optional hook targets this kernel lacks, found once up front */
 	char *missing[MAX_OPTIONAL];
 	size_t n_missing;
@@ -83,7 +87,8 @@ static int select_programs(struct tfo_tracer *t, enum tfo_attach_mode mode,
 
 	bpf_object__for_each_program(prog, t->skel->obj) {
 		const char *name = bpf_program__name(prog);
-		bool load = has_prefix(name, mode_prefix[mode]);
+		bool load = has_prefix(name, mode_prefix[mode]) ||
+			    has_prefix(name, "scan_");
 
 		if (load && is_optional_prog(name) &&
 		    kernel_lacks(t, prog_target(prog))) {
@@ -121,6 +126,9 @@ static int find_missing(struct tfo_tracer *t, char *why, size_t why_len)
 			 strerror(-err));
 		goto out;
 	}
+	t->sys_setsockopt_btf_id = btf__find_by_name_kind(vmlinux,
+							  "__sys_setsockopt",
+							  BTF_KIND_FUNC);
 	bpf_object__for_each_program(prog, skel->obj) {
 		const char *func = prog_target(prog);
 
@@ -156,8 +164,9 @@ static int attach_programs(struct tfo_tracer *t, char *why, size_t why_len,
 		struct bpf_link *link;
 		int err;
 
-		if (!bpf_program__autoload(prog))
-			continue;
+		if (!bpf_program__autoload(prog) ||
+		    has_prefix(bpf_program__name(prog), "scan_"))
+			continue;	/* iterators attach per scan */
 		link = bpf_program__attach(prog);
 		if (link) {
 			t->links[t->nlinks++] = link;
@@ -180,6 +189,56 @@ static int attach_programs(struct tfo_tracer *t, char *why, size_t why_len,
 	return 0;
 }
 
+/* Cheap first looks, so that auto mode loads the whole object (its CO-RE
+ * relocations are most of tfotrace's start-up) only in a mode that can
+ * work: for fentry, libbpf-tools' fentry_can_attach(): a two-instruction
+ * program really loaded and attached on __sys_setsockopt; for kprobes, the
+ * kprobe PMU. A mode that passes is still loaded for real, and may fail. */
+static int mode_precheck(const struct tfo_tracer *t, enum tfo_attach_mode mode,
+			 char *why, size_t why_len)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		    .expected_attach_type = BPF_TRACE_FENTRY);
+	int prog_fd, link_fd, err = 0;
+
+	switch (mode) {
+	case TFO_MODE_FENTRY:
+		if (t->sys_setsockopt_btf_id < 0) {
+			snprintf(why, why_len, "no __sys_setsockopt in the kernel's BTF");
+			return -ENOENT;
+		}
+		opts.attach_btf_id = t->sys_setsockopt_btf_id;
+		prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns,
+					sizeof(insns) / sizeof(insns[0]), &opts);
+		if (prog_fd < 0) {
+			err = -errno;
+			snprintf(why, why_len, "load: %s", strerror(-err));
+			return err;
+		}
+		link_fd = bpf_raw_tracepoint_open(NULL, prog_fd);
+		if (link_fd < 0) {
+			err = -errno;
+			snprintf(why, why_len, "attach: %s", strerror(-err));
+		} else {
+			close(link_fd);
+		}
+		close(prog_fd);
+		return err;
+	case TFO_MODE_KPROBE:
+		if (access("/sys/bus/event_source/devices/kprobe/type", F_OK)) {
+			err = -errno;
+			snprintf(why, why_len, "no kprobe PMU: %s", strerror(-err));
+		}
+		return err;
+	default:
+		return 0;
+	}
+}
+
 static int try_mode(struct tfo_tracer *t, enum tfo_attach_mode mode,
 		    const struct tfo_tracer_opts *opts, char *why,
 		    size_t why_len)
@@ -189,6 +248,9 @@ static int try_mode(struct tfo_tracer *t, enum tfo_attach_mode mode,
 	t->mode = mode;
 	t->layers_missing = 0;
 	t->tfo_server_hooked = false;
+	err = mode_precheck(t, mode, why, why_len);
+	if (err)
+		return err;
 	t->skel = tfotrace_bpf__open();
 	if (!t->skel) {
 		err = -errno;
@@ -312,4 +374,39 @@ int tfo_tracer_seed_owner(struct tfo_tracer *t, uint64_t ino, uint32_t pid,
 	return bpf_map__update_elem(t->skel->maps.listener_owners, &ino,
 				    sizeof(ino), &owner, sizeof(owner),
 				    BPF_ANY);
+}
+
+const struct bpf_program *tfo_tracer_iter(const struct tfo_tracer *t)
+{
+	return t->skel->progs.scan_listeners;
+}
+
+int tfo_scanner_open(struct tfo_tracer **out, char *why, size_t why_len)
+{
+	struct tfo_tracer *t = calloc(1, sizeof(*t));
+	struct bpf_program *prog;
+	int err;
+
+	if (!t)
+		return -ENOMEM;
+	t->skel = tfotrace_bpf__open();
+	if (!t->skel) {
+		err = -errno;
+		snprintf(why, why_len, "open BPF object: %s", strerror(-err));
+		goto fail;
+	}
+	bpf_object__for_each_program(prog, t->skel->obj)
+		bpf_program__set_autoload(prog, has_prefix(bpf_program__name(prog),
+							   "scan_"));
+	err = tfotrace_bpf__load(t->skel);
+	if (err) {
+		snprintf(why, why_len, "load the socket iterator: %s",
+			 strerror(-err));
+		goto fail;
+	}
+	*out = t;
+	return 0;
+fail:
+	tfo_tracer_free(t);
+	return err;
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <bpf/libbpf.h>
 #include "tfotrace.h"
 
 struct tfo_tracer;
@@ -38,5 +39,10 @@ bool tfo_tracer_has_tfo_probes(const struct tfo_tracer *t);
  * (and are filtered by) its owner. */
 int tfo_tracer_seed_owner(struct tfo_tracer *t, uint64_t ino, uint32_t pid,
 			  const char *comm);
+
+/* The listener-scan iterator, loaded with the tracer. */
+const struct bpf_program *tfo_tracer_iter(const struct tfo_tracer *t);
+/* For --scan: the object with the iterator alone, nothing attached. */
+int tfo_scanner_open(struct tfo_tracer **out, char *why, size_t why_len);
 
 #endif

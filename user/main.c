@@ -235,6 +235,7 @@ struct run {
 	struct tfo_summary sum;
 	struct tfo_correlator *corr;
 	struct tfo_tracer *tracer;	/* NULL for --scan */
+	struct tfo_tracer *scanner;	/* holds the iterator: tracer or --scan's */
 	uint64_t lost_told;		/* lost events passed to the correlator */
 	int write_err;
 };
@@ -348,7 +349,8 @@ static int scan_listeners(struct run *run)
 	char why[256];
 	int err;
 
-	err = tfo_scan_listeners(collect_listener, &ls, why, sizeof(why));
+	err = tfo_scan_listeners(tfo_tracer_iter(run->scanner), collect_listener,
+				 &ls, why, sizeof(why));
 	if (err < 0) {
 		fprintf(stderr, "tfotrace: listener scan failed: %s\n", why);
 		goto out;
@@ -479,11 +481,18 @@ static struct tfo_correlator *new_correlator(struct run *run, bool probes)
 /* --scan: the listeners and what can be said of them now, then exit. */
 static int scan_only(struct run *run)
 {
+	char why[256];
 	int err;
 
+	err = tfo_scanner_open(&run->scanner, why, sizeof(why));
+	if (err) {
+		fprintf(stderr, "tfotrace: listener scan failed: %s\n", why);
+		return 1;
+	}
 	run->corr = new_correlator(run, false);
 	if (!run->corr) {
 		fprintf(stderr, "tfotrace: out of memory\n");
+		tfo_tracer_free(run->scanner);
 		return 1;
 	}
 	err = scan_listeners(run);
@@ -491,6 +500,7 @@ static int scan_only(struct run *run)
 		tfo_correlator__finish(run->corr);
 	fflush(stdout);
 	tfo_correlator__free(run->corr);
+	tfo_tracer_free(run->scanner);
 	return err || (run->write_err && run->write_err != -EPIPE) ? 1 : 0;
 }
 
@@ -555,6 +565,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	run.tracer = tracer;
+	run.scanner = tracer;
 	run.sum.mode = tfo_mode_name(tfo_tracer_mode(tracer));
 	run.corr = new_correlator(&run, tfo_tracer_has_tfo_probes(tracer));
 	if (!run.corr) {

@@ -7,26 +7,17 @@
 #include <bpf/libbpf.h>
 #include "decode.h"
 #include "scan.h"
-#include "scan.skel.h"
 
-int tfo_scan_listeners(tfo_listener_cb cb, void *ctx, char *why,
-		       size_t why_len)
+int tfo_scan_listeners(const struct bpf_program *iter, tfo_listener_cb cb,
+		       void *ctx, char *why, size_t why_len)
 {
 	unsigned char buf[sizeof(struct tfo_rec_listener) * 64];
 	struct bpf_link *link = NULL;
-	struct scan_bpf *skel;
 	size_t have = 0;
 	int iter_fd = -1, count = 0, err = 0;
 	ssize_t n;
 
-	skel = scan_bpf__open_and_load();
-	if (!skel) {
-		err = -errno;
-		snprintf(why, why_len, "load the socket iterator: %s",
-			 strerror(-err));
-		return err;
-	}
-	link = bpf_program__attach_iter(skel->progs.scan_listeners, NULL);
+	link = bpf_program__attach_iter(iter, NULL);
 	if (!link) {
 		err = -errno;
 		snprintf(why, why_len, "attach the socket iterator: %s",
@@ -71,6 +62,5 @@ cleanup:
 	if (iter_fd >= 0)
 		close(iter_fd);
 	bpf_link__destroy(link);
-	scan_bpf__destroy(skel);
 	return err ? err : count;
 }
