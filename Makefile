@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # tfotrace: `make` builds build/tfotrace; `make help` lists the targets.
 
+SHELL      := /bin/bash
 OUTPUT     := build
 CLANG      ?= clang
 LLVM_STRIP ?= llvm-strip
@@ -17,7 +18,7 @@ VMLINUX_H ?= vmlinux/$(ARCH)/vmlinux.h
 # Every Debian 12 package that building and testing needs.
 DEB_PACKAGES := make gcc libc6-dev clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
 		libcmocka-dev pkg-config python3 iproute2 \
-		qemu-system-x86 busybox-static cpio
+		qemu-system-x86 busybox-static cpio libclang-rt-14-dev
 
 ifeq ($(V),1)
 Q :=
@@ -42,7 +43,7 @@ TOOL_OBJS := $(TOOL_SRCS:%.c=$(OUTPUT)/user/%.o)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 SCENARIOS  := $(patsubst tests/scenarios/%.c,$(OUTPUT)/tests/%,$(wildcard tests/scenarios/*.c))
 
-.PHONY: all static deps test test-unit test-live test-vm bench bench-deps run clean help
+.PHONY: all static deps test test-unit test-live test-vm test-san test-fuzz fuzz bench bench-deps run clean help
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -104,10 +105,48 @@ $(OUTPUT)/tests/%: tests/scenarios/%.c | $(OUTPUT)/tests
 # The README's test command: on a fresh machine it installs what it needs.
 test:
 	$(Q)$(MAKE) --no-print-directory deps
-	$(Q)$(MAKE) --no-print-directory test-unit test-live test-vm
+	$(Q)$(MAKE) --no-print-directory test-unit test-san test-fuzz test-live test-vm
 
 test-unit: $(UNIT_TESTS)
 	$(Q)fail=0; for t in $(UNIT_TESTS); do $$t || fail=1; done; exit $$fail
+
+# The unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	     -fno-omit-frame-pointer
+SAN_CORE  := $(CORE_SRCS:%.c=$(OUTPUT)/san/user/%.o)
+SAN_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/san/%,$(wildcard tests/unit/test_*.c))
+
+$(OUTPUT)/san/user/%.o: user/%.c
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_FLAGS) $(USER_FLAGS) -c $< -o $@
+
+$(OUTPUT)/san/test_%: tests/unit/test_%.c $(SAN_CORE)
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(SAN_FLAGS) $(USER_FLAGS) $^ -lcmocka -o $@
+
+test-san: $(SAN_TESTS)
+	$(Q)fail=0; for t in $(SAN_TESTS); do $$t || fail=1; done; exit $$fail
+
+# libFuzzer (clang) over the decoder, the correlator and the formatters:
+# a short fixed-time run in `make test`, longer with `make fuzz`.
+FUZZ_SECONDS ?= 20
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+$(OUTPUT)/fuzz/fuzz_records: tests/fuzz/fuzz_records.c $(CORE_SRCS:%=user/%)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -std=gnu11 -Wall -Wextra -Werror -Ibpf -Iuser $^ -o $@
+
+test-fuzz: $(OUTPUT)/fuzz/fuzz_records
+	$(Q)mkdir -p $(OUTPUT)/fuzz/corpus
+	$(Q)$< -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		-artifact_prefix=$(OUTPUT)/fuzz/ $(OUTPUT)/fuzz/corpus 2>&1 | \
+		grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ +DONE)|ERROR|SUMMARY'; \
+		exit $${PIPESTATUS[0]}
+
+fuzz:
+	$(Q)$(MAKE) --no-print-directory test-fuzz FUZZ_SECONDS=600
 
 test-live: $(OUTPUT)/tfotrace $(SCENARIOS)
 	$(Q)$(PYTHON) tests/live/run.py

@@ -24,6 +24,22 @@ size_t tfo_record_size(unsigned int type)
 	}
 }
 
+/* A syscall returns an fd, 0, or -errno with errno <= MAX_ERRNO (4095):
+ * anything else did not come from the kernel. */
+static bool ret_plausible(const union tfo_record *r)
+{
+	switch (r->hdr.type) {
+	case TFO_REC_SOCKET:
+		return r->socket.ret >= -4095;
+	case TFO_REC_LISTEN:
+		return r->listen.ret >= -4095;
+	case TFO_REC_SETSOCKOPT:
+		return r->setsockopt.ret >= -4095;
+	default:
+		return true;
+	}
+}
+
 int tfo_decode(const void *data, size_t len, union tfo_record *out)
 {
 	struct tfo_rec_hdr hdr;
@@ -39,6 +55,8 @@ int tfo_decode(const void *data, size_t len, union tfo_record *out)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
 	memcpy(out, data, want);
+	if (!ret_plausible(out))
+		return -EINVAL;
 	/* comm comes from the kernel NUL-terminated, but a corrupt record must
 	 * not make a printer run off the end. */
 	out->hdr.comm[TFO_COMM_LEN - 1] = '\0';

@@ -34,7 +34,7 @@ static void json_name(FILE *out, const char *key, const char *name)
 
 static void json_errno(FILE *out, int ret)
 {
-	json_name(out, "errno", ret < 0 ? tfo_errno_name(-ret) : NULL);
+	json_name(out, "errno", ret < 0 ? tfo_errno_name(ret) : NULL);
 }
 
 static void json_hdr(const struct tfo_output *o, const struct tfo_rec_hdr *h,

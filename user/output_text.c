@@ -70,7 +70,7 @@ static void text_result(FILE *out, int ret)
 		fprintf(out, " = %d", ret);
 	else
 		fprintf(out, " = %d %s", ret,
-			name_or_num(tfo_errno_name(-ret), -ret, buf,
+			name_or_num(tfo_errno_name(ret), -(long)ret, buf,
 				    sizeof(buf)));
 }
 
@@ -296,8 +296,9 @@ static void text_option_history(FILE *out, const struct tfo_sock_view *v)
 		if (c->ret >= 0)
 			fputs(" ok", out);
 		else
-			fprintf(out, " %s", name_or_num(tfo_errno_name(-c->ret),
-							-c->ret, b2, sizeof(b2)));
+			fprintf(out, " %s", name_or_num(tfo_errno_name(c->ret),
+							-(long)c->ret, b2,
+							sizeof(b2)));
 		if (c->ret < 0 && layer)
 			fprintf(out, " (%s)", layer);
 	}

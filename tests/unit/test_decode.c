@@ -44,7 +44,7 @@ static void test_every_type_decodes(void **state)
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		size_t size = tfo_record_size(types[i]);
 
-		memset(&in, 0xab, sizeof(in));
+		memset(&in, 0x2b, sizeof(in));	/* ret fields stay plausible */
 		fill_hdr(&in.hdr, types[i], size);
 		assert_int_equal(tfo_decode(&in, size, &out), 0);
 		assert_int_equal(out.hdr.type, types[i]);
@@ -100,6 +100,28 @@ static void test_rejects_malformed(void **state)
 	assert_int_equal(tfo_decode(&in, size, &out), -EINVAL);
 }
 
+/* A return value no syscall gives (fd, 0, or -1..-4095) is a corrupt
+ * record; found by the fuzzer as an overflow in -ret. */
+static void test_rejects_impossible_ret(void **state)
+{
+	union tfo_record in, out;
+
+	(void)state;
+	memset(&in, 0, sizeof(in));
+	fill_hdr(&in.hdr, TFO_REC_SETSOCKOPT, sizeof(in.setsockopt));
+	in.setsockopt.ret = -4095;
+	assert_int_equal(tfo_decode(&in, sizeof(in.setsockopt), &out), 0);
+	in.setsockopt.ret = -4096;
+	assert_int_equal(tfo_decode(&in, sizeof(in.setsockopt), &out), -EINVAL);
+	in.setsockopt.ret = INT32_MIN;
+	assert_int_equal(tfo_decode(&in, sizeof(in.setsockopt), &out), -EINVAL);
+	fill_hdr(&in.hdr, TFO_REC_SOCKET, sizeof(in.socket));
+	in.socket.ret = INT32_MIN;
+	assert_int_equal(tfo_decode(&in, sizeof(in.socket), &out), -EINVAL);
+	in.socket.ret = 1000000;	/* a large fd is fine */
+	assert_int_equal(tfo_decode(&in, sizeof(in.socket), &out), 0);
+}
+
 static void test_comm_always_terminated(void **state)
 {
 	struct tfo_rec_socket in;
@@ -133,6 +155,7 @@ int main(void)
 		cmocka_unit_test(test_every_type_decodes),
 		cmocka_unit_test(test_setsockopt_fields_survive),
 		cmocka_unit_test(test_rejects_malformed),
+		cmocka_unit_test(test_rejects_impossible_ret),
 		cmocka_unit_test(test_comm_always_terminated),
 		cmocka_unit_test(test_longer_record_accepted),
 	};
