@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
@@ -213,6 +216,27 @@ static int check_pids(void)
 			return -ESRCH;
 		}
 	}
+	return 0;
+}
+
+/* Once attached and done with the start-up scan, tfotrace needs no
+ * privilege: the ring buffer, the maps it reads and the links it closes at
+ * exit are open already. Drop every capability, for good. */
+static int drop_capabilities(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2] = { 0 };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0))
+		return -errno;
+	for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno != EINVAL)
+			return -errno;
+	if (syscall(SYS_capset, &hdr, data))
+		return -errno;
 	return 0;
 }
 
@@ -587,6 +611,12 @@ int main(int argc, char **argv)
 	run.write_err = tfo_output_start(&out, run.sum.mode, TFOTRACE_VERSION);
 	if (!run.write_err)
 		scan_listeners(&run);
+	/* before the ready signal, so that "ready" means "unprivileged" */
+	err = drop_capabilities();
+	if (err)
+		fprintf(stderr, "tfotrace: warning: cannot drop capabilities: %s\n",
+			strerror(-err));
+	err = 0;
 	if (env.ready_file) {
 		err = write_ready_file(env.ready_file, tfo_tracer_mode(tracer));
 		if (err) {

@@ -820,6 +820,34 @@ def test_head_exits_cleanly(ctx):
         raise Fail("; ".join(why))
 
 
+def test_drops_capabilities(ctx):
+    """Once ready, tfotrace holds no capability at all (it cannot regain
+    any), and still traces, stops on SIGINT and reports."""
+    wl = Workload(ctx.workload, ctx.workdir).wait_ready()
+    tr = Tracer(ctx.tfotrace, ["--json", "-p", str(wl.pid)], ctx.workdir).wait_ready()
+    status = {}
+    with open(f"/proc/{tr.proc.pid}/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            status[key] = value.strip()
+    wl.release()
+    obs = wl.finish()
+    rc = tr.stop()
+    problems = [f"{k}={status.get(k)!r}" for k in ("CapPrm", "CapEff", "CapBnd", "CapAmb")
+                if status.get(k) != "0000000000000000"]
+    if status.get("NoNewPrivs") != "1":
+        problems.append(f"NoNewPrivs={status.get('NoNewPrivs')!r}")
+    objs, _ = parse_json_lines(tr.stdout())
+    if rc != 0:
+        problems.append(f"exit {describe_status(rc)}: {tail(tr.stderr())}")
+    if len(events_of(objs)) != len(obs):
+        problems.append(f"{len(events_of(objs))} events for {len(obs)} calls after the drop")
+    if not objs or objs[-1].get("type") != "summary":
+        problems.append("no summary")
+    if problems:
+        raise Fail("; ".join(problems))
+
+
 TESTS = [
     ("setsockopt_recorded", test_setsockopt_recorded),
     ("pid_filter_excludes_other", test_pid_filter_excludes_other),
@@ -830,6 +858,7 @@ TESTS = [
     ("bad_pid", test_bad_pid),
     ("duration", test_duration),
     ("head_exits_cleanly", test_head_exits_cleanly),
+    ("drops_capabilities", test_drops_capabilities),
 ]
 
 
