@@ -16,6 +16,7 @@
 
 struct tfo_tracer {
 	struct tfotrace_bpf *skel;
+	const char *btf_path;
 	int sys_setsockopt_btf_id;	/* for the cheap fentry probe; <0 none */
 	/* optional hook targets this kernel lacks, found once up front */
 	char *missing[MAX_OPTIONAL];
@@ -107,9 +108,17 @@ static int select_programs(struct tfo_tracer *t, enum tfo_attach_mode mode,
 /* Which optional hooks' functions the kernel's BTF lacks. Done once and
  * the BTF freed before any object loads: libbpf parses its own copy, and
  * two at once would double tfotrace's peak memory. */
+/* The object, opened against the kernel's BTF or the file given. */
+static struct tfotrace_bpf *open_object(const char *btf_path)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = btf_path);
+
+	return tfotrace_bpf__open_opts(&opts);
+}
+
 static int find_missing(struct tfo_tracer *t, char *why, size_t why_len)
 {
-	struct tfotrace_bpf *skel = tfotrace_bpf__open();
+	struct tfotrace_bpf *skel = open_object(t->btf_path);
 	struct bpf_program *prog;
 	struct btf *vmlinux;
 	int err = 0;
@@ -119,11 +128,17 @@ static int find_missing(struct tfo_tracer *t, char *why, size_t why_len)
 		snprintf(why, why_len, "open BPF object: %s", strerror(-err));
 		return err;
 	}
-	vmlinux = btf__load_vmlinux_btf();
+	vmlinux = t->btf_path ? btf__parse(t->btf_path, NULL) :
+				btf__load_vmlinux_btf();
 	if (!vmlinux) {
+		char msg[128];
+
 		err = -errno;
-		snprintf(why, why_len, "cannot read the kernel's BTF: %s",
-			 strerror(-err));
+		/* libbpf's own codes (not ELF, bad format) are above 4000 */
+		libbpf_strerror(err, msg, sizeof(msg));
+		snprintf(why, why_len, "cannot read the kernel's BTF%s%s: %s",
+			 t->btf_path ? " from " : "",
+			 t->btf_path ? t->btf_path : "", msg);
 		goto out;
 	}
 	t->sys_setsockopt_btf_id = btf__find_by_name_kind(vmlinux,
@@ -251,7 +266,7 @@ static int try_mode(struct tfo_tracer *t, enum tfo_attach_mode mode,
 	err = mode_precheck(t, mode, why, why_len);
 	if (err)
 		return err;
-	t->skel = tfotrace_bpf__open();
+	t->skel = open_object(t->btf_path);
 	if (!t->skel) {
 		err = -errno;
 		snprintf(why, why_len, "open BPF object: %s", strerror(-err));
@@ -299,6 +314,7 @@ int tfo_tracer_open(struct tfo_tracer **out,
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
+	t->btf_path = opts->btf_path;
 	err = find_missing(t, why, why_len);
 	if (err) {
 		tfo_tracer_free(t);
@@ -381,7 +397,8 @@ const struct bpf_program *tfo_tracer_iter(const struct tfo_tracer *t)
 	return t->skel->progs.scan_listeners;
 }
 
-int tfo_scanner_open(struct tfo_tracer **out, char *why, size_t why_len)
+int tfo_scanner_open(struct tfo_tracer **out, const char *btf_path,
+		     char *why, size_t why_len)
 {
 	struct tfo_tracer *t = calloc(1, sizeof(*t));
 	struct bpf_program *prog;
@@ -389,7 +406,7 @@ int tfo_scanner_open(struct tfo_tracer **out, char *why, size_t why_len)
 
 	if (!t)
 		return -ENOMEM;
-	t->skel = tfotrace_bpf__open();
+	t->skel = open_object(btf_path);
 	if (!t->skel) {
 		err = -errno;
 		snprintf(why, why_len, "open BPF object: %s", strerror(-err));

@@ -19,6 +19,8 @@ struct tfo_tracer_opts {
 	size_t npids;
 	uint32_t ringbuf_bytes;		/* a power of two, >= page size */
 	FILE *log;			/* warnings and the attempts made */
+	const char *btf_path;		/* the kernel's BTF from a file (BTFHub);
+					 * NULL: /sys/kernel/btf/vmlinux */
 };
 
 /* Loads and attaches the programs of one flavour. On failure returns
@@ -43,6 +45,7 @@ int tfo_tracer_seed_owner(struct tfo_tracer *t, uint64_t ino, uint32_t pid,
 /* The listener-scan iterator, loaded with the tracer. */
 const struct bpf_program *tfo_tracer_iter(const struct tfo_tracer *t);
 /* For --scan: the object with the iterator alone, nothing attached. */
-int tfo_scanner_open(struct tfo_tracer **out, char *why, size_t why_len);
+int tfo_scanner_open(struct tfo_tracer **out, const char *btf_path,
+		     char *why, size_t why_len);
 
 #endif

@@ -42,6 +42,7 @@ static struct env {
 	enum tfo_attach_mode mode;
 	const char *ready_file;
 	bool scan_only;
+	const char *btf_path;
 } env;
 
 const char *argp_program_version = "tfotrace " TFOTRACE_VERSION;
@@ -68,6 +69,7 @@ enum {
 	OPT_ATTACH,
 	OPT_READY_FILE,
 	OPT_SCAN,
+	OPT_BTF,
 };
 
 static const struct argp_option options[] = {
@@ -78,6 +80,7 @@ static const struct argp_option options[] = {
 	{ "attach", OPT_ATTACH, "MODE", 0, "auto (default), fentry, kprobe or tracepoint", 0 },
 	{ "ready-file", OPT_READY_FILE, "PATH", 0, "Write PATH once attached (for scripts)", 0 },
 	{ "scan", OPT_SCAN, NULL, 0, "List this namespace's listeners with their TFO state, then exit", 0 },
+	{ "btf", OPT_BTF, "FILE", 0, "The kernel's BTF from FILE, for kernels without /sys/kernel/btf/vmlinux (BTFHub)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's log", 0 },
 	{},
 };
@@ -138,6 +141,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_SCAN:
 		env.scan_only = true;
+		break;
+	case OPT_BTF:
+		if (access(arg, R_OK))
+			argp_failure(state, 2, 0, "cannot read BTF file '%s': %s",
+				     arg, strerror(errno));
+		env.btf_path = arg;
 		break;
 	case 'v':
 		env.verbose = true;
@@ -508,7 +517,7 @@ static int scan_only(struct run *run)
 	char why[256];
 	int err;
 
-	err = tfo_scanner_open(&run->scanner, why, sizeof(why));
+	err = tfo_scanner_open(&run->scanner, env.btf_path, why, sizeof(why));
 	if (err) {
 		fprintf(stderr, "tfotrace: listener scan failed: %s\n", why);
 		return 1;
@@ -557,8 +566,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tfotrace: permission denied: loading BPF programs needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)\n");
 		return 1;
 	}
-	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
-		fprintf(stderr, "tfotrace: this kernel exposes no BTF (/sys/kernel/btf/vmlinux: %s): it needs CONFIG_DEBUG_INFO_BTF=y\n",
+	if (!env.btf_path && access("/sys/kernel/btf/vmlinux", R_OK)) {
+		fprintf(stderr, "tfotrace: this kernel exposes no BTF (/sys/kernel/btf/vmlinux: %s): it needs CONFIG_DEBUG_INFO_BTF=y, or --btf FILE with its BTF (e.g. from BTFHub)\n",
 			strerror(errno));
 		return 1;
 	}
@@ -579,6 +588,7 @@ int main(int argc, char **argv)
 	topts.npids = env.npids;
 	topts.ringbuf_bytes = RINGBUF_DEFAULT_BYTES;
 	topts.log = stderr;
+	topts.btf_path = env.btf_path;
 	err = tfo_tracer_open(&tracer, &topts, why, sizeof(why));
 	if (err) {
 		if (env.mode == TFO_MODE_AUTO)

@@ -848,6 +848,35 @@ def test_drops_capabilities(ctx):
         raise Fail("; ".join(problems))
 
 
+def test_btf_file(ctx):
+    """--btf FILE: the kernel's BTF from a file works as /sys/kernel/btf
+    does; a file that is not BTF, or is missing, is one line and an exit."""
+    copy = os.path.join(ctx.workdir, "vmlinux.btf")
+    shutil.copy("/sys/kernel/btf/vmlinux", copy)
+    not_btf = os.path.join(ctx.workdir, "not.btf")
+    with open(not_btf, "w") as f:
+        f.write("not BTF\n")
+    problems = []
+    for args, want_rc in ((["--btf", copy, "-d", "1", "--json"], 0),
+                          (["--btf", not_btf, "-d", "1"], 1),
+                          (["--btf", os.path.join(ctx.workdir, "missing"), "-d", "1"], 2)):
+        tr = Tracer(ctx.tfotrace, args, ctx.workdir, ready=False)
+        rc = wait_exit(tr.proc, EXIT_TIMEOUT_S)
+        if rc is None:
+            kill_proc(tr.proc)
+        err = [l for l in tr.stderr().splitlines() if l.strip()]
+        if rc != want_rc:
+            problems.append(f"{args[1]}: exit {describe_status(rc)}, want {want_rc}: {tail(tr.stderr())}")
+        elif want_rc and len(err) != 1:
+            problems.append(f"{args[1]}: {len(err)} stderr lines: {tail(tr.stderr())}")
+        elif want_rc == 0:
+            objs, _ = parse_json_lines(tr.stdout())
+            if not objs or objs[-1].get("type") != "summary":
+                problems.append("--btf copy: no summary")
+    if problems:
+        raise Fail("; ".join(problems))
+
+
 TESTS = [
     ("setsockopt_recorded", test_setsockopt_recorded),
     ("pid_filter_excludes_other", test_pid_filter_excludes_other),
@@ -859,6 +888,7 @@ TESTS = [
     ("duration", test_duration),
     ("head_exits_cleanly", test_head_exits_cleanly),
     ("drops_capabilities", test_drops_capabilities),
+    ("btf_file", test_btf_file),
 ]
 
 
