@@ -149,6 +149,7 @@ fuzz:
 	$(Q)$(MAKE) --no-print-directory test-fuzz FUZZ_SECONDS=600
 
 test-live: $(OUTPUT)/tfotrace $(SCENARIOS)
+	$(Q)$(MAKE) --no-print-directory -f tests/bench/Makefile build/bench/bench_load
 	$(Q)$(PYTHON) tests/live/run.py
 
 # Debian 12's 6.1, 6.1-cloud and 6.12 kernels under qemu (packages cached
