@@ -24,7 +24,6 @@ struct tfo_tracer {
 	struct bpf_link **links;
 	size_t nlinks;
 	enum tfo_attach_mode mode;
-	unsigned int layers_missing;
 	bool tfo_server_hooked;
 };
 
@@ -96,7 +95,6 @@ static int select_programs(struct tfo_tracer *t, enum tfo_attach_mode mode,
 			fprintf(log, "tfotrace: warning: %s() is not in this "
 				"kernel: %s\n", prog_target(prog),
 				optional_loss(name));
-			t->layers_missing++;
 			load = false;
 		}
 		if (bpf_program__set_autoload(prog, load))
@@ -194,7 +192,6 @@ static int attach_programs(struct tfo_tracer *t, char *why, size_t why_len,
 			fprintf(log, "tfotrace: warning: cannot hook %s(): %s; "
 				"%s\n", prog_target(prog), strerror(-err),
 				optional_loss(bpf_program__name(prog)));
-			t->layers_missing++;
 			continue;
 		}
 		snprintf(why, why_len, "attach %s: %s", prog_target(prog),
@@ -261,7 +258,6 @@ static int try_mode(struct tfo_tracer *t, enum tfo_attach_mode mode,
 	int err;
 
 	t->mode = mode;
-	t->layers_missing = 0;
 	t->tfo_server_hooked = false;
 	err = mode_precheck(t, mode, why, why_len);
 	if (err)
@@ -369,11 +365,6 @@ int tfo_tracer_ringbuf_fd(const struct tfo_tracer *t)
 uint64_t tfo_tracer_lost(const struct tfo_tracer *t)
 {
 	return __atomic_load_n(&t->skel->bss->lost_events, __ATOMIC_RELAXED);
-}
-
-unsigned int tfo_tracer_layers_missing(const struct tfo_tracer *t)
-{
-	return t->layers_missing;
 }
 
 bool tfo_tracer_has_tfo_probes(const struct tfo_tracer *t)

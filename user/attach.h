@@ -33,8 +33,6 @@ void tfo_tracer_free(struct tfo_tracer *t);
 enum tfo_attach_mode tfo_tracer_mode(const struct tfo_tracer *t);
 int tfo_tracer_ringbuf_fd(const struct tfo_tracer *t);
 uint64_t tfo_tracer_lost(const struct tfo_tracer *t);
-/* How many optional hooks were skipped (function missing). */
-unsigned int tfo_tracer_layers_missing(const struct tfo_tracer *t);
 /* Whether tcp_try_fastopen() is hooked: per-SYN TFO evidence. */
 bool tfo_tracer_has_tfo_probes(const struct tfo_tracer *t);
 /* Attribute a listener found by the scan, so that its TFO events carry
