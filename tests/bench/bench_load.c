@@ -45,6 +45,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "../scenarios/netns.h"
 
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
@@ -175,30 +176,18 @@ static void pin(int cpu)
 static void write_sysctl(const char *name, const char *value)
 {
 	char path[256];
-	int fd;
 
-	snprintf(path, sizeof(path), "/proc/sys/%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0 || write(fd, value, strlen(value)) < 0)
+	if (netns_write_sysctl(name, strlen(name), value, path, sizeof(path)))
 		die(path);
-	close(fd);
 }
 
 /* Not counted: it runs before "ready". */
 static void loopback_up(void)
 {
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	const char *failed = netns_loopback_up();
 
-	if (fd < 0)
-		die("socket for ioctl");
-	strcpy(ifr.ifr_name, "lo");
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
-		die("SIOCGIFFLAGS lo");
-	ifr.ifr_flags |= IFF_UP;
-	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-		die("SIOCSIFFLAGS lo");
-	close(fd);
+	if (failed)
+		die(failed);
 }
 
 static void ready(void)

@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
+#include "netns.h"
 
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
@@ -133,20 +134,10 @@ static int local_port(int fd)
 
 static void bring_lo_up(void)
 {
-	struct ifreq ifr;
-	int fd;
+	const char *failed = netns_loopback_up();
 
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		die_errno("socket for SIOCSIFFLAGS", NULL);
-	memset(&ifr, 0, sizeof(ifr));
-	strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) != 0)
-		die_errno("SIOCGIFFLAGS", "lo");
-	ifr.ifr_flags |= IFF_UP;
-	if (ioctl(fd, SIOCSIFFLAGS, &ifr) != 0)
-		die_errno("SIOCSIFFLAGS", "lo");
-	close(fd);
+	if (failed)
+		die_errno(failed, NULL);
 }
 
 static int valid_sysctl(const char *spec)
@@ -167,37 +158,20 @@ static int valid_sysctl(const char *spec)
 	return 1;
 }
 
-/* spec is NAME=VALUE, already validated. */
+/* spec is NAME=VALUE, already validated; opened after unshare(), so
+ * /proc/sys/net is this namespace's. */
 static void write_sysctl(const char *spec)
 {
 	const char *eq = strchr(spec, '=');
 	char path[512], value[256];
-	size_t nlen = (size_t)(eq - spec), vlen = strlen(eq + 1), i, off;
-	ssize_t n;
-	int fd;
 
-	if (nlen + sizeof("/proc/sys/") > sizeof(path) || vlen + 2 > sizeof(value)) {
+	if ((size_t)snprintf(value, sizeof(value), "%s\n", eq + 1) >= sizeof(value)) {
 		fprintf(stderr, PROG ": sysctl too long: %s\n", spec);
 		exit(1);
 	}
-	off = (size_t)snprintf(path, sizeof(path), "/proc/sys/");
-	for (i = 0; i < nlen; i++)
-		path[off + i] = spec[i] == '.' ? '/' : spec[i];
-	path[off + nlen] = '\0';
-	snprintf(value, sizeof(value), "%s\n", eq + 1);
-
-	/* Opened after unshare(): /proc/sys/net is this namespace's. */
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		die_errno("open", path);
-	n = write(fd, value, strlen(value));
-	if (n < 0)
+	if (netns_write_sysctl(spec, (size_t)(eq - spec), value, path,
+			       sizeof(path)))
 		die_errno("write", path);
-	if ((size_t)n != strlen(value)) {
-		fprintf(stderr, PROG ": short write to %s\n", path);
-		exit(1);
-	}
-	close(fd);
 }
 
 static void wait_for_line(void)

@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "netns.h"
 
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
@@ -158,41 +159,23 @@ static void parse_args(int argc, char **argv)
 	}
 }
 
+/* NAME=VALUE, checked to hold '=' by parse_args() */
 static void write_sysctl(const char *assignment)
 {
-	char path[256], name[200];
 	const char *eq = strchr(assignment, '=');
-	size_t len = eq - assignment;
-	int fd;
+	char path[256];
 
-	if (len >= sizeof(name))
-		exit(2);
-	memcpy(name, assignment, len);
-	name[len] = '\0';
-	for (char *p = name; *p; p++)
-		if (*p == '.')
-			*p = '/';
-	snprintf(path, sizeof(path), "/proc/sys/%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0 || write(fd, eq + 1, strlen(eq + 1)) < 0)
+	if (netns_write_sysctl(assignment, eq - assignment, eq + 1, path,
+			       sizeof(path)))
 		die(path);
-	close(fd);
 }
 
 static void loopback_up(void)
 {
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	const char *failed = netns_loopback_up();
 
-	if (fd < 0)
-		die("socket for ioctl");
-	strcpy(ifr.ifr_name, "lo");
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
-		die("SIOCGIFFLAGS lo");
-	ifr.ifr_flags |= IFF_UP;
-	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-		die("SIOCSIFFLAGS lo");
-	close(fd);
+	if (failed)
+		die(failed);
 }
 
 /* This namespace's TFO counters from /proc/net/netstat (TcpExt). */
