@@ -35,7 +35,7 @@ BPF_FLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP 
 LIBS       := -lbpf -lelf -lz
 
 # libbpf-free pieces: what the unit tests link against.
-CORE_SRCS := decode.c names.c output.c output_text.c output_json.c procfs.c correlate.c
+CORE_SRCS := decode.c names.c output.c output_text.c output_json.c procfs.c correlate.c prometheus.c
 TOOL_SRCS := $(CORE_SRCS) attach.c scan.c main.c
 CORE_OBJS := $(CORE_SRCS:%.c=$(OUTPUT)/user/%.o)
 TOOL_OBJS := $(TOOL_SRCS:%.c=$(OUTPUT)/user/%.o)

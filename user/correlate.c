@@ -480,7 +480,7 @@ static void explain(const struct tfo_correlator *c, struct tfo_finding *f)
 	}
 }
 
-static void emit(struct tfo_correlator *c, const struct entry *e,
+static void emit(const struct tfo_correlator *c, const struct tfo_sock_view *v,
 		 enum tfo_finding_kind kind, bool final)
 {
 	struct tfo_finding f;
@@ -492,7 +492,7 @@ static void emit(struct tfo_correlator *c, const struct entry *e,
 	f.final = final;
 	f.probes = c->opts.probes;
 	f.lost = c->stats.lost;
-	f.sock = &e->v;
+	f.sock = v;
 	explain(c, &f);
 	c->opts.cb(c->opts.cb_ctx, &f);
 }
@@ -504,7 +504,7 @@ static void evaluate(struct tfo_correlator *c, struct entry *e)
 
 	for (int k = 0; k < TFO_FINDING__MAX; k++)
 		if (fresh & (1u << k))
-			emit(c, e, k, false);
+			emit(c, &e->v, k, false);
 	e->emitted |= now;
 }
 
@@ -582,16 +582,32 @@ void tfo_correlator__counters(struct tfo_correlator *c,
 	c->ns_unanswered = delta->cookie_reqd > 0 && delta->passive == 0;
 }
 
-void tfo_correlator__finish(struct tfo_correlator *c)
+/* The verdicts of the report at exit: what holds for V now, a socket that
+ * never listened judged as it stands. Shared by finish() and for_each(). */
+static uint32_t verdicts_now(const struct tfo_correlator *c,
+			     const struct tfo_sock_view *v)
+{
+	return verdicts(c, v, true);
+}
+
+void tfo_correlator__for_each(const struct tfo_correlator *c, tfo_sock_cb cb,
+			      void *ctx)
 {
 	/* Oldest first, so the report reads in the order things happened. */
-	for (uint32_t i = c->lru_tail; i != NONE; i = c->entries[i].lru_prev) {
-		uint32_t now = verdicts(c, &c->entries[i].v, true);
+	for (uint32_t i = c->lru_tail; i != NONE; i = c->entries[i].lru_prev)
+		cb(ctx, &c->entries[i].v, verdicts_now(c, &c->entries[i].v));
+}
 
-		for (int k = 0; k < TFO_FINDING__MAX; k++)
-			if (now & (1u << k))
-				emit(c, &c->entries[i], k, true);
-	}
+static void emit_final(void *ctx, const struct tfo_sock_view *v, uint32_t kinds)
+{
+	for (int k = 0; k < TFO_FINDING__MAX; k++)
+		if (kinds & (1u << k))
+			emit(ctx, v, k, true);
+}
+
+void tfo_correlator__finish(struct tfo_correlator *c)
+{
+	tfo_correlator__for_each(c, emit_final, c);
 }
 
 void tfo_correlator__stats(const struct tfo_correlator *c,

@@ -134,4 +134,14 @@ void tfo_correlator__finish(struct tfo_correlator *c);
 void tfo_correlator__stats(const struct tfo_correlator *c,
 			   struct tfo_correlator_stats *out);
 
+/* Every tracked socket, oldest first, with KINDS: the bitmask (1u << enum
+ * tfo_finding_kind) of the kinds that hold for it now, by the verdicts
+ * tfo_correlator__finish() reports. Sockets with no kind are visited too
+ * (KINDS 0). Read-only: emits no finding, changes nothing (not even the
+ * eviction order); CB must not feed C. */
+typedef void (*tfo_sock_cb)(void *ctx, const struct tfo_sock_view *s,
+			    uint32_t kinds);
+void tfo_correlator__for_each(const struct tfo_correlator *c, tfo_sock_cb cb,
+			      void *ctx);
+
 #endif

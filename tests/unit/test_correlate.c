@@ -1563,6 +1563,160 @@ static void test_probes_flag(void **state)
 	assert_false(only(fx, TFO_FINDING_MPTCP_OPTION_REJECTED, 0, 5)->probes);
 }
 
+/* ---- 12. tfo_correlator__for_each: the verdicts now, read-only ---- */
+
+#define VISITS_MAX 16
+
+struct visits {
+	size_t n;
+	struct {
+		uint64_t ino;
+		uint32_t kinds;
+		uint32_t pid;
+	} v[VISITS_MAX];
+};
+
+static void visit(void *ctx, const struct tfo_sock_view *s, uint32_t kinds)
+{
+	struct visits *vs = ctx;
+
+	assert_non_null(s);
+	assert_true(vs->n < VISITS_MAX);
+	vs->v[vs->n].ino = s->ino;
+	vs->v[vs->n].kinds = kinds;
+	vs->v[vs->n].pid = s->pid;
+	vs->n++;
+}
+
+static struct visits visits_of(const struct fx *fx)
+{
+	struct visits vs;
+
+	memset(&vs, 0, sizeof(vs));
+	tfo_correlator__for_each(fx->c, visit, &vs);
+	return vs;
+}
+
+/* Every socket, oldest first, with exactly the kinds finish() reports for
+ * it, in finish()'s order; sockets with no kind too. */
+static void test_for_each_matches_finish(void **state)
+{
+	struct fx *fx = start(state);
+	struct tfo_correlator_stats before, after;
+	struct visits vs, again;
+	size_t live, f;
+
+	/* 9925: MPTCP listener, TCP_FASTOPEN refused (6.1) */
+	server_setup(fx, 3141, "xray", 9925, P_MPTCP, -92, TFO_LAYER_MPTCP);
+	feed(fx, rec_listen(3141, "xray", 9925, P_MPTCP, 443, 4096, 0, 0, 1));
+	/* 9926: TCP listener with working TFO */
+	server_setup(fx, 3142, "nginx", 9926, P_TCP, 0, 0);
+	feed(fx, rec_listen(3142, "nginx", 9926, P_TCP, 8443, 4096, 0, 256, 3));
+	syns_working(fx, 3142, "nginx", 9926, P_TCP, 256, 3, 3);
+	/* 9927: a plain TCP socket, nothing to say */
+	feed(fx, rec_sockopt(3143, "curl", 9927, P_TCP, L_TCP, O_TCP_NODELAY, 1,
+			     0, 0));
+	/* 9928: MPTCP, TCP_FASTOPEN refused, never listened: judged at the
+	 * end, so for_each says it now although no live finding did */
+	feed(fx, rec_sockopt(3144, "go", 9928, P_MPTCP, L_TCP, O_TCP_FASTOPEN,
+			     256, -92, TFO_LAYER_MPTCP));
+	feed(fx, rec_sockopt(3144, "go", 9928, P_MPTCP, L_TCP,
+			     O_TCP_USER_TIMEOUT, 1000, -92, TFO_LAYER_MPTCP));
+	/* 8006: a client whose kernel saw a blackhole */
+	feed(fx, rec_client(2718, "curl", 8006, TFO_CLIENT_BLACKHOLE, 1, 0));
+
+	live = fx->n;
+	before = stats_of(fx);
+	vs = visits_of(fx);
+	after = stats_of(fx);
+	assert_int_equal(fx->n, live);	/* no finding emitted */
+	assert_memory_equal(&before, &after, sizeof(before));
+
+	assert_int_equal(vs.n, 5);
+	assert_int_equal(vs.v[0].ino, 9925);
+	assert_int_equal(vs.v[0].kinds,
+			 1u << TFO_FINDING_MPTCP_TFO_REJECTED |
+			 1u << TFO_FINDING_TFO_SERVER_DISABLED);
+	assert_int_equal(vs.v[0].pid, 3141);
+	assert_int_equal(vs.v[1].ino, 9926);
+	assert_int_equal(vs.v[1].kinds, 1u << TFO_FINDING_TFO_OK);
+	assert_int_equal(vs.v[2].ino, 9927);
+	assert_int_equal(vs.v[2].kinds, 0);
+	assert_int_equal(vs.v[3].ino, 9928);
+	assert_int_equal(vs.v[3].kinds,
+			 1u << TFO_FINDING_MPTCP_TFO_REJECTED |
+			 1u << TFO_FINDING_MPTCP_OPTION_REJECTED);
+	assert_int_equal(count(fx, TFO_FINDING_MPTCP_TFO_REJECTED, -1, 9928), 0);
+	assert_int_equal(vs.v[4].ino, 8006);
+	assert_int_equal(vs.v[4].kinds, 1u << TFO_FINDING_TFO_CLIENT_BLACKHOLE);
+
+	/* the same again: nothing moved */
+	again = visits_of(fx);
+	assert_memory_equal(&vs, &again, sizeof(vs));
+
+	/* finish() says the same, finding for finding, in the same order */
+	finish(fx);
+	f = live;
+	for (size_t i = 0; i < vs.n; i++)
+		for (int k = 0; k < TFO_FINDING__MAX; k++) {
+			if (!(vs.v[i].kinds & (1u << k)))
+				continue;
+			assert_true(f < fx->n);
+			assert_true(fx->v[f].final);
+			assert_int_equal(fx->v[f].kind, k);
+			assert_int_equal(fx->v[f].sock.ino, vs.v[i].ino);
+			f++;
+		}
+	assert_int_equal(f, fx->n);
+}
+
+/* Walking neither marks kinds as said (a later live finding still comes)
+ * nor counts as use (the least recently used socket is still evicted). */
+static void test_for_each_read_only(void **state)
+{
+	struct fx *fx = *state;
+	struct tfo_correlator_opts o = opts_default();
+	struct visits vs;
+
+	o.max_sockets = 2;
+	fx_start(fx, o);
+	server_setup(fx, 3141, "xray", 1, P_MPTCP, -92, TFO_LAYER_MPTCP);
+	feed(fx, rec_sockopt(3142, "w", 2, P_TCP, L_TCP, O_TCP_NODELAY, 1, 0, 0));
+	vs = visits_of(fx);
+	assert_int_equal(vs.n, 2);
+	assert_int_equal(vs.v[0].ino, 1);
+	assert_int_equal(vs.v[0].kinds, 1u << TFO_FINDING_MPTCP_TFO_REJECTED);
+	assert_int_equal(fx->n, 0);
+	feed(fx, rec_listen(3141, "xray", 1, P_MPTCP, 443, 4096, 0, 0, 3));
+	assert_int_equal(only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 0, 1)->sock.pid,
+			 3141);
+
+	/* 2 is now the least recently used; walking it changes nothing */
+	vs = visits_of(fx);
+	assert_int_equal(vs.v[0].ino, 2);
+	assert_int_equal(vs.v[1].ino, 1);
+	feed(fx, rec_sockopt(3143, "w", 3, P_TCP, L_TCP, O_TCP_NODELAY, 1, 0, 0));
+	vs = visits_of(fx);
+	assert_int_equal(vs.n, 2);
+	assert_int_equal(vs.v[0].ino, 1);
+	assert_int_equal(vs.v[1].ino, 3);
+	assert_int_equal(stats_of(fx).evicted, 1);
+}
+
+static void test_for_each_empty(void **state)
+{
+	struct fx *fx = start(state);
+	struct visits vs = visits_of(fx);
+
+	assert_int_equal(vs.n, 0);
+	/* records it ignores make no socket to visit */
+	feed(fx, rec_socket(3141, "srv", 9203, P_TCP, P_TCP, 3));
+	feed(fx, rec_sockopt(3141, "srv", 9201, P_UDP, L_IP, O_IP_TTL, 64,
+			     -95, TFO_LAYER_IP));
+	vs = visits_of(fx);
+	assert_int_equal(vs.n, 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
 
 int main(void)
@@ -1619,6 +1773,9 @@ int main(void)
 		T(test_empty_finish),
 		T(test_no_callback),
 		T(test_probes_flag),
+		T(test_for_each_matches_finish),
+		T(test_for_each_read_only),
+		T(test_for_each_empty),
 	};
 
 	return cmocka_run_group_tests_name("correlate", tests, NULL, NULL);
