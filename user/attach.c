@@ -302,6 +302,7 @@ int tfo_tracer_open(struct tfo_tracer **out,
 		TFO_MODE_FENTRY, TFO_MODE_KPROBE, TFO_MODE_TRACEPOINT,
 	};
 	struct tfo_tracer *t;
+	bool out_of_memory = false;
 	size_t used = 0;
 	int err;
 
@@ -326,6 +327,7 @@ int tfo_tracer_open(struct tfo_tracer **out,
 		err = try_mode(t, order[i], opts, one, sizeof(one));
 		if (!err)
 			break;
+		out_of_memory |= err == -ENOMEM;
 		/* Auto mode: keep every reason, the user sees why each
 		 * flavour was passed over. */
 		used += snprintf(why + used, why_len - used, "%s%s: %s",
@@ -336,7 +338,8 @@ int tfo_tracer_open(struct tfo_tracer **out,
 	}
 	if (err) {
 		tfo_tracer_free(t);
-		return err;
+		/* a memory limit, not the kernel's abilities, is to blame */
+		return out_of_memory ? -ENOMEM : err;
 	}
 	*out = t;
 	return 0;

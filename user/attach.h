@@ -24,7 +24,8 @@ struct tfo_tracer_opts {
 };
 
 /* Loads and attaches the programs of one flavour. On failure returns
- * -errno with WHY set to a one-line reason, and nothing stays attached. */
+ * -errno with WHY set to a one-line reason, and nothing stays attached;
+ * -ENOMEM when any flavour ran out of memory (a memory cgroup limit). */
 int tfo_tracer_open(struct tfo_tracer **out,
 		    const struct tfo_tracer_opts *opts, char *why,
 		    size_t why_len);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -161,13 +162,23 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 }
 
 static volatile sig_atomic_t exiting;
+static const char *volatile ready_file_written;
 
+/* The first SIGINT/SIGTERM/SIGHUP ends tracing and lets the report print
+ * (also when the run was ending by itself: a supervisor's SIGTERM must not
+ * cost the report); a second one means now: whatever the kernel holds for
+ * us goes with the process (nothing is pinned). */
 static void on_signal(int sig)
 {
-	/* A second Ctrl-C means now. */
+	static const char msg[] = "tfotrace: stopped by a second signal; the report is incomplete\n";
+
 	if (exiting) {
-		signal(sig, SIG_DFL);
-		raise(sig);
+		if (ready_file_written)
+			unlink(ready_file_written);
+		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+			/* nothing more to do about it */
+		}
+		_exit(128 + sig);
 	}
 	exiting = 1;
 }
@@ -213,19 +224,110 @@ static void ensure_tracefs(void)
 			strerror(errno));
 }
 
-static int check_pids(void)
+/* A process given with -p, held by a pidfd: its exit is seen at once,
+ * and a later process given the same pid is told apart from it. Without
+ * pidfd_open (before 5.3, or under valgrind) its start time in /proc
+ * tells the same, checked at every poll. */
+struct traced_pid {
+	uint32_t pid;
+	int pidfd;		/* -1: none, or closed once it has gone */
+	bool gone;
+	unsigned long long start_time;	/* field 22 of /proc/PID/stat */
+	char comm[TFO_COMM_LEN];
+};
+
+static struct traced_pid traced[TFO_MAX_PIDS];
+
+static uint32_t tgid_of(uint32_t tid)
+{
+	char path[40], line[128];
+	unsigned int tgid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/status", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %u", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
+/* 0 when the process does not exist (or is a zombie). */
+static unsigned long long start_time_of(uint32_t pid)
+{
+	char path[40], buf[1024], *p;
+	unsigned long long start = 0;
+	char state = 0;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	p = strrchr(buf, ')');	/* comm may hold spaces and parentheses */
+	if (!p || sscanf(p + 1, " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+			 "%*s %*s %*s %*s %*s %*s %*s %*s %llu", &state, &start) != 2)
+		return 0;
+	return state == 'Z' || state == 'X' ? 0 : start;
+}
+
+/* Returns 0, or the exit status after saying why. */
+static int open_pids(void)
 {
 	for (size_t i = 0; i < env.npids; i++) {
-		char path[32];
+		struct traced_pid *t = &traced[i];
+		char path[40];
+		FILE *f;
 
-		snprintf(path, sizeof(path), "/proc/%u", env.pids[i]);
-		if (access(path, F_OK)) {
-			fprintf(stderr, "tfotrace: no such process: %u\n",
-				env.pids[i]);
-			return -ESRCH;
+		t->pid = env.pids[i];
+		t->pidfd = syscall(SYS_pidfd_open, t->pid, 0);
+		t->start_time = start_time_of(t->pid);
+		/* a thread: EINVAL before 6.9, ENOENT since */
+		if (tgid_of(t->pid) && tgid_of(t->pid) != t->pid) {
+			fprintf(stderr, "tfotrace: %u is a thread of process %u: -p takes a process id\n",
+				t->pid, tgid_of(t->pid));
+			return 2;
+		}
+		if ((t->pidfd < 0 && errno != ENOSYS) || !t->start_time) {
+			fprintf(stderr, "tfotrace: no such process: %u\n", t->pid);
+			return 1;
+		}
+		snprintf(path, sizeof(path), "/proc/%u/comm", t->pid);
+		f = fopen(path, "r");
+		if (f) {
+			if (fgets(t->comm, sizeof(t->comm), f))
+				t->comm[strcspn(t->comm, "\n")] = 0;
+			fclose(f);
 		}
 	}
 	return 0;
+}
+
+static void close_pids(void)
+{
+	for (size_t i = 0; i < env.npids; i++)
+		if (traced[i].pidfd >= 0) {
+			close(traced[i].pidfd);
+			traced[i].pidfd = -1;
+		}
+}
+
+/* A record of a pid whose traced process has gone is from a newer
+ * process that reused the pid: the in-kernel filter cannot tell them
+ * apart, so the records are dropped here. */
+static bool from_reused_pid(uint32_t pid)
+{
+	for (size_t i = 0; i < env.npids; i++)
+		if (traced[i].pid == pid)
+			return traced[i].gone;
+	return false;
 }
 
 /* Once attached and done with the start-up scan, tfotrace needs no
@@ -296,6 +398,10 @@ static int on_record(void *ctx, void *data, size_t len)
 		return 0;
 	}
 	run->sum.events++;
+	if (env.npids && from_reused_pid(rec.hdr.pid)) {
+		run->sum.reused_pid++;
+		return 0;
+	}
 	if (run->tracer) {
 		uint64_t lost = tfo_tracer_lost(run->tracer);
 
@@ -439,22 +545,62 @@ static int64_t now_ns(clockid_t clock)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* Notes the traced processes that have exited since the last call: what
+ * they did before is in the ring buffer already, consumed by then.
+ * True when none is left. */
+static bool reap_exited(const struct pollfd *fds, size_t nfds)
+{
+	size_t live = 0;
+
+	for (size_t i = 0; i < env.npids; i++) {
+		struct traced_pid *t = &traced[i];
+		bool exited = false;
+
+		if (t->gone)
+			continue;
+		if (t->pidfd < 0)
+			exited = start_time_of(t->pid) != t->start_time;
+		for (size_t j = 1; j < nfds; j++)
+			if (fds[j].fd == t->pidfd && fds[j].revents)
+				exited = true;
+		if (exited) {
+			fprintf(stderr, "tfotrace: process %u (%s) exited\n",
+				t->pid, t->comm);
+			t->gone = true;
+			if (t->pidfd >= 0)
+				close(t->pidfd);
+			t->pidfd = -1;
+		}
+		live += !t->gone;
+	}
+	return env.npids && !live;
+}
+
 static int poll_loop(struct ring_buffer *rb, struct run *run)
 {
 	int64_t deadline = env.duration_sec ?
 		now_ns(CLOCK_MONOTONIC) + env.duration_sec * 1000000000LL : 0;
+	struct pollfd fds[1 + TFO_MAX_PIDS];
 	int err = 0;
 
 	while (!exiting) {
-		err = ring_buffer__poll(rb, 100);
-		if (err == -EINTR) {
-			err = 0;
-			continue;
+		size_t nfds = 1;
+		int ready;
+
+		fds[0] = (struct pollfd){ .fd = ring_buffer__epoll_fd(rb),
+					  .events = POLLIN };
+		for (size_t i = 0; i < env.npids; i++)
+			if (!traced[i].gone && traced[i].pidfd >= 0)
+				fds[nfds++] = (struct pollfd){
+					.fd = traced[i].pidfd, .events = POLLIN };
+		/* The kernel side wakes us per batch, not per record: the
+		 * timeout drains what a quiet period left behind. */
+		ready = poll(fds, nfds, 100);
+		if (ready < 0 && errno != EINTR) {
+			err = -errno;
+			break;
 		}
-		/* The kernel side wakes us per batch, not per record: drain
-		 * what a quiet period left behind. */
-		if (err == 0)
-			err = ring_buffer__consume(rb);
+		err = ring_buffer__consume(rb);
 		if (err < 0)
 			break;
 		if (err > 0 && fflush(run->out->out)) {
@@ -462,6 +608,10 @@ static int poll_loop(struct ring_buffer *rb, struct run *run)
 			break;
 		}
 		err = 0;
+		if (env.npids && reap_exited(fds, nfds)) {
+			fprintf(stderr, "tfotrace: every traced process has exited\n");
+			break;
+		}
 		if (deadline && now_ns(CLOCK_MONOTONIC) >= deadline)
 			break;
 	}
@@ -511,7 +661,8 @@ static struct tfo_correlator *new_correlator(struct run *run, bool probes)
 	return tfo_correlator__new(&copts);
 }
 
-/* --scan: the listeners and what can be said of them now, then exit. */
+/* --scan: the listeners and what can be said of them now, then exit.
+ * main()'s cleanup frees what this opens. */
 static int scan_only(struct run *run)
 {
 	char why[256];
@@ -525,15 +676,13 @@ static int scan_only(struct run *run)
 	run->corr = new_correlator(run, false);
 	if (!run->corr) {
 		fprintf(stderr, "tfotrace: out of memory\n");
-		tfo_tracer_free(run->scanner);
 		return 1;
 	}
 	err = scan_listeners(run);
 	if (!err && !run->write_err)
 		tfo_correlator__finish(run->corr);
-	fflush(stdout);
-	tfo_correlator__free(run->corr);
-	tfo_tracer_free(run->scanner);
+	if (fflush(stdout) && !run->write_err)
+		run->write_err = -errno;
 	return err || (run->write_err && run->write_err != -EPIPE) ? 1 : 0;
 }
 
@@ -547,7 +696,8 @@ int main(int argc, char **argv)
 	struct tfo_mib mib_start = { 0 }, mib_end, mib_delta;
 	bool have_mib = false;
 	struct run run = { 0 };
-	char why[1024];
+	char why[1024] = "";
+	int status = 1;		/* the exit status */
 	int err;
 
 	argp_err_exit_status = 2;
@@ -560,16 +710,18 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
 
-	if (check_pids())
-		return 1;
+	status = open_pids();
+	if (status)
+		goto cleanup;
+	status = 1;
 	if (!has_bpf_caps()) {
 		fprintf(stderr, "tfotrace: permission denied: loading BPF programs needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)\n");
-		return 1;
+		goto cleanup;
 	}
 	if (!env.btf_path && access("/sys/kernel/btf/vmlinux", R_OK)) {
 		fprintf(stderr, "tfotrace: this kernel exposes no BTF (/sys/kernel/btf/vmlinux: %s): it needs CONFIG_DEBUG_INFO_BTF=y, or --btf FILE with its BTF (e.g. from BTFHub)\n",
 			strerror(errno));
-		return 1;
+		goto cleanup;
 	}
 
 	/* before attaching: the probe's own calls stay out of the trace */
@@ -579,8 +731,10 @@ int main(int argc, char **argv)
 	out.failed_only = env.failed_only;
 	out.realtime_offset_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
 	run.out = &out;
-	if (env.scan_only)
-		return scan_only(&run);
+	if (env.scan_only) {
+		status = scan_only(&run);
+		goto cleanup;
+	}
 
 	ensure_tracefs();
 	topts.mode = env.mode;
@@ -590,20 +744,24 @@ int main(int argc, char **argv)
 	topts.log = stderr;
 	topts.btf_path = env.btf_path;
 	err = tfo_tracer_open(&tracer, &topts, why, sizeof(why));
+	if (err == -ENOMEM) {
+		fprintf(stderr, "tfotrace: not enough memory to load the BPF programs and maps, %u KiB of ring buffer among them (a memory cgroup limit?): %s\n",
+			RINGBUF_DEFAULT_BYTES >> 10, why);
+		goto cleanup;
+	}
 	if (err) {
 		if (env.mode == TFO_MODE_AUTO)
 			fprintf(stderr, "tfotrace: no attach mode works on this kernel (%s)\n", why);
 		else
 			fprintf(stderr, "tfotrace: attach mode %s is not available on this kernel (%s)\n",
 				tfo_mode_name(env.mode), why);
-		return 1;
+		goto cleanup;
 	}
 	run.tracer = tracer;
 	run.scanner = tracer;
 	run.sum.mode = tfo_mode_name(tfo_tracer_mode(tracer));
 	run.corr = new_correlator(&run, tfo_tracer_has_tfo_probes(tracer));
 	if (!run.corr) {
-		err = -ENOMEM;
 		fprintf(stderr, "tfotrace: out of memory\n");
 		goto cleanup;
 	}
@@ -634,6 +792,7 @@ int main(int argc, char **argv)
 				env.ready_file, strerror(-err));
 			goto cleanup;
 		}
+		ready_file_written = env.ready_file;
 	}
 	if (why[0])
 		fprintf(stderr, "tfotrace: passed over: %s\n", why);
@@ -670,22 +829,32 @@ int main(int argc, char **argv)
 	}
 	if (!run.write_err && have_mib)
 		run.write_err = tfo_output_counters(&out, &mib_start, &mib_delta);
-	if (!run.write_err)
+	if (!run.write_err) {
+		struct tfo_correlator_stats cs;
+
+		tfo_correlator__stats(run.corr, &cs);
+		run.sum.sockets = cs.sockets;
+		run.sum.evicted = cs.evicted;
 		run.write_err = tfo_output_summary(&out, &run.sum);
+	}
 	if (run.sum.lost)
 		fprintf(stderr, "tfotrace: lost %llu events (ring buffer full)\n",
 			(unsigned long long)run.sum.lost);
 	/* The reader went away (tfotrace | head): a normal end. */
+	status = 0;
 	if (run.write_err && run.write_err != -EPIPE) {
 		fprintf(stderr, "tfotrace: writing output failed: %s\n",
 			strerror(-run.write_err));
-		err = run.write_err;
+		status = 1;
 	}
 cleanup:
+	close_pids();
 	ring_buffer__free(rb);
 	tfo_tracer_free(tracer);
+	if (run.scanner != tracer)
+		tfo_tracer_free(run.scanner);	/* --scan's own */
 	tfo_correlator__free(run.corr);
-	if (env.ready_file)
-		unlink(env.ready_file);
-	return err ? 1 : 0;
+	if (ready_file_written)
+		unlink(ready_file_written);
+	return status;
 }

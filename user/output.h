@@ -29,6 +29,10 @@ struct tfo_summary {
 	uint64_t shown;		/* records printed (after --failed) */
 	uint64_t lost;		/* records the kernel could not deliver */
 	uint64_t invalid;	/* records that failed validation */
+	uint64_t reused_pid;	/* dropped: a new process with the pid of
+				 * a traced one that exited */
+	uint64_t sockets;	/* the correlator's table at the end */
+	uint64_t evicted;	/* sockets it forgot to stay bounded */
 };
 
 bool tfo_record_failed(const union tfo_record *r);

@@ -338,6 +338,9 @@ void tfo_json_summary(const struct tfo_output *o, const struct tfo_summary *s)
 	fputs("{\"type\":\"summary\"", o->out);
 	json_name(o->out, "mode", s->mode);
 	fprintf(o->out, ",\"events\":%" PRIu64 ",\"shown\":%" PRIu64
-		",\"lost\":%" PRIu64 ",\"invalid\":%" PRIu64 "}\n",
-		s->events, s->shown, s->lost, s->invalid);
+		",\"lost\":%" PRIu64 ",\"invalid\":%" PRIu64
+		",\"reused_pid\":%" PRIu64 ",\"sockets\":%" PRIu64
+		",\"evicted\":%" PRIu64 "}\n",
+		s->events, s->shown, s->lost, s->invalid, s->reused_pid,
+		s->sockets, s->evicted);
 }

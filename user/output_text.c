@@ -225,7 +225,11 @@ void tfo_text_summary(const struct tfo_output *o, const struct tfo_summary *s)
 		s->lost);
 	if (s->invalid)
 		fprintf(o->out, ", %" PRIu64 " invalid", s->invalid);
-	fputc('\n', o->out);
+	if (s->reused_pid)
+		fprintf(o->out, ", %" PRIu64 " from reused pids dropped",
+			s->reused_pid);
+	fprintf(o->out, "; %" PRIu64 " sockets tracked, %" PRIu64 " evicted\n",
+		s->sockets, s->evicted);
 }
 
 static void text_owners(FILE *out, const struct tfo_owner *owners, size_t n)

@@ -193,14 +193,16 @@ static void test_json_start_and_summary(void **state)
 {
 	struct capture *c = *state;
 	struct tfo_summary s = { .mode = "tracepoint", .events = 7,
-				 .shown = 5, .lost = 2 };
+				 .shown = 5, .lost = 2, .reused_pid = 1,
+				 .sockets = 3, .evicted = 4 };
 
 	assert_int_equal(tfo_output_start(&c->out, "tracepoint", "0.1.0"), 0);
 	assert_int_equal(tfo_output_summary(&c->out, &s), 0);
 	assert_string_equal(captured(c),
 		"{\"type\":\"start\",\"mode\":\"tracepoint\",\"version\":\"0.1.0\"}\n"
 		"{\"type\":\"summary\",\"mode\":\"tracepoint\",\"events\":7,"
-		"\"shown\":5,\"lost\":2,\"invalid\":0}\n");
+		"\"shown\":5,\"lost\":2,\"invalid\":0,\"reused_pid\":1,"
+		"\"sockets\":3,\"evicted\":4}\n");
 }
 
 static void test_text_lines(void **state)
