@@ -17,7 +17,7 @@ VMLINUX_H ?= vmlinux/$(ARCH)/vmlinux.h
 
 # Every Debian 12 package that building and testing needs.
 DEB_PACKAGES := make gcc libc6-dev clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
-		libcmocka-dev pkg-config python3 iproute2 \
+		libcmocka-dev pkg-config python3 iproute2 util-linux valgrind \
 		qemu-system-x86 busybox-static cpio libclang-rt-14-dev
 
 ifeq ($(V),1)
@@ -43,7 +43,7 @@ TOOL_OBJS := $(TOOL_SRCS:%.c=$(OUTPUT)/user/%.o)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 SCENARIOS  := $(patsubst tests/scenarios/%.c,$(OUTPUT)/tests/%,$(wildcard tests/scenarios/*.c))
 
-.PHONY: all static deps test test-unit test-live test-vm test-san test-fuzz fuzz bench bench-deps run clean help
+.PHONY: all static deps test test-unit test-live test-vm test-san test-fuzz fuzz soak bench bench-deps run clean help
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -57,6 +57,7 @@ help:
 	@echo 'make test-unit    unit tests, no root'
 	@echo 'make test-live    this kernel, in network namespaces'
 	@echo 'make test-vm      Debian 12 kernels under qemu'
+	@echo 'make soak         10 minutes of churn under tfotrace (SOAK_MINUTES=N)'
 	@echo 'make bench        benchmarks; writes tests/bench/RESULTS.md'
 	@echo 'make run          deps if missing, build, run tfotrace (ARGS="...")'
 	@echo 'make clean        remove build/'
@@ -151,6 +152,14 @@ fuzz:
 test-live: $(OUTPUT)/tfotrace $(SCENARIOS)
 	$(Q)$(MAKE) --no-print-directory -f tests/bench/Makefile build/bench/bench_load
 	$(Q)$(PYTHON) tests/live/run.py
+
+# Socket, process and TFO churn under tfotrace for SOAK_MINUTES: the
+# loader's RSS and the BPF maps must stay flat. Not part of `make test`.
+SOAK_MINUTES ?= 10
+
+soak: $(OUTPUT)/tfotrace $(SCENARIOS)
+	$(Q)$(MAKE) --no-print-directory -f tests/bench/Makefile build/bench/bench_load
+	$(Q)$(PYTHON) tests/soak/run.py --minutes $(SOAK_MINUTES)
 
 # Debian 12's 6.1, 6.1-cloud and 6.12 kernels under qemu (packages cached
 # in .cache/vm).

@@ -12,6 +12,9 @@
  *       W2: TCP Fast Open churn: a listener of that protocol with
  *       TCP_FASTOPEN, net.ipv4.tcp_fastopen=3 in its namespace; N plain-TCP
  *       clients sendto(MSG_FASTOPEN) + accept + read + close.
+ *   bench_load churn [--proto tcp|mptcp] [-n N]
+ *       N distinct sockets, each socket() + one setsockopt(TCP_NODELAY) +
+ *       close(): a correlator fed this must stay bounded (hardening, soak).
  *   bench_load idle
  *       does nothing until its stdin ends: a process for `tfotrace -p` to
  *       watch that makes no calls (W3).
@@ -81,9 +84,10 @@ static void usage(FILE *f, int status)
 	fprintf(f,
 		"usage: bench_load sockopt [--proto tcp|mptcp] [-n N] [--threads K] [--rate R]\n"
 		"       bench_load tfo [--proto tcp|mptcp] [-n N]\n"
+		"       bench_load churn [--proto tcp|mptcp] [-n N]\n"
 		"       bench_load idle\n"
 		"  common: [--wait] [--no-netns] [--cpu C]\n"
-		"  defaults: sockopt -n 1000000, tfo -n 20000\n");
+		"  defaults: sockopt -n 1000000, tfo -n 20000, churn -n 100000\n");
 	exit(status);
 }
 
@@ -112,7 +116,7 @@ static void parse_args(int argc, char **argv)
 	if (!strcmp(opt.cmd, "--help") || !strcmp(opt.cmd, "-h"))
 		usage(stdout, 0);
 	if (strcmp(opt.cmd, "sockopt") && strcmp(opt.cmd, "tfo") &&
-	    strcmp(opt.cmd, "idle"))
+	    strcmp(opt.cmd, "churn") && strcmp(opt.cmd, "idle"))
 		usage(stderr, 2);
 	for (i = 2; i < argc; i++) {
 		const char *a = argv[i];
@@ -319,6 +323,37 @@ static int run_sockopt(void)
 	return failed ? 1 : 0;
 }
 
+/* ---- socket churn: many distinct sockets, one option each ---- */
+
+static int run_churn(void)
+{
+	long n = opt.n > 0 ? opt.n : 100000, failed = 0;
+	int one = 1, err = 0;
+	int64_t t0, t1;
+
+	ready();
+	t0 = now_ns();
+	for (long i = 0; i < n; i++) {
+		int fd = socket(AF_INET, SOCK_STREAM, opt.proto);
+
+		if (fd < 0)
+			die("socket");
+		if (setsockopt(fd, SOL_TCP, TCP_NODELAY, &one, sizeof(one))) {
+			failed++;
+			err = errno;
+		}
+		close(fd);
+	}
+	t1 = now_ns();
+	printf("{\"op\":\"result\",\"workload\":\"churn\",\"proto\":\"%s\","
+	       "\"calls\":%ld,\"failed\":%ld,\"errno\":%d,\"socket_calls\":%ld,"
+	       "\"setsockopt_calls\":%ld,\"listen_calls\":0,\"elapsed_ns\":%lld,"
+	       "\"ns_per_op\":%.2f}\n",
+	       proto_name(), n, failed, err, n, n, (long long)(t1 - t0),
+	       (double)(t1 - t0) / (double)n);
+	return failed ? 1 : 0;
+}
+
 /* ---- W2: TCP Fast Open connection churn ---- */
 
 static unsigned long long tcpext(const char *counter)
@@ -438,5 +473,7 @@ int main(int argc, char **argv)
 	pin(opt.cpu);
 	if (!strcmp(opt.cmd, "tfo"))
 		return run_tfo();
+	if (!strcmp(opt.cmd, "churn"))
+		return run_churn();
 	return run_sockopt();
 }

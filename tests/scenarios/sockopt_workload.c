@@ -29,6 +29,9 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
+#include <linux/sched.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include "netns.h"
 
 #ifndef IPPROTO_MPTCP
@@ -62,7 +65,7 @@
 #define MAX_SYSCTLS 32
 
 static const char usage_text[] =
-	"Usage: " PROG " [--no-wait] [--sysctl NAME=VALUE]...\n"
+	"Usage: " PROG " [--no-wait] [--as-pid PID] [--sysctl NAME=VALUE]...\n"
 	"\n"
 	"Enters a new network namespace, brings lo up, writes the given sysctls\n"
 	"there (NAME as net.ipv4.tcp_fastopen or net/ipv4/tcp_fastopen), prints\n"
@@ -73,6 +76,8 @@ static const char usage_text[] =
 	"line is {\"op\":\"done\"}.\n"
 	"\n"
 	"  --no-wait            do not wait for a line on stdin after \"ready\"\n"
+	"  --as-pid PID         do it all in a child created with pid PID\n"
+	"                       (clone3 set_tid, needs root): a reused pid\n"
 	"  --sysctl NAME=VALUE  write VALUE to /proc/sys/NAME inside the new\n"
 	"                       namespace (repeatable, at most 32)\n"
 	"  --help               show this help\n"
@@ -286,6 +291,27 @@ static int exercise(int family, int protocol)
 	return fd;
 }
 
+/* Go on as a child with pid WANT; the parent waits and passes on how the
+ * child ended. */
+static void become_pid(pid_t want)
+{
+	struct clone_args args = {
+		.exit_signal = SIGCHLD,
+		.set_tid = (uintptr_t)&want,
+		.set_tid_size = 1,
+	};
+	long child = syscall(SYS_clone3, &args, sizeof(args));
+	int status;
+
+	if (child < 0)
+		die_errno("clone3 with set_tid", NULL);
+	if (child == 0)
+		return;
+	if (waitpid(child, &status, 0) < 0)
+		die_errno("waitpid", NULL);
+	exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct { int family, protocol; } combos[] = {
@@ -297,6 +323,7 @@ int main(int argc, char **argv)
 	const char *sysctls[MAX_SYSCTLS];
 	int fds[sizeof(combos) / sizeof(combos[0])];
 	int nsysctls = 0, wait = 1, i;
+	long as_pid = 0;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *spec;
@@ -306,6 +333,14 @@ int main(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(a, "--no-wait")) {
 			wait = 0;
+		} else if (!strcmp(a, "--as-pid")) {
+			char *end;
+
+			if (i + 1 >= argc)
+				die_usage("%s needs a PID", a);
+			as_pid = strtol(argv[++i], &end, 10);
+			if (*end || as_pid < 2 || as_pid > 4194304)
+				die_usage("bad --as-pid '%s'", argv[i]);
 		} else if (!strcmp(a, "--sysctl") || !strncmp(a, "--sysctl=", 9)) {
 			if (a[8] == '=') {
 				spec = a + 9;
@@ -327,6 +362,8 @@ int main(int argc, char **argv)
 	/* Line-buffered even into a pipe: the test reads "ready" live. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
+	if (as_pid)
+		become_pid(as_pid);
 	if (unshare(CLONE_NEWNET) != 0)
 		die_errno("unshare(CLONE_NEWNET)", NULL);
 	bring_lo_up();
