@@ -7,6 +7,8 @@
 #      tcp_fastopen=1027, TCP with tcp_fastopen=1 (no server bit)
 #   B  an MPTCP server started before tfotrace, in tfotrace's namespace
 #   C  two servers, tfotrace -p the first
+#   R  (fentry, kprobe) two hooked functions renamed in the BTF given with
+#      --btf: skipped with a warning, the rest still traces
 # and last, in text, the report a user reads for the Go-style server.
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
@@ -99,6 +101,15 @@ for MODE in fentry kprobe tracepoint; do
 	stop_tool
 	section "$MODE C1 scenario" /tmp/C1.sc
 	section "$MODE C2 scenario" /tmp/C2.sc
+
+	# R: two hooked functions "renamed" in the BTF given with --btf
+	[ $MODE = tracepoint ] && continue
+	btf_rename /sys/kernel/btf/vmlinux /tmp/renamed.btf \
+		tcp_try_fastopen tcp_try_fastopeX mptcp_setsockopt mptcp_setsockopX
+	start_tool R --attach $MODE --btf /tmp/renamed.btf
+	tfo_scenario --proto mptcp --clients 3 --sysctl net.ipv4.tcp_fastopen=3 >/tmp/R.sc
+	stop_tool
+	section "$MODE R scenario" /tmp/R.sc
 done
 # The human-readable report of the Go-style server, as a user would see it.
 tfotrace --ready-file /tmp/ready >/tmp/text.out 2>/tmp/text.err &

@@ -303,6 +303,27 @@ def judge_mode(j, sec, mode, old_kernel):
     syns = [o for o in C if o.get("type") == "tfo_server"]
     j.eq("C TFO SYN events", len(syns), d1["clients"] if probes else 0)
 
+    # R: tcp_try_fastopen and mptcp_setsockopt renamed in the BTF given
+    # with --btf: both hooks skipped with a warning, the rest traces
+    if not probes:
+        return
+    R = json_lines(sec.get(f"{mode} R tool", []))
+    err = " ".join(sec.get(f"{mode} R stderr", []))
+    r1, rd = scenario(sec, f"{mode} R scenario")
+    j.check("R exit 0", "exit 0" in err, err[-300:])
+    for func, loss in (("tcp_try_fastopen", "TCP Fast Open events from it will be missing"),
+                       ("mptcp_setsockopt", "its setsockopt errors will not be attributed")):
+        j.check(f"R warns {func}() missing",
+                f"{func}() is not in this kernel: {loss}" in err, err[-400:])
+    j.check("R says it has no TFO probes", "no TCP Fast Open probes" in err, err[-300:])
+    j.eq("R no TFO SYN events", [o for o in R if o.get("type") == "tfo_server"], [])
+    calls = [o for o in R if o.get("type") == "setsockopt"
+             and o.get("sock_ino") == r1["ino"] and o.get("optname") == "TCP_FASTOPEN"]
+    j.eq("R TCP_FASTOPEN still recorded", len(calls), 1)
+    if calls and old_kernel:
+        j.eq("R ret", calls[0].get("ret"), -92)
+        j.eq("R no layer claimed", calls[0].get("err_layer"), None)
+
 
 def judge_kernel(pkg, text):
     j = Judge(pkg)
@@ -364,7 +385,9 @@ def main(argv):
     try:
         kernels = args.kernel or default_kernels()
         images = {k: vmlinuz_of(k) for k in kernels}
-        initrd = build_initramfs(workdir, args.tfotrace, args.scenario)
+        rename = os.path.join(os.path.dirname(args.scenario), "btf_rename")
+        initrd = build_initramfs(workdir, args.tfotrace, args.scenario,
+                                 extra=[(rename, "btf_rename")])
         os.makedirs(os.path.join(CACHE, "logs"), exist_ok=True)
 
         def one(pkg):
