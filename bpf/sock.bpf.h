@@ -15,6 +15,19 @@
 #define IPPROTO_MPTCP	262
 #define TCP_LISTEN	10
 
+/* The caller's tgid as its own (innermost) pid namespace numbers it. */
+static __always_inline __u32 current_ns_tgid(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pid *pid = BPF_CORE_READ(task, group_leader, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+
+	/* pid namespaces nest 32 deep at most (MAX_PID_NS_LEVEL) */
+	if (level > 32)
+		return 0;
+	return BPF_CORE_READ(pid, numbers[level].nr);
+}
+
 static __always_inline void hdr_fill(struct tfo_rec_hdr *hdr, __u32 type,
 				     __u32 size, __u64 pid_tgid)
 {
@@ -24,6 +37,7 @@ static __always_inline void hdr_fill(struct tfo_rec_hdr *hdr, __u32 type,
 	hdr->pid = pid_tgid >> 32;
 	hdr->tid = (__u32)pid_tgid;
 	bpf_get_current_comm(hdr->comm, sizeof(hdr->comm));
+	hdr->ns_pid = current_ns_tgid();
 }
 
 static __always_inline void sock_id_from_sk(struct tfo_sock_id *id,

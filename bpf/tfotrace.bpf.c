@@ -24,6 +24,15 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* Set by userspace between open and load. */
 const volatile __u32 filter_pid_count = 0;
 const volatile __u32 filter_pids[TFO_MAX_PIDS] = {};
+/* --cgroup: only tasks in cgroup_filter[0] (cgroup v2) or below it */
+const volatile bool filter_cgroup = false;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgroup_filter SEC(".maps");
 
 /* Wake the consumer once per WAKEUP_BATCH records a CPU submits, not per
  * record: asking the ring how much is waiting reads the consumer's
@@ -47,7 +56,7 @@ struct {
 	__uint(max_entries, 1 << 20);	/* resized by userspace before load */
 } events SEC(".maps");
 
-static __always_inline bool pid_wanted(__u32 tgid)
+static __always_inline bool pids_include(__u32 tgid)
 {
 	if (!filter_pid_count)
 		return true;
@@ -58,6 +67,15 @@ static __always_inline bool pid_wanted(__u32 tgid)
 			return true;
 	}
 	return false;
+}
+
+/* In process context only: the cgroup test is about the current task. */
+static __always_inline bool pid_wanted(__u32 tgid)
+{
+	if (filter_cgroup &&
+	    bpf_current_task_under_cgroup(&cgroup_filter, 0) != 1)
+		return false;
+	return pids_include(tgid);
 }
 
 static __always_inline void record_submit(void *rec)
@@ -159,12 +177,28 @@ static __always_inline void emit_socket(__u64 pid_tgid, int family, int type,
 static __always_inline void owner_remember(__u64 ino,
 					   const struct tfo_rec_hdr *hdr)
 {
-	struct tfo_owner o = { .pid = hdr->pid };
+	struct tfo_owner o = { .pid = hdr->pid, .ns_pid = hdr->ns_pid };
 
 	if (!ino)
 		return;
 	__builtin_memcpy(o.comm, hdr->comm, sizeof(o.comm));
 	bpf_map_update_elem(&listener_owners, &ino, &o, BPF_ANY);
+}
+
+/* A listener closing: its owner is forgotten, so that listener_owners
+ * holds live listeners, not every listener a long run has seen. Loaded in
+ * every mode (a tracepoint: the transition is cheap to test first). */
+SEC("tracepoint/sock/inet_sock_set_state")
+int any_owner_forget(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	struct tfo_sock_id id = {};
+
+	if (ctx->oldstate != TCP_LISTEN || ctx->newstate != TCP_CLOSE)
+		return 0;
+	sock_id_from_sock(&id, (struct sock *)ctx->skaddr);
+	if (id.ino)
+		bpf_map_delete_elem(&listener_owners, &id.ino);
+	return 0;
 }
 
 static __always_inline void emit_listen(__u64 pid_tgid, int fd, int backlog,
@@ -458,7 +492,10 @@ static __always_inline int tfo_server_exit(struct sock *child)
 	app = sock_app_sk(sk, &subflow);
 	sock_id_from_sock(&id, app);
 	owner = id.ino ? bpf_map_lookup_elem(&listener_owners, &id.ino) : NULL;
-	if (filter_pid_count && !(owner && pid_wanted(owner->pid)))
+	/* softirq: the filters hold for the listener's owner, which was
+	 * remembered only if wanted (or seeded so by userspace) */
+	if ((filter_pid_count || filter_cgroup) &&
+	    !(owner && pids_include(owner->pid)))
 		return 0;
 	r = record_reserve(sizeof(*r));
 	if (!r)
@@ -469,6 +506,7 @@ static __always_inline int tfo_server_exit(struct sock *child)
 	r->hdr.size = sizeof(*r);
 	if (owner) {
 		r->hdr.pid = owner->pid;
+		r->hdr.ns_pid = owner->ns_pid;
 		__builtin_memcpy(r->hdr.comm, owner->comm, sizeof(r->hdr.comm));
 	}
 	r->sock = id;

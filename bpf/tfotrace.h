@@ -57,6 +57,7 @@ enum tfo_attach_mode {
  * listener, for attributing the softirq-time TFO events. */
 struct tfo_owner {
 	__u32 pid;
+	__u32 ns_pid;		/* the pid in its own pid namespace */
 	char comm[TFO_COMM_LEN];
 };
 
@@ -77,9 +78,13 @@ struct tfo_rec_hdr {
 	__u64 ts_ns;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 	__u32 type;		/* enum tfo_rec_type */
 	__u32 size;		/* bytes of the whole record */
-	__u32 pid;		/* tgid of the caller */
+	__u32 pid;		/* tgid of the caller, as the host sees it */
 	__u32 tid;
 	char comm[TFO_COMM_LEN];
+	__u32 ns_pid;		/* the tgid in the caller's own pid namespace
+				 * (a container's view); == pid outside one,
+				 * 0 when unknown */
+	__u32 pad;
 };
 
 struct tfo_rec_socket {
@@ -157,14 +162,14 @@ struct tfo_rec_listener {
 	__u8 pad[7];
 };
 
-_Static_assert(sizeof(struct tfo_owner) == 20, "tfo_owner layout");
+_Static_assert(sizeof(struct tfo_owner) == 24, "tfo_owner layout");
 _Static_assert(sizeof(struct tfo_sock_id) == 24, "tfo_sock_id layout");
-_Static_assert(sizeof(struct tfo_rec_hdr) == 40, "tfo_rec_hdr layout");
-_Static_assert(sizeof(struct tfo_rec_socket) == 80, "tfo_rec_socket layout");
-_Static_assert(sizeof(struct tfo_rec_listen) == 88, "tfo_rec_listen layout");
-_Static_assert(sizeof(struct tfo_rec_setsockopt) == 112, "tfo_rec_setsockopt layout");
-_Static_assert(sizeof(struct tfo_rec_tfo_server) == 96, "tfo_rec_tfo_server layout");
-_Static_assert(sizeof(struct tfo_rec_tfo_client) == 80, "tfo_rec_tfo_client layout");
-_Static_assert(sizeof(struct tfo_rec_listener) == 104, "tfo_rec_listener layout");
+_Static_assert(sizeof(struct tfo_rec_hdr) == 48, "tfo_rec_hdr layout");
+_Static_assert(sizeof(struct tfo_rec_socket) == 88, "tfo_rec_socket layout");
+_Static_assert(sizeof(struct tfo_rec_listen) == 96, "tfo_rec_listen layout");
+_Static_assert(sizeof(struct tfo_rec_setsockopt) == 120, "tfo_rec_setsockopt layout");
+_Static_assert(sizeof(struct tfo_rec_tfo_server) == 104, "tfo_rec_tfo_server layout");
+_Static_assert(sizeof(struct tfo_rec_tfo_client) == 88, "tfo_rec_tfo_client layout");
+_Static_assert(sizeof(struct tfo_rec_listener) == 112, "tfo_rec_listener layout");
 
 #endif /* TFOTRACE_H */

@@ -42,11 +42,14 @@ static bool has_prefix(const char *s, const char *prefix)
  * Without them the tool still traces the calls. */
 static bool is_optional_prog(const char *name)
 {
-	return strstr(name, "_layer_") || strstr(name, "_tfo_");
+	return strstr(name, "_layer_") || strstr(name, "_tfo_") ||
+	       has_prefix(name, "any_");
 }
 
 static const char *optional_loss(const char *name)
 {
+	if (has_prefix(name, "any_"))
+		return "closed listeners stay in the owner table until it is full";
 	return strstr(name, "_layer_") ?
 	       "its setsockopt errors will not be attributed to it" :
 	       "TCP Fast Open events from it will be missing";
@@ -88,7 +91,7 @@ static int select_programs(struct tfo_tracer *t, enum tfo_attach_mode mode,
 	bpf_object__for_each_program(prog, t->skel->obj) {
 		const char *name = bpf_program__name(prog);
 		bool load = has_prefix(name, mode_prefix[mode]) ||
-			    has_prefix(name, "scan_");
+			    has_prefix(name, "scan_") || has_prefix(name, "any_");
 
 		if (load && is_optional_prog(name) &&
 		    kernel_lacks(t, prog_target(prog))) {
@@ -145,7 +148,9 @@ static int find_missing(struct tfo_tracer *t, char *why, size_t why_len)
 	bpf_object__for_each_program(prog, skel->obj) {
 		const char *func = prog_target(prog);
 
+		/* tracepoints are no kernel functions: attaching tells */
 		if (!is_optional_prog(bpf_program__name(prog)) ||
+		    has_prefix(bpf_program__section_name(prog), "tracepoint/") ||
 		    kernel_lacks(t, func) ||
 		    btf__find_by_name_kind(vmlinux, func, BTF_KIND_FUNC) >= 0)
 			continue;
@@ -269,6 +274,7 @@ static int try_mode(struct tfo_tracer *t, enum tfo_attach_mode mode,
 		return err;
 	}
 	t->skel->rodata->filter_pid_count = opts->npids;
+	t->skel->rodata->filter_cgroup = opts->cgroup_fd > 0;
 	for (size_t i = 0; i < opts->npids; i++)
 		t->skel->rodata->filter_pids[i] = opts->pids[i];
 	err = bpf_map__set_max_entries(t->skel->maps.events,
@@ -284,6 +290,18 @@ static int try_mode(struct tfo_tracer *t, enum tfo_attach_mode mode,
 	if (err) {
 		snprintf(why, why_len, "load: %s", strerror(-err));
 		goto fail;
+	}
+	if (opts->cgroup_fd > 0) {
+		__u32 zero = 0;
+
+		err = bpf_map__update_elem(t->skel->maps.cgroup_filter, &zero,
+					   sizeof(zero), &opts->cgroup_fd,
+					   sizeof(opts->cgroup_fd), BPF_ANY);
+		if (err) {
+			snprintf(why, why_len, "cgroup filter: %s",
+				 strerror(-err));
+			goto fail;
+		}
 	}
 	err = attach_programs(t, why, why_len, opts->log);
 	if (err)
@@ -375,14 +393,11 @@ bool tfo_tracer_has_tfo_probes(const struct tfo_tracer *t)
 	return t->tfo_server_hooked;
 }
 
-int tfo_tracer_seed_owner(struct tfo_tracer *t, uint64_t ino, uint32_t pid,
-			  const char *comm)
+int tfo_tracer_seed_owner(struct tfo_tracer *t, uint64_t ino,
+			  const struct tfo_owner *owner)
 {
-	struct tfo_owner owner = { .pid = pid };
-
-	strncpy(owner.comm, comm, sizeof(owner.comm) - 1);
 	return bpf_map__update_elem(t->skel->maps.listener_owners, &ino,
-				    sizeof(ino), &owner, sizeof(owner),
+				    sizeof(ino), owner, sizeof(*owner),
 				    BPF_ANY);
 }
 

@@ -18,6 +18,8 @@ struct tfo_tracer_opts {
 	const uint32_t *pids;		/* in-kernel filter; none: all */
 	size_t npids;
 	uint32_t ringbuf_bytes;		/* a power of two, >= page size */
+	int cgroup_fd;			/* > 0: only tasks in this cgroup v2
+					 * directory or below it */
 	FILE *log;			/* warnings and the attempts made */
 	const char *btf_path;		/* the kernel's BTF from a file (BTFHub);
 					 * NULL: /sys/kernel/btf/vmlinux */
@@ -38,8 +40,8 @@ uint64_t tfo_tracer_lost(const struct tfo_tracer *t);
 bool tfo_tracer_has_tfo_probes(const struct tfo_tracer *t);
 /* Attribute a listener found by the scan, so that its TFO events carry
  * (and are filtered by) its owner. */
-int tfo_tracer_seed_owner(struct tfo_tracer *t, uint64_t ino, uint32_t pid,
-			  const char *comm);
+int tfo_tracer_seed_owner(struct tfo_tracer *t, uint64_t ino,
+			  const struct tfo_owner *owner);
 
 /* The listener-scan iterator, loaded with the tracer. */
 const struct bpf_program *tfo_tracer_iter(const struct tfo_tracer *t);

@@ -182,11 +182,13 @@ void tfo_correlator__free(struct tfo_correlator *c)
 
 /* ---- evidence ---- */
 
-static void set_owner(struct tfo_sock_view *v, uint32_t pid, const char *comm)
+static void set_owner(struct tfo_sock_view *v, uint32_t pid, uint32_t ns_pid,
+		      const char *comm)
 {
 	if (!pid)
 		return;
 	v->pid = pid;
+	v->ns_pid = ns_pid;
 	/* COMM is a string (tfo_correlator__owner) or a record's array: read
 	 * no further than its NUL or the array's end. */
 	strncpy(v->comm, comm, sizeof(v->comm) - 1);
@@ -520,10 +522,10 @@ void tfo_correlator__feed(struct tfo_correlator *c, const union tfo_record *r)
 	}
 	switch (r->hdr.type) {
 	case TFO_REC_SOCKET:
-		set_owner(&e->v, r->hdr.pid, r->hdr.comm);
+		set_owner(&e->v, r->hdr.pid, r->hdr.ns_pid, r->hdr.comm);
 		break;
 	case TFO_REC_LISTEN:
-		set_owner(&e->v, r->hdr.pid, r->hdr.comm);
+		set_owner(&e->v, r->hdr.pid, r->hdr.ns_pid, r->hdr.comm);
 		e->v.sysctl = r->listen.sysctl;
 		if (r->listen.ret == 0) {
 			e->v.listening = true;
@@ -532,15 +534,15 @@ void tfo_correlator__feed(struct tfo_correlator *c, const union tfo_record *r)
 		}
 		break;
 	case TFO_REC_SETSOCKOPT:
-		set_owner(&e->v, r->hdr.pid, r->hdr.comm);
+		set_owner(&e->v, r->hdr.pid, r->hdr.ns_pid, r->hdr.comm);
 		note_setsockopt(&e->v, &r->setsockopt);
 		break;
 	case TFO_REC_TFO_SERVER:
-		set_owner(&e->v, r->hdr.pid, r->hdr.comm);
+		set_owner(&e->v, r->hdr.pid, r->hdr.ns_pid, r->hdr.comm);
 		note_tfo_server(&e->v, &r->tfo_server);
 		break;
 	case TFO_REC_TFO_CLIENT:
-		set_owner(&e->v, r->hdr.pid, r->hdr.comm);
+		set_owner(&e->v, r->hdr.pid, r->hdr.ns_pid, r->hdr.comm);
 		if (r->tfo_client.probe == TFO_CLIENT_COOKIE_CHECK)
 			e->v.client_cookie_checks++;
 		else if (r->tfo_client.probe == TFO_CLIENT_BLACKHOLE &&
@@ -566,13 +568,13 @@ void tfo_correlator__lost(struct tfo_correlator *c, uint64_t n)
 }
 
 void tfo_correlator__owner(struct tfo_correlator *c, uint64_t ino,
-			   uint32_t pid, const char *comm)
+			   uint32_t pid, uint32_t ns_pid, const char *comm)
 {
 	uint32_t i = find(c, ino);
 
 	/* The first owner found stands; a scan names what it sees. */
 	if (i != NONE && !c->entries[i].v.pid)
-		set_owner(&c->entries[i].v, pid, comm);
+		set_owner(&c->entries[i].v, pid, ns_pid, comm);
 }
 
 void tfo_correlator__counters(struct tfo_correlator *c,

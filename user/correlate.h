@@ -47,6 +47,7 @@ struct tfo_sock_view {
 	uint64_t ino;
 	uint32_t netns;
 	uint32_t pid;		/* owner: creator, caller, or from the scan */
+	uint32_t ns_pid;	/* its pid in its own pid namespace; 0 unknown */
 	char comm[TFO_COMM_LEN];
 	uint16_t family;
 	uint16_t protocol;
@@ -123,7 +124,7 @@ void tfo_correlator__feed(struct tfo_correlator *c, const union tfo_record *r);
 void tfo_correlator__lost(struct tfo_correlator *c, uint64_t n);
 /* A process holding socket INO, found in /proc (listeners from the scan). */
 void tfo_correlator__owner(struct tfo_correlator *c, uint64_t ino,
-			   uint32_t pid, const char *comm);
+			   uint32_t pid, uint32_t ns_pid, const char *comm);
 /* The TFO counters' change over the run in the namespace of opts.netns:
  * without per-SYN probes, cookie requests that no listener answered are
  * the only trace of clients asking a TFO-less MPTCP listener. */

@@ -16,6 +16,8 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
 #include <netinet/in.h>
@@ -44,6 +46,9 @@ static struct env {
 	const char *ready_file;
 	bool scan_only;
 	const char *btf_path;
+	const char *cgroup_path;
+	int cgroup_fd;		/* of cgroup_path, checked to be cgroup v2 */
+	char cgroup_rel[PATH_MAX];	/* its path inside the cgroup2 mount */
 } env;
 
 const char *argp_program_version = "tfotrace " TFOTRACE_VERSION;
@@ -71,10 +76,12 @@ enum {
 	OPT_READY_FILE,
 	OPT_SCAN,
 	OPT_BTF,
+	OPT_CGROUP,
 };
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace only this process (repeatable, at most 16)", 0 },
+	{ "cgroup", OPT_CGROUP, "PATH", 0, "Trace only processes in this cgroup v2 directory and below (e.g. /sys/fs/cgroup/system.slice/xray.service)", 0 },
 	{ "failed", OPT_FAILED, NULL, 0, "Show only calls that failed", 0 },
 	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 0 },
 	{ "json", OPT_JSON, NULL, 0, "Print JSON Lines instead of text", 0 },
@@ -148,6 +155,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			argp_failure(state, 2, 0, "cannot read BTF file '%s': %s",
 				     arg, strerror(errno));
 		env.btf_path = arg;
+		break;
+	case OPT_CGROUP:
+		env.cgroup_path = arg;
 		break;
 	case 'v':
 		env.verbose = true;
@@ -253,6 +263,111 @@ static uint32_t tgid_of(uint32_t tid)
 			break;
 	fclose(f);
 	return tgid;
+}
+
+/* PID's number in its own (innermost) pid namespace: the last of the
+ * NSpid: line; 0 when unknown. */
+static uint32_t ns_pid_of(uint32_t pid)
+{
+	char path[40], line[256];
+	unsigned int ns_pid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *last;
+
+		if (strncmp(line, "NSpid:", 6))
+			continue;
+		last = strrchr(line, '\t');
+		if (!last || sscanf(last, "%u", &ns_pid) != 1)
+			ns_pid = 0;
+		break;
+	}
+	fclose(f);
+	return ns_pid;
+}
+
+/* --cgroup PATH: a cgroup v2 directory, and its path relative to the
+ * cgroup2 mount, which /proc/PID/cgroup's "0::" line names. Returns 0 or
+ * the exit status after saying why. */
+static int open_cgroup(void)
+{
+	char real[PATH_MAX], line[4096];
+	struct statfs sfs;
+	size_t best = 0;
+	FILE *f;
+
+	if (!env.cgroup_path)
+		return 0;
+	env.cgroup_fd = open(env.cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (env.cgroup_fd < 0) {
+		fprintf(stderr, "tfotrace: cannot open cgroup %s: %s\n",
+			env.cgroup_path, strerror(errno));
+		return 2;
+	}
+	if (fstatfs(env.cgroup_fd, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC ||
+	    !realpath(env.cgroup_path, real)) {
+		fprintf(stderr, "tfotrace: %s is not a cgroup v2 directory (--cgroup needs the unified hierarchy, e.g. /sys/fs/cgroup/...)\n",
+			env.cgroup_path);
+		return 2;
+	}
+	/* the longest cgroup2 mount point that holds it */
+	f = fopen("/proc/self/mounts", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		char dir[PATH_MAX], type[64];
+		size_t n;
+
+		if (sscanf(line, "%*s %4095s %63s", dir, type) != 2 ||
+		    strcmp(type, "cgroup2"))
+			continue;
+		n = strlen(dir);
+		if (n >= best && !strncmp(real, dir, n) &&
+		    (real[n] == '/' || real[n] == '\0')) {
+			best = n;
+			snprintf(env.cgroup_rel, sizeof(env.cgroup_rel), "%s",
+				 real[n] ? real + n : "/");
+		}
+	}
+	if (f)
+		fclose(f);
+	if (!env.cgroup_rel[0]) {
+		fprintf(stderr, "tfotrace: cannot find the cgroup2 mount of %s\n",
+			env.cgroup_path);
+		return 1;
+	}
+	return 0;
+}
+
+/* Whether PID is in the --cgroup directory or below it (for what /proc,
+ * not the kernel filter, finds: the scan's listener owners). */
+static bool pid_in_cgroup(uint32_t pid)
+{
+	char path[40], line[4096];
+	size_t n = strlen(env.cgroup_rel);
+	bool in = false;
+	FILE *f;
+
+	if (!env.cgroup_path)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		char *p = line + 3;
+
+		if (strncmp(line, "0::", 3))
+			continue;
+		p[strcspn(p, "\n")] = '\0';
+		in = !strcmp(env.cgroup_rel, "/") ||
+		     (!strncmp(p, env.cgroup_rel, n) &&
+		      (p[n] == '\0' || p[n] == '/'));
+	}
+	if (f)
+		fclose(f);
+	return in;
 }
 
 /* 0 when the process does not exist (or is a zombie). */
@@ -463,6 +578,7 @@ static void collect_owner(void *ctx, uint64_t ino, uint32_t pid,
 		    l->n_owners == sizeof(l->owners) / sizeof(l->owners[0]))
 			continue;
 		l->owners[l->n_owners].pid = pid;
+		l->owners[l->n_owners].ns_pid = ns_pid_of(pid);
 		snprintf(l->owners[l->n_owners].comm, TFO_COMM_LEN, "%s", comm);
 		l->n_owners++;
 	}
@@ -470,12 +586,16 @@ static void collect_owner(void *ctx, uint64_t ino, uint32_t pid,
 
 static bool owned_by_filter(const struct listener *l)
 {
-	if (!env.npids)
+	if (!env.npids && !env.cgroup_path)
 		return true;
-	for (size_t i = 0; i < l->n_owners; i++)
+	for (size_t i = 0; i < l->n_owners; i++) {
+		bool listed = !env.npids;
+
 		for (size_t j = 0; j < env.npids; j++)
-			if (l->owners[i].pid == env.pids[j])
-				return true;
+			listed |= l->owners[i].pid == env.pids[j];
+		if (listed && pid_in_cgroup(l->owners[i].pid))
+			return true;
+	}
 	return false;
 }
 
@@ -517,11 +637,11 @@ static int scan_listeners(struct run *run)
 		tfo_correlator__feed(run->corr, &rec);
 		for (size_t j = 0; j < l->n_owners; j++) {
 			tfo_correlator__owner(run->corr, l->rec.sock.ino,
-					      l->owners[j].pid, l->owners[j].comm);
+					      l->owners[j].pid, l->owners[j].ns_pid,
+					      l->owners[j].comm);
 			if (run->tracer)
 				tfo_tracer_seed_owner(run->tracer, l->rec.sock.ino,
-						      l->owners[j].pid,
-						      l->owners[j].comm);
+						      &l->owners[j]);
 		}
 	}
 out:
@@ -711,6 +831,8 @@ int main(int argc, char **argv)
 	signal(SIGHUP, on_signal);
 
 	status = open_pids();
+	if (!status)
+		status = open_cgroup();
 	if (status)
 		goto cleanup;
 	status = 1;
@@ -740,6 +862,7 @@ int main(int argc, char **argv)
 	topts.mode = env.mode;
 	topts.pids = env.pids;
 	topts.npids = env.npids;
+	topts.cgroup_fd = env.cgroup_fd;
 	topts.ringbuf_bytes = RINGBUF_DEFAULT_BYTES;
 	topts.log = stderr;
 	topts.btf_path = env.btf_path;
@@ -800,7 +923,8 @@ int main(int argc, char **argv)
 		run.sum.mode,
 		tfo_tracer_mode(tracer) == TFO_MODE_TRACEPOINT ?
 		" (no per-layer error attribution)" : "",
-		env.npids ? " the given pids" : " every process");
+		env.npids ? " the given pids" :
+		env.cgroup_path ? " the cgroup" : " every process");
 	if (!tfo_tracer_has_tfo_probes(tracer))
 		fprintf(stderr, "tfotrace: no TCP Fast Open probes in %s mode: per-SYN evidence is not observable; findings rest on setsockopt, the listener scan and the kernel counters\n",
 			run.sum.mode);
@@ -849,6 +973,8 @@ int main(int argc, char **argv)
 	}
 cleanup:
 	close_pids();
+	if (env.cgroup_fd > 0)
+		close(env.cgroup_fd);
 	ring_buffer__free(rb);
 	tfo_tracer_free(tracer);
 	if (run.scanner != tracer)

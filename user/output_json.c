@@ -37,14 +37,26 @@ static void json_errno(FILE *out, int ret)
 	json_name(out, "errno", ret < 0 ? tfo_errno_name(ret) : NULL);
 }
 
+/* The pid inside the process's own pid namespace (a container's view):
+ * null when unknown. */
+static void json_ns_pid(FILE *out, uint32_t ns_pid)
+{
+	if (ns_pid)
+		fprintf(out, ",\"ns_pid\":%u", ns_pid);
+	else
+		fputs(",\"ns_pid\":null", out);
+}
+
 static void json_hdr(const struct tfo_output *o, const struct tfo_rec_hdr *h,
 		     const char *type)
 {
 	FILE *out = o->out;
 
 	fprintf(out, "{\"type\":\"%s\",\"time_ns\":%" PRId64
-		",\"pid\":%u,\"tid\":%u,\"comm\":", type,
+		",\"pid\":%u,\"tid\":%u", type,
 		(int64_t)h->ts_ns + o->realtime_offset_ns, h->pid, h->tid);
+	json_ns_pid(out, h->ns_pid);
+	fputs(",\"comm\":", out);
 	tfo_json_string(out, h->comm, sizeof(h->comm));
 }
 
@@ -176,10 +188,12 @@ void tfo_json_listener(const struct tfo_output *o,
 
 	fputs("{\"type\":\"listener\"", out);
 	if (n_owners) {
-		fprintf(out, ",\"pid\":%u,\"comm\":", owners[0].pid);
+		fprintf(out, ",\"pid\":%u", owners[0].pid);
+		json_ns_pid(out, owners[0].ns_pid);
+		fputs(",\"comm\":", out);
 		tfo_json_string(out, owners[0].comm, sizeof(owners[0].comm));
 	} else {
-		fputs(",\"pid\":null,\"comm\":null", out);
+		fputs(",\"pid\":null,\"ns_pid\":null,\"comm\":null", out);
 	}
 	json_sock(out, &l->sock);
 	json_name(out, "addr", tfo_addr_str(l->sock.family, l->addr, addr,
@@ -189,8 +203,9 @@ void tfo_json_listener(const struct tfo_output *o,
 		l->subflow ? "true" : "false", l->qlen_max, l->qlen, l->backlog,
 		l->sysctl);
 	for (size_t i = 0; i < n_owners; i++) {
-		fprintf(out, "%s{\"pid\":%u,\"comm\":", i ? "," : "",
-			owners[i].pid);
+		fprintf(out, "%s{\"pid\":%u", i ? "," : "", owners[i].pid);
+		json_ns_pid(out, owners[i].ns_pid);
+		fputs(",\"comm\":", out);
 		tfo_json_string(out, owners[i].comm, sizeof(owners[i].comm));
 		fputc('}', out);
 	}
@@ -216,10 +231,12 @@ void tfo_json_finding(const struct tfo_output *o, const struct tfo_finding *f)
 	json_name(out, "kind", tfo_finding_name(f->kind));
 	fprintf(out, ",\"final\":%s", f->final ? "true" : "false");
 	if (v->pid) {
-		fprintf(out, ",\"pid\":%u,\"comm\":", v->pid);
+		fprintf(out, ",\"pid\":%u", v->pid);
+		json_ns_pid(out, v->ns_pid);
+		fputs(",\"comm\":", out);
 		tfo_json_string(out, v->comm, sizeof(v->comm));
 	} else {
-		fputs(",\"pid\":null,\"comm\":null", out);
+		fputs(",\"pid\":null,\"ns_pid\":null,\"comm\":null", out);
 	}
 	fprintf(out, ",\"sock_ino\":%" PRIu64 ",\"netns\":%u", v->ino,
 		v->netns);

@@ -40,8 +40,15 @@ static void text_hdr(const struct tfo_output *o, const struct tfo_rec_hdr *h,
 		comm[i] = h->comm[i] && !isprint((unsigned char)h->comm[i]) ?
 			  '?' : h->comm[i];
 	comm[sizeof(comm) - 1] = '\0';
+	char pid[24];
+
+	/* host pid, and the pid inside its own namespace where it differs */
+	if (h->ns_pid && h->ns_pid != h->pid)
+		snprintf(pid, sizeof(pid), "%u/%u", h->pid, h->ns_pid);
+	else
+		snprintf(pid, sizeof(pid), "%u", h->pid);
 	text_time(o->out, o, h->ts_ns);
-	fprintf(o->out, " %-7u %-7u %-16s %-10s", h->pid, h->tid, comm, event);
+	fprintf(o->out, " %-7s %-7u %-16s %-10s", pid, h->tid, comm, event);
 }
 
 static void text_sock(FILE *out, int fd, const struct tfo_sock_id *s)
@@ -54,7 +61,8 @@ static void text_sock(FILE *out, int fd, const struct tfo_sock_id *s)
 		fputs(" (not a socket)", out);
 		return;
 	}
-	fprintf(out, " ino=%" PRIu64 " %s/%s :%u %s", (uint64_t)s->ino,
+	fprintf(out, " ino=%" PRIu64 " netns=%u %s/%s :%u %s", (uint64_t)s->ino,
+		s->netns,
 		name_or_num(tfo_proto_name(s->protocol), s->protocol, b1,
 			    sizeof(b1)),
 		name_or_num(tfo_family_name(s->family), s->family, b2,
@@ -238,7 +246,10 @@ static void text_owners(FILE *out, const struct tfo_owner *owners, size_t n)
 		fputs(" owner=?", out);
 		return;
 	}
-	fprintf(out, " pid=%u comm=%s", owners[0].pid, owners[0].comm);
+	fprintf(out, " pid=%u", owners[0].pid);
+	if (owners[0].ns_pid && owners[0].ns_pid != owners[0].pid)
+		fprintf(out, " ns_pid=%u", owners[0].ns_pid);
+	fprintf(out, " comm=%s", owners[0].comm);
 	if (n > 1) {
 		fputs(" also=", out);
 		for (size_t i = 1; i < n; i++)
@@ -252,11 +263,11 @@ void tfo_text_listener(const struct tfo_output *o,
 {
 	char addr[64], b[16];
 
-	fprintf(o->out, "listener %s %s:%u ino=%" PRIu64,
+	fprintf(o->out, "listener %s %s:%u ino=%" PRIu64 " netns=%u",
 		name_or_num(tfo_proto_name(l->sock.protocol), l->sock.protocol,
 			    b, sizeof(b)),
 		tfo_addr_str(l->sock.family, l->addr, addr, sizeof(addr)),
-		l->sock.lport, (uint64_t)l->sock.ino);
+		l->sock.lport, (uint64_t)l->sock.ino, l->sock.netns);
 	text_owners(o->out, owners, n_owners);
 	fprintf(o->out, " tfo_qlen_max=%u%s backlog=%u\n", l->qlen_max,
 		l->qlen_max ? "" : " (TFO off)", l->backlog);
@@ -266,7 +277,10 @@ static void text_sock_line(FILE *out, const struct tfo_sock_view *v)
 {
 	char addr[64], b[16];
 
-	if (v->pid)
+	if (v->pid && v->ns_pid && v->ns_pid != v->pid)
+		fprintf(out, "pid %u (%u in its namespace) (%s), ", v->pid,
+			v->ns_pid, v->comm);
+	else if (v->pid)
 		fprintf(out, "pid %u (%s), ", v->pid, v->comm);
 	else
 		fputs("owner unknown, ", out);

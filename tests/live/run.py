@@ -877,7 +877,7 @@ def test_btf_file(ctx):
         raise Fail("; ".join(problems))
 
 
-OUR_PROG_PREFIXES = ("tp_", "fentry_", "kprobe_", "scan_listeners")
+OUR_PROG_PREFIXES = ("tp_", "fentry_", "kprobe_", "scan_listeners", "any_")
 
 
 def our_programs():
@@ -950,7 +950,8 @@ def all_tests():
     sys.modules.setdefault("run", sys.modules[__name__])
     import findings
     import hardening
-    return TESTS + findings.TESTS + hardening.TESTS
+    import ecosystem
+    return TESTS + findings.TESTS + hardening.TESTS + ecosystem.TESTS
 
 
 # ---------------------------------------------------------------- runner

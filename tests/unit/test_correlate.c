@@ -595,7 +595,7 @@ static void test_scan_only_mptcp_listener_rejected(void **state)
 	syn.sysctl = 3;
 	feed(fx, rec_listener(5150, P_MPTCP, 443, 0, 0, 3));
 	assert_int_equal(fx->n, 0);	/* a queue of 0 alone proves nothing */
-	tfo_correlator__owner(fx->c, 5150, 4242, "xray");
+	tfo_correlator__owner(fx->c, 5150, 4242, 4242, "xray");
 	/* the SYN records have no owner: the listen() was never seen */
 	for (int i = 0; i < 3; i++)
 		feed(fx, rec_syn(0, "", 5150, P_MPTCP, 443, syn));
@@ -632,7 +632,7 @@ static void test_scan_only_footprint_needs_old_kernel(void **state)
 	fx_start(fx, o);
 	syn.sysctl = 3;
 	feed(fx, rec_listener(5150, P_MPTCP, 443, 0, 0, 3));
-	tfo_correlator__owner(fx->c, 5150, 4242, "xray");
+	tfo_correlator__owner(fx->c, 5150, 4242, 4242, "xray");
 	for (int i = 0; i < 3; i++)
 		feed(fx, rec_syn(0, "", 5150, P_MPTCP, 443, syn));
 	finish(fx);
@@ -652,7 +652,7 @@ static void test_scan_only_counters_footprint(void **state)
 	o.probes = false;	/* tracepoint mode */
 	fx_start(fx, o);
 	feed(fx, rec_listener(5150, P_MPTCP, 443, 0, 0, 3));
-	tfo_correlator__owner(fx->c, 5150, 4242, "xray");
+	tfo_correlator__owner(fx->c, 5150, 4242, 4242, "xray");
 	tfo_correlator__counters(fx->c, &delta);
 	finish(fx);
 	assert_int_equal(fx->n, 1);
@@ -692,13 +692,13 @@ static void test_scan_only_owner_rules(void **state)
 	struct tfo_correlator_stats st;
 
 	/* an owner for an inode the correlator does not know makes nothing */
-	tfo_correlator__owner(fx->c, 5151, 4242, "xray");
+	tfo_correlator__owner(fx->c, 5151, 4242, 4242, "xray");
 	st = stats_of(fx);
 	assert_int_equal(st.sockets, 0);
 	/* the first owner found stands */
 	feed(fx, rec_listener(5151, P_TCP, 8443, 256, 0, 3));
-	tfo_correlator__owner(fx->c, 5151, 4242, "xray");
-	tfo_correlator__owner(fx->c, 5151, 4243, "xray-child");
+	tfo_correlator__owner(fx->c, 5151, 4242, 4242, "xray");
+	tfo_correlator__owner(fx->c, 5151, 4243, 4243, "xray-child");
 	finish(fx);
 	assert_int_equal(only(fx, TFO_FINDING_TFO_OK, 1, 5151)->sock.pid, 4242);
 }
@@ -708,7 +708,7 @@ static void test_scan_only_mptcp_listener_no_evidence(void **state)
 	struct fx *fx = start(state);
 
 	feed(fx, rec_listener(5152, P_MPTCP, 443, 0, 0, 3));
-	tfo_correlator__owner(fx->c, 5152, 4242, "xray");
+	tfo_correlator__owner(fx->c, 5152, 4242, 4242, "xray");
 	finish(fx);
 	assert_int_equal(fx->n, 0);
 }
@@ -732,7 +732,7 @@ static void test_scan_only_tcp_listener_ok(void **state)
 	const struct seen *s;
 
 	feed(fx, rec_listener(5154, P_TCP, 443, 256, 3, 3));
-	tfo_correlator__owner(fx->c, 5154, 4242, "xray");
+	tfo_correlator__owner(fx->c, 5154, 4242, 4242, "xray");
 	assert_int_equal(fx->n, 1);
 	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, 0, 5154), 1);
 	finish(fx);
@@ -752,7 +752,7 @@ static void test_scan_only_tcp_listener_server_off(void **state)
 	const struct seen *s;
 
 	feed(fx, rec_listener(5155, P_TCP, 443, 256, 0, 1));
-	tfo_correlator__owner(fx->c, 5155, 4242, "xray");
+	tfo_correlator__owner(fx->c, 5155, 4242, 4242, "xray");
 	assert_int_equal(fx->n, 0);
 	feed(fx, rec_syn(0, "", 5155, P_TCP, 443, (struct syn){
 		.foc_in = 0, .foc_out = -1, .qlen_max = 256, .sysctl = 1 }));
@@ -1438,7 +1438,7 @@ static void test_eviction_lru(void **state)
 	feed(fx, rec_sockopt(1, "w", 5, P_MPTCP, L_TCP, O_TCP_FASTOPEN, 256,
 			     -92, TFO_LAYER_MPTCP));
 	/* an owner lookup does not count as use */
-	tfo_correlator__owner(fx->c, 3, 9, "x");
+	tfo_correlator__owner(fx->c, 3, 9, 9, "x");
 	feed(fx, rec_sockopt(1, "w", 6, P_MPTCP, L_TCP, O_TCP_FASTOPEN, 256,
 			     -92, TFO_LAYER_MPTCP));
 	st = stats_of(fx);

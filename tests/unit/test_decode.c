@@ -23,12 +23,12 @@ static void fill_hdr(struct tfo_rec_hdr *h, uint32_t type, uint32_t size)
 static void test_sizes_match_abi(void **state)
 {
 	(void)state;
-	assert_int_equal(tfo_record_size(TFO_REC_SOCKET), 80);
-	assert_int_equal(tfo_record_size(TFO_REC_LISTEN), 88);
-	assert_int_equal(tfo_record_size(TFO_REC_TFO_SERVER), 96);
-	assert_int_equal(tfo_record_size(TFO_REC_TFO_CLIENT), 80);
-	assert_int_equal(tfo_record_size(TFO_REC_LISTENER), 104);
-	assert_int_equal(tfo_record_size(TFO_REC_SETSOCKOPT), 112);
+	assert_int_equal(tfo_record_size(TFO_REC_SOCKET), 88);
+	assert_int_equal(tfo_record_size(TFO_REC_LISTEN), 96);
+	assert_int_equal(tfo_record_size(TFO_REC_TFO_SERVER), 104);
+	assert_int_equal(tfo_record_size(TFO_REC_TFO_CLIENT), 88);
+	assert_int_equal(tfo_record_size(TFO_REC_LISTENER), 112);
+	assert_int_equal(tfo_record_size(TFO_REC_SETSOCKOPT), 120);
 	assert_int_equal(tfo_record_size(0), 0);
 	assert_int_equal(tfo_record_size(TFO_REC__MAX), 0);
 }

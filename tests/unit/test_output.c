@@ -56,6 +56,7 @@ static void hdr(struct tfo_rec_hdr *h, uint32_t type, uint32_t size)
 	h->size = size;
 	h->pid = 4242;
 	h->tid = 4243;
+	h->ns_pid = 4242;
 	strcpy(h->comm, "xray");
 }
 
@@ -97,7 +98,7 @@ static void test_json_setsockopt_mptcp_rejected(void **state)
 	assert_int_equal(tfo_output_record(&c->out, &r), 1);
 	assert_string_equal(captured(c),
 		"{\"type\":\"setsockopt\",\"time_ns\":1795556400123456789,"
-		"\"pid\":4242,\"tid\":4243,\"comm\":\"xray\",\"fd\":3,"
+		"\"pid\":4242,\"tid\":4243,\"ns_pid\":4242,\"comm\":\"xray\",\"fd\":3,"
 		"\"sock_ino\":9925,\"netns\":4026531840,\"family\":\"AF_INET6\","
 		"\"family_num\":10,\"sock_type\":\"STREAM\",\"proto\":\"MPTCP\","
 		"\"proto_num\":262,\"state\":\"CLOSE\",\"port\":0,"
@@ -148,7 +149,7 @@ static void test_json_socket_and_listen(void **state)
 	assert_int_equal(tfo_output_record(&c->out, &r), 1);
 	assert_non_null(strstr(captured(c),
 		"{\"type\":\"socket\",\"time_ns\":1795556400123456789,\"pid\":4242,"
-		"\"tid\":4243,\"comm\":\"xray\",\"family\":\"AF_INET6\","
+		"\"tid\":4243,\"ns_pid\":4242,\"comm\":\"xray\",\"family\":\"AF_INET6\","
 		"\"family_num\":10,\"sock_type\":\"STREAM\",\"sock_type_num\":524289,"
 		"\"proto\":\"MPTCP\",\"proto_num\":262,\"ret\":3,\"errno\":null,"
 		"\"fd\":3,\"sock_ino\":9925,\"netns\":4026531840}\n"));
@@ -171,7 +172,7 @@ static void test_json_socket_and_listen(void **state)
 	assert_int_equal(tfo_output_record(&c->out, &r), 1);
 	assert_non_null(strstr(captured(c),
 		"{\"type\":\"listen\",\"time_ns\":1795556400123456789,\"pid\":4242,"
-		"\"tid\":4243,\"comm\":\"xray\",\"fd\":3,\"backlog\":4096,\"ret\":0,"
+		"\"tid\":4243,\"ns_pid\":4242,\"comm\":\"xray\",\"fd\":3,\"backlog\":4096,\"ret\":0,"
 		"\"errno\":null,\"sock_ino\":9925,\"netns\":4026531840,"
 		"\"family\":\"AF_INET6\",\"family_num\":10,\"sock_type\":\"STREAM\","
 		"\"proto\":\"MPTCP\",\"proto_num\":262,\"state\":\"LISTEN\","
@@ -214,8 +215,26 @@ static void test_text_lines(void **state)
 	assert_int_equal(tfo_output_record(&c->out, &r), 1);
 	assert_string_equal(captured(c),
 		"21:40:00.123456 4242    4243    xray             setsockopt"
-		" fd=3 ino=9925 MPTCP/AF_INET6 :0 CLOSE SOL_TCP TCP_FASTOPEN=256"
+		" fd=3 ino=9925 netns=4026531840 MPTCP/AF_INET6 :0 CLOSE SOL_TCP TCP_FASTOPEN=256"
 		" len=4 = -92 ENOPROTOOPT (from mptcp_setsockopt)\n");
+}
+
+/* A process in a container: the host's pid, and its own namespace's. */
+static void test_container_pid(void **state)
+{
+	struct capture *c = *state;
+	union tfo_record r = fastopen_on_mptcp();
+
+	r.hdr.ns_pid = 7;
+	c->out.format = TFO_FMT_TEXT;
+	assert_int_equal(tfo_output_record(&c->out, &r), 1);
+	assert_non_null(strstr(captured(c), " 4242/7  4243    xray "));
+	c->out.format = TFO_FMT_JSON;
+	assert_int_equal(tfo_output_record(&c->out, &r), 1);
+	assert_non_null(strstr(captured(c), "\"pid\":4242,\"tid\":4243,\"ns_pid\":7,"));
+	r.hdr.ns_pid = 0;	/* unknown */
+	assert_int_equal(tfo_output_record(&c->out, &r), 1);
+	assert_non_null(strstr(captured(c), "\"tid\":4243,\"ns_pid\":null,"));
 }
 
 static void test_text_string_bytes_and_comm(void **state)
@@ -303,6 +322,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_json_escapes_comm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_start_and_summary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_container_pid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_string_bytes_and_comm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_only_hides_success, setup, teardown),
 		cmocka_unit_test(test_optval_decode),

@@ -283,7 +283,7 @@ static void feed_four(struct fx *fx)
 	syn(fx, 9926, P_TCP, 8443, 8, -1, true, 256);
 	sockopt(fx, 3143, "go", 9927, P_MPTCP, O_TCP_USER_TIMEOUT, 30000, -92);
 	scanned(fx, 5150, AF_INET6_, 22, 0);
-	tfo_correlator__owner(fx->c, 5150, 1, "sshd");
+	tfo_correlator__owner(fx->c, 5150, 1, 1, "sshd");
 }
 
 #define XRAY	"pid=\"3141\",comm=\"xray\",proto=\"MPTCP\""
@@ -412,7 +412,7 @@ static void test_whole_file_without_probes(void **state)
 	listen_(fx, 3142, "nginx", 9926, P_TCP, 8443, 256);
 	sockopt(fx, 3143, "go", 9927, P_MPTCP, O_TCP_USER_TIMEOUT, 30000, -92);
 	scanned(fx, 5150, AF_INET6_, 22, 0);
-	tfo_correlator__owner(fx->c, 5150, 1, "sshd");
+	tfo_correlator__owner(fx->c, 5150, 1, 1, "sshd");
 	snprintf(want, sizeof(want), "%stfotrace_tfo_probes 0\n%s", head, middle);
 	/* the same file but for the mode, and no listener counters */
 	memcpy(strstr(want, "mode=\"fentry\""), "mode=\"tracepoint\"",

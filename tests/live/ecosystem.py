@@ -1,0 +1,107 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+"""Live tests of what fits tfotrace into an administrator's tools: the
+in-kernel --cgroup filter, pids as a container sees them, the Prometheus
+textfile (checked by promtool), and tfotrace doctor. Imported by run.py."""
+import json
+import os
+import subprocess
+import time
+
+import run as R
+
+
+def cgroup2_root():
+    with open("/proc/self/mounts") as f:
+        roots = [l.split()[1] for l in f if l.split()[2] == "cgroup2"]
+    if not roots:
+        raise R.Fail("no cgroup2 hierarchy mounted")
+    return roots[0]
+
+
+def test_cgroup_filter(ctx):
+    """--cgroup DIR traces exactly the processes in DIR (or below it): a
+    workload moved into a child of DIR is traced call for call, one left
+    outside is not seen at all. Bad paths are one line and exit 2."""
+    base = os.path.join(cgroup2_root(), f"tfotrace-test-{os.getpid()}")
+    child = os.path.join(base, "inner")
+    os.makedirs(child)
+    try:
+        inside = R.Workload(ctx.workload, ctx.workdir).wait_ready()
+        outside = R.Workload(ctx.workload, ctx.workdir).wait_ready()
+        with open(os.path.join(child, "cgroup.procs"), "w") as f:
+            f.write(str(inside.pid))
+        tr = R.Tracer(ctx.tfotrace, ["--json", "--cgroup", base], ctx.workdir).wait_ready()
+        inside.release()
+        outside.release()
+        obs_in = inside.finish()
+        outside.finish()
+        rc = tr.stop()
+        objs, _ = R.parse_json_lines(tr.stdout())
+        pids = {}
+        for o in R.events_of(objs):
+            pids[o.get("pid")] = pids.get(o.get("pid"), 0) + 1
+        problems = []
+        if rc != 0:
+            problems.append(f"exit {R.describe_status(rc)}: {R.tail(tr.stderr())}")
+        if pids.get(inside.pid, 0) != len(obs_in):
+            problems.append(f"{pids.get(inside.pid, 0)} events of the process inside, "
+                            f"want {len(obs_in)}")
+        if outside.pid in pids:
+            problems.append(f"{pids[outside.pid]} events of the process outside")
+        if set(pids) - {inside.pid}:
+            problems.append(f"events of other pids: {sorted(set(pids) - {inside.pid})}")
+        if "tracing the cgroup" not in tr.stderr():
+            problems.append(f"start line: {R.tail(tr.stderr())}")
+        for bad, want in (("/tmp", "is not a cgroup v2 directory"),
+                          ("/nonexistent/cg", "cannot open cgroup")):
+            tr = R.Tracer(ctx.tfotrace, ["--cgroup", bad, "-d", "1"], ctx.workdir, ready=False)
+            rc = R.wait_exit(tr.proc, R.EXIT_TIMEOUT_S)
+            err = [l for l in tr.stderr().splitlines() if l.strip()]
+            if rc != 2 or len(err) != 1 or want not in err[0]:
+                problems.append(f"--cgroup {bad}: {R.describe_status(rc)}: {err}")
+        if problems:
+            raise R.Fail("; ".join(problems))
+    finally:
+        for d in (child, base):
+            try:
+                os.rmdir(d)
+            except OSError:
+                pass
+
+
+def test_container_pids(ctx):
+    """A process in its own pid namespace: records carry the host's pid
+    and, as ns_pid, the pid the process sees for itself."""
+    tr = R.Tracer(ctx.tfotrace, ["--json"], ctx.workdir).wait_ready()
+    try:
+        wl = R.spawn(["unshare", "--pid", "--fork", "--mount-proc", ctx.workload,
+                      "--no-wait"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE)
+        out, err = wl.communicate(timeout=10)
+        lines = [json.loads(l) for l in out.decode().splitlines() if l.startswith("{")]
+        own_pid = lines[0].get("pid") if lines else None
+        time.sleep(0.3)
+    finally:
+        tr.stop()
+    objs, _ = R.parse_json_lines(tr.stdout())
+    mine = [o for o in R.events_of(objs) if o.get("ns_pid") == own_pid
+            and o.get("comm") == "sockopt_workloa"]
+    if own_pid != 1:
+        raise R.Fail(f"the workload sees itself as pid {own_pid}, want 1: {err.decode()[:200]}")
+    calls = sum(1 for l in lines if l.get("op") in ("socket", "setsockopt", "listen"))
+    if len(mine) < calls:
+        raise R.Fail(f"{len(mine)} records with ns_pid 1, want >= {calls}")
+    host = {o.get("pid") for o in mine}
+    if len(host) != 1 or 1 in host:
+        raise R.Fail(f"host pids of those records: {host}")
+    others = [o for o in R.events_of(objs) if o.get("pid") == o.get("ns_pid")]
+    if not all(o.get("ns_pid") for o in R.events_of(objs)):
+        raise R.Fail("a record without ns_pid")
+    print(f"# container: host pid {host.pop()} = pid 1 inside; "
+          f"{len(others)} records of host processes with ns_pid == pid")
+
+
+TESTS = [
+    ("cgroup_filter", test_cgroup_filter),
+    ("container_pids", test_container_pids),
+]
