@@ -17,7 +17,7 @@ VMLINUX_H ?= vmlinux/$(ARCH)/vmlinux.h
 
 # Every Debian 12 package that building and testing needs.
 DEB_PACKAGES := make gcc libc6-dev clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
-		libcmocka-dev pkg-config python3 iproute2 util-linux valgrind \
+		libcmocka-dev pkg-config python3 iproute2 util-linux valgrind prometheus \
 		qemu-system-x86 busybox-static cpio libclang-rt-14-dev
 
 ifeq ($(V),1)

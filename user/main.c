@@ -29,6 +29,7 @@
 #include "names.h"
 #include "output.h"
 #include "procfs.h"
+#include "prometheus.h"
 #include "scan.h"
 
 #define TFOTRACE_VERSION "0.1.0"
@@ -47,6 +48,8 @@ static struct env {
 	bool scan_only;
 	const char *btf_path;
 	const char *cgroup_path;
+	const char *prom_path;
+	long prom_interval_sec;
 	int cgroup_fd;		/* of cgroup_path, checked to be cgroup v2 */
 	char cgroup_rel[PATH_MAX];	/* its path inside the cgroup2 mount */
 } env;
@@ -77,6 +80,8 @@ enum {
 	OPT_SCAN,
 	OPT_BTF,
 	OPT_CGROUP,
+	OPT_PROMETHEUS,
+	OPT_INTERVAL,
 };
 
 static const struct argp_option options[] = {
@@ -89,6 +94,8 @@ static const struct argp_option options[] = {
 	{ "ready-file", OPT_READY_FILE, "PATH", 0, "Write PATH once attached (for scripts)", 0 },
 	{ "scan", OPT_SCAN, NULL, 0, "List this namespace's listeners with their TFO state, then exit", 0 },
 	{ "btf", OPT_BTF, "FILE", 0, "The kernel's BTF from FILE, for kernels without /sys/kernel/btf/vmlinux (BTFHub)", 0 },
+	{ "prometheus", OPT_PROMETHEUS, "FILE", 0, "Write node_exporter textfile metrics to FILE (atomically) every --interval seconds and at exit", 0 },
+	{ "interval", OPT_INTERVAL, "SEC", 0, "Seconds between --prometheus writes (default 15)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's log", 0 },
 	{},
 };
@@ -158,6 +165,17 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_CGROUP:
 		env.cgroup_path = arg;
+		break;
+	case OPT_PROMETHEUS:
+		if (!*arg)
+			argp_failure(state, 2, 0, "--prometheus needs a file name");
+		env.prom_path = arg;
+		break;
+	case OPT_INTERVAL:
+		if (parse_long(arg, 1, 86400, &v))
+			argp_failure(state, 2, 0, "invalid interval '%s': expected seconds from 1 to 86400",
+				     arg);
+		env.prom_interval_sec = v;
 		break;
 	case 'v':
 		env.verbose = true;
@@ -488,7 +506,38 @@ struct run {
 	struct tfo_tracer *scanner;	/* holds the iterator: tracer or --scan's */
 	uint64_t lost_told;		/* lost events passed to the correlator */
 	int write_err;
+	int64_t start_time;		/* CLOCK_REALTIME seconds, for metrics */
+	int prom_err;			/* the last --prometheus write's */
 };
+
+/* --prometheus: the run so far, as a node_exporter textfile. A failed
+ * write is said once (and once more when writing works again); the run
+ * goes on. */
+static int write_metrics(struct run *run)
+{
+	struct tfo_prom_run pr = {
+		.version = TFOTRACE_VERSION,
+		.mode = run->sum.mode,
+		.probes = run->tracer && tfo_tracer_has_tfo_probes(run->tracer),
+		.events = run->sum.events,
+		.lost = run->tracer ? tfo_tracer_lost(run->tracer) : 0,
+		.invalid = run->sum.invalid,
+		.start_time = run->start_time,
+	};
+	int err;
+
+	if (!env.prom_path)
+		return 0;
+	err = tfo_prom_write(env.prom_path, &pr, run->corr);
+	if (err && err != run->prom_err)
+		fprintf(stderr, "tfotrace: cannot write metrics to %s: %s\n",
+			env.prom_path, strerror(-err));
+	else if (!err && run->prom_err)
+		fprintf(stderr, "tfotrace: writing metrics to %s again\n",
+			env.prom_path);
+	run->prom_err = err;
+	return err;
+}
 
 static void on_finding(void *ctx, const struct tfo_finding *f)
 {
@@ -700,6 +749,8 @@ static int poll_loop(struct ring_buffer *rb, struct run *run)
 {
 	int64_t deadline = env.duration_sec ?
 		now_ns(CLOCK_MONOTONIC) + env.duration_sec * 1000000000LL : 0;
+	int64_t prom_period = env.prom_interval_sec * 1000000000LL;
+	int64_t prom_next = now_ns(CLOCK_MONOTONIC) + prom_period;
 	struct pollfd fds[1 + TFO_MAX_PIDS];
 	int err = 0;
 
@@ -731,6 +782,10 @@ static int poll_loop(struct ring_buffer *rb, struct run *run)
 		if (env.npids && reap_exited(fds, nfds)) {
 			fprintf(stderr, "tfotrace: every traced process has exited\n");
 			break;
+		}
+		if (env.prom_path && now_ns(CLOCK_MONOTONIC) >= prom_next) {
+			write_metrics(run);
+			prom_next += prom_period;
 		}
 		if (deadline && now_ns(CLOCK_MONOTONIC) >= deadline)
 			break;
@@ -821,6 +876,7 @@ int main(int argc, char **argv)
 	int err;
 
 	argp_err_exit_status = 2;
+	env.prom_interval_sec = 15;
 	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
 	if (err)
 		return 2;
@@ -896,6 +952,11 @@ int main(int argc, char **argv)
 			strerror(-err));
 		goto cleanup;
 	}
+	/* The first metrics file before any output: a path that cannot be
+	 * written is an error at start, not a warning nobody reads. */
+	run.start_time = now_ns(CLOCK_REALTIME) / 1000000000LL;
+	if (write_metrics(&run))
+		goto cleanup;
 	have_mib = !tfo_mib_read("/proc/net/netstat", &mib_start);
 	/* The scan before the ready signal: a script that starts clients on
 	 * "ready" must not race a server's listener out of the scan. */
@@ -961,6 +1022,7 @@ int main(int argc, char **argv)
 		run.sum.evicted = cs.evicted;
 		run.write_err = tfo_output_summary(&out, &run.sum);
 	}
+	write_metrics(&run);
 	if (run.sum.lost)
 		fprintf(stderr, "tfotrace: lost %llu events (ring buffer full)\n",
 			(unsigned long long)run.sum.lost);

@@ -4,6 +4,7 @@ in-kernel --cgroup filter, pids as a container sees them, the Prometheus
 textfile (checked by promtool), and tfotrace doctor. Imported by run.py."""
 import json
 import os
+import shutil
 import subprocess
 import time
 
@@ -101,7 +102,98 @@ def test_container_pids(ctx):
           f"{len(others)} records of host processes with ns_pid == pid")
 
 
+def promtool_check(path):
+    with open(path, "rb") as f:
+        res = subprocess.run(["promtool", "check", "metrics"], stdin=f,
+                             capture_output=True, text=True, timeout=30)
+    return res.returncode, (res.stdout + res.stderr).strip()
+
+
+def prom_samples(path):
+    samples = {}
+    with open(path) as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            name, _, value = line.rstrip("\n").rpartition(" ")
+            samples[name] = float(value)
+    return samples
+
+
+def test_prometheus_textfile(ctx):
+    """--prometheus: the file exists before "ready", is rewritten every
+    --interval while the run goes on (a finding shows up in it without
+    waiting for the exit), parses with promtool (Debian's prometheus
+    package), leaves no temporary file, and its final numbers are the
+    summary's."""
+    if not shutil.which("promtool"):
+        raise R.Fail("promtool not installed (make deps installs prometheus)")
+    pdir = os.path.join(ctx.workdir, "textfile")
+    os.makedirs(pdir)
+    path = os.path.join(pdir, "tfotrace.prom")
+    wl = R.Workload(ctx.workload, ctx.workdir).wait_ready()
+    tr = R.Tracer(ctx.tfotrace, ["--json", "-p", str(wl.pid), "--prometheus", path,
+                                 "--interval", "1"], ctx.workdir).wait_ready()
+    problems = []
+    if not os.path.exists(path):
+        problems.append("no metrics file at ready")
+    first = os.stat(path).st_mtime_ns if os.path.exists(path) else 0
+    wl.release()
+    wl.finish()
+    # the workload's MPTCP sockets refuse TCP_USER_TIMEOUT: a finding
+    key = 'tfotrace_findings{kind="mptcp-option-rejected"}'
+    deadline = time.monotonic() + 5
+    live = {}
+    while time.monotonic() < deadline:
+        if os.path.exists(path) and os.stat(path).st_mtime_ns != first:
+            live = prom_samples(path)
+            if live.get(key, 0) > 0:
+                break
+        time.sleep(0.2)
+    if live.get(key, 0) <= 0:
+        problems.append(f"no finding in the periodic file: {key} = {live.get(key)}")
+    else:
+        rc, msg = promtool_check(path)
+        if rc != 0 or msg:
+            problems.append(f"promtool on the periodic file: rc {rc}: {msg[:300]}")
+    rc = R.wait_exit(tr.proc, R.EXIT_TIMEOUT_S)    # the pid exited: it ends
+    if rc is None:
+        rc = tr.stop()
+    objs, _ = R.parse_json_lines(tr.stdout())
+    summary = objs[-1] if objs and objs[-1].get("type") == "summary" else {}
+    final = prom_samples(path)
+    rc_p, msg = promtool_check(path)
+    if rc != 0:
+        problems.append(f"exit {R.describe_status(rc)}")
+    if rc_p != 0 or msg:
+        problems.append(f"promtool on the final file: rc {rc_p}: {msg[:300]}")
+    for metric, field in (("tfotrace_events_total", "events"),
+                          ("tfotrace_lost_events_total", "lost"),
+                          ("tfotrace_sockets_tracked", "sockets")):
+        if final.get(metric) != summary.get(field):
+            problems.append(f"{metric} {final.get(metric)} != summary {field} "
+                            f"{summary.get(field)}")
+    if final.get('tfotrace_build_info{version="0.1.0",mode="tracepoint"}') is None and \
+            not any(k.startswith("tfotrace_build_info{") for k in final):
+        problems.append("no tfotrace_build_info")
+    leftovers = [f for f in os.listdir(pdir) if f != "tfotrace.prom"]
+    if leftovers:
+        problems.append(f"left in the textfile directory: {leftovers}")
+    # an unwritable path: one line at start, exit 1
+    tr = R.Tracer(ctx.tfotrace, ["--prometheus", "/nonexistent/dir/t.prom", "-d", "1"],
+                  ctx.workdir, ready=False)
+    rc = R.wait_exit(tr.proc, R.EXIT_TIMEOUT_S)
+    err = [l for l in tr.stderr().splitlines() if l.strip()]
+    if rc != 1 or len(err) != 1 or "cannot write metrics" not in err[0] or tr.stdout():
+        problems.append(f"unwritable path: {R.describe_status(rc)}: {err}")
+    if problems:
+        raise R.Fail("; ".join(problems))
+    print(f"# prometheus: {len(final)} samples, promtool clean, "
+          f"{key} = {final.get(key):g}")
+
+
 TESTS = [
     ("cgroup_filter", test_cgroup_filter),
     ("container_pids", test_container_pids),
+    ("prometheus_textfile", test_prometheus_textfile),
 ]
