@@ -36,7 +36,7 @@ LIBS       := -lbpf -lelf -lz
 
 # libbpf-free pieces: what the unit tests link against.
 CORE_SRCS := decode.c names.c output.c output_text.c output_json.c procfs.c correlate.c prometheus.c
-TOOL_SRCS := $(CORE_SRCS) attach.c scan.c main.c
+TOOL_SRCS := $(CORE_SRCS) attach.c scan.c doctor.c main.c
 CORE_OBJS := $(CORE_SRCS:%.c=$(OUTPUT)/user/%.o)
 TOOL_OBJS := $(TOOL_SRCS:%.c=$(OUTPUT)/user/%.o)
 
@@ -77,7 +77,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/bpf/%.bpf.o | $(OUTPUT)
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(OUTPUT)/user/attach.o $(OUTPUT)/user/scan.o: $(SKELS)
+$(OUTPUT)/user/attach.o $(OUTPUT)/user/scan.o $(OUTPUT)/user/doctor.o: $(SKELS)
 
 $(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user
 	$(call msg,CC,$@)
@@ -201,4 +201,4 @@ clean:
 	$(call msg,CLEAN,$(OUTPUT))
 	$(Q)rm -rf $(OUTPUT)
 
--include $(wildcard $(OUTPUT)/*/*.d)
+-include $(wildcard $(OUTPUT)/*/*.d $(OUTPUT)/*/*/*.d)

@@ -117,6 +117,22 @@ static void entry_init(struct entry *e, uint64_t ino)
 	e->emitted = 0;
 }
 
+#define EVICT_SCAN	8
+
+/* Which entry to forget: the least recently used, unless it is a
+ * listener and one of the next few is not. A busy client host churns
+ * through short-lived sockets; its few listeners are what findings are
+ * about and must not be pushed out by them. */
+static uint32_t victim(struct tfo_correlator *c)
+{
+	uint32_t i = c->lru_tail;
+
+	for (int n = 0; n < EVICT_SCAN && i != NONE; n++, i = c->entries[i].lru_prev)
+		if (!c->entries[i].v.listening)
+			return i;
+	return c->lru_tail;
+}
+
 /* The entry for INO, made (evicting the least recently used when full)
  * if it is new. */
 static struct entry *get(struct tfo_correlator *c, uint64_t ino)
@@ -133,7 +149,7 @@ static struct entry *get(struct tfo_correlator *c, uint64_t ino)
 	if (c->n_used < c->capacity) {
 		i = c->n_used++;
 	} else {
-		i = c->lru_tail;
+		i = victim(c);
 		lru_unlink(c, i);
 		hash_unlink(c, i);
 		c->stats.evicted++;
@@ -331,8 +347,10 @@ static uint32_t verdicts(const struct tfo_correlator *c,
 	bool served = v->cookies_sent > 0 || v->tfo_accepted > 0;
 	bool queue_on = v->listening && v->qlen_known && v->qlen_max > 0;
 	bool working = served || (queue_on && !server_off);
-	bool wanted = v->tfo_sockopt != 0 || v->cookie_requests > 0 ||
-		      v->syns_with_data > 0;
+	/* a TFO queue means someone asked for TFO on it (the setsockopt,
+	 * or 0x400), seen or not: the scan alone shows it */
+	bool wanted = queue_on || v->tfo_sockopt != 0 ||
+		      v->cookie_requests > 0 || v->syns_with_data > 0;
 	/* A server-side option matters once the socket listens; a socket
 	 * that never did is judged at the end. */
 	bool judge = v->listening || final;
@@ -550,6 +568,7 @@ void tfo_correlator__feed(struct tfo_correlator *c, const union tfo_record *r)
 			e->v.blackholes++;
 		break;
 	case TFO_REC_LISTENER:
+		set_owner(&e->v, r->hdr.pid, r->hdr.ns_pid, r->hdr.comm);
 		e->v.listening = true;
 		e->v.from_scan = true;
 		e->v.qlen_known = true;

@@ -26,6 +26,7 @@
 #include <bpf/libbpf.h>
 #include "attach.h"
 #include "decode.h"
+#include "doctor.h"
 #include "names.h"
 #include "output.h"
 #include "procfs.h"
@@ -67,6 +68,11 @@ static const char doc[] =
 "  tfotrace --json -d 60       JSON Lines for one minute\n"
 "  tfotrace --attach kprobe    force kprobes instead of the automatic choice\n"
 "  tfotrace --scan             list listeners and their TFO state, then exit\n"
+"  tfotrace --cgroup /sys/fs/cgroup/system.slice/xray.service\n"
+"                              only that service's processes\n"
+"  tfotrace --json --prometheus /var/lib/prometheus/node-exporter/tfotrace.prom\n"
+"                              JSON Lines, and metrics for node_exporter\n"
+"  tfotrace doctor             is TCP Fast Open healthy here? (exit 3: no)\n"
 "\nAttach modes, tried in this order by --attach auto: fentry (fentry/fexit),"
 " kprobe (kprobe/kretprobe), tracepoint (syscall tracepoints). The first "
 "two also name the kernel function that returned a setsockopt error.\n"
@@ -283,32 +289,6 @@ static uint32_t tgid_of(uint32_t tid)
 	return tgid;
 }
 
-/* PID's number in its own (innermost) pid namespace: the last of the
- * NSpid: line; 0 when unknown. */
-static uint32_t ns_pid_of(uint32_t pid)
-{
-	char path[40], line[256];
-	unsigned int ns_pid = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%u/status", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		char *last;
-
-		if (strncmp(line, "NSpid:", 6))
-			continue;
-		last = strrchr(line, '\t');
-		if (!last || sscanf(last, "%u", &ns_pid) != 1)
-			ns_pid = 0;
-		break;
-	}
-	fclose(f);
-	return ns_pid;
-}
-
 /* --cgroup PATH: a cgroup v2 directory, and its path relative to the
  * cgroup2 mount, which /proc/PID/cgroup's "0::" line names. Returns 0 or
  * the exit status after saying why. */
@@ -476,9 +456,11 @@ static int drop_capabilities(void)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
 	    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0))
 		return -errno;
+	/* Emptying the bounding set needs CAP_SETPCAP; without it the sets
+	 * below are still emptied, and no_new_privs keeps them so. */
 	for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno != EINVAL)
-			return -errno;
+			break;
 	if (syscall(SYS_capset, &hdr, data))
 		return -errno;
 	return 0;
@@ -584,56 +566,7 @@ static int on_record(void *ctx, void *data, size_t len)
 	return run->write_err;
 }
 
-struct listener {
-	struct tfo_rec_listener rec;
-	struct tfo_owner owners[4];
-	size_t n_owners;
-};
-
-struct listeners {
-	struct listener *v;
-	size_t n, cap;
-	int err;
-};
-
-static void collect_listener(void *ctx, const struct tfo_rec_listener *l)
-{
-	struct listeners *ls = ctx;
-
-	if (ls->n == ls->cap) {
-		size_t cap = ls->cap ? 2 * ls->cap : 64;
-		struct listener *v = realloc(ls->v, cap * sizeof(*v));
-
-		if (!v) {
-			ls->err = -ENOMEM;
-			return;
-		}
-		ls->v = v;
-		ls->cap = cap;
-	}
-	memset(&ls->v[ls->n], 0, sizeof(ls->v[0]));
-	ls->v[ls->n++].rec = *l;
-}
-
-static void collect_owner(void *ctx, uint64_t ino, uint32_t pid,
-			  const char *comm)
-{
-	struct listeners *ls = ctx;
-
-	for (size_t i = 0; i < ls->n; i++) {
-		struct listener *l = &ls->v[i];
-
-		if (l->rec.sock.ino != ino ||
-		    l->n_owners == sizeof(l->owners) / sizeof(l->owners[0]))
-			continue;
-		l->owners[l->n_owners].pid = pid;
-		l->owners[l->n_owners].ns_pid = ns_pid_of(pid);
-		snprintf(l->owners[l->n_owners].comm, TFO_COMM_LEN, "%s", comm);
-		l->n_owners++;
-	}
-}
-
-static bool owned_by_filter(const struct listener *l)
+static bool owned_by_filter(const struct tfo_listener *l)
 {
 	if (!env.npids && !env.cgroup_path)
 		return true;
@@ -652,35 +585,25 @@ static bool owned_by_filter(const struct listener *l)
  * from /proc, fed to the correlator and, with -p, only the pids' own. */
 static int scan_listeners(struct run *run)
 {
-	struct listeners ls = { 0 };
-	uint64_t *inos = NULL;
+	struct tfo_listener *ls = NULL;
 	char why[256];
-	int err;
+	int n;
 
-	err = tfo_scan_listeners(tfo_tracer_iter(run->scanner), collect_listener,
-				 &ls, why, sizeof(why));
-	if (err < 0) {
+	n = tfo_listeners_read(tfo_tracer_iter(run->scanner), &ls, why,
+			       sizeof(why));
+	if (n < 0) {
 		fprintf(stderr, "tfotrace: listener scan failed: %s\n", why);
-		goto out;
+		return n;
 	}
-	err = ls.err;
-	if (err)
-		goto out;
-	inos = calloc(ls.n ? ls.n : 1, sizeof(*inos));
-	if (!inos) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < ls.n; i++)
-		inos[i] = ls.v[i].rec.sock.ino;
-	if (tfo_owners_scan("/proc", inos, ls.n, collect_owner, &ls) < 0)
-		fprintf(stderr, "tfotrace: warning: cannot read /proc to find listener owners\n");
-	for (size_t i = 0; i < ls.n && !run->write_err; i++) {
-		const struct listener *l = &ls.v[i];
+	if (why[0])
+		fprintf(stderr, "tfotrace: warning: %s\n", why);
+	for (int i = 0; i < n && !run->write_err; i++) {
+		const struct tfo_listener *l = &ls[i];
 		union tfo_record rec = { .listener = l->rec };
 
 		if (!owned_by_filter(l))
 			continue;
+		tfo_listener_owner_to_hdr(l, &rec.listener.hdr);
 		run->write_err = tfo_output_listener(run->out, &l->rec, l->owners,
 						     l->n_owners);
 		tfo_correlator__feed(run->corr, &rec);
@@ -693,10 +616,8 @@ static int scan_listeners(struct run *run)
 						      &l->owners[j]);
 		}
 	}
-out:
-	free(inos);
-	free(ls.v);
-	return err < 0 ? err : 0;
+	free(ls);
+	return 0;
 }
 
 static uint32_t own_netns(void)
@@ -875,6 +796,8 @@ int main(int argc, char **argv)
 	int status = 1;		/* the exit status */
 	int err;
 
+	if (argc > 1 && !strcmp(argv[1], "doctor"))
+		return tfo_doctor_main(argc - 1, argv + 1);
 	argp_err_exit_status = 2;
 	env.prom_interval_sec = 15;
 	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);

@@ -448,3 +448,27 @@ int tfo_sysctl_read(const char *proc_root, const char *name, long *out)
 	*out = value;
 	return 0;
 }
+
+uint32_t tfo_ns_pid_of(const char *proc_root, uint32_t pid)
+{
+	char path[PATH_MAX], line[256];
+	unsigned int ns_pid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%u/status", proc_root, pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *last;
+
+		if (strncmp(line, "NSpid:", 6))
+			continue;
+		last = strrchr(line, '\t');
+		if (!last || sscanf(last, "%u", &ns_pid) != 1)
+			ns_pid = 0;
+		break;
+	}
+	fclose(f);
+	return ns_pid;
+}

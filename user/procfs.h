@@ -57,6 +57,10 @@ int tfo_owners_scan(const char *proc_root, const uint64_t *inos, size_t n_inos,
  * "net/ipv4/tcp_fastopen") read from PROC_ROOT/sys/net/ipv4/tcp_fastopen.
  * 0 or -errno (-EINVAL if the content is not one integer or NAME is not a
  * plain sysctl name, -ERANGE if the integer does not fit a long). */
+/* PID's number in its own (innermost) pid namespace, from the NSpid: line
+ * of PROC_ROOT/PID/status; 0 when unknown. */
+uint32_t tfo_ns_pid_of(const char *proc_root, uint32_t pid);
+
 int tfo_sysctl_read(const char *proc_root, const char *name, long *out);
 
 #endif

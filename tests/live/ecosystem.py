@@ -192,8 +192,70 @@ def test_prometheus_textfile(ctx):
           f"{key} = {final.get(key):g}")
 
 
+DOCTOR_SH = r"""
+set -e
+ip link set lo up
+echo "$1" > /proc/sys/net/ipv4/tcp_fastopen
+mkfifo "$2/go"
+"$3" --no-netns --proto tcp --clients 1 --wait < "$2/go" > "$2/sc" &
+exec 3>"$2/go"
+i=0; until grep -q '"op":"ready"' "$2/sc" || [ $i -gt 100 ]; do sleep 0.05; i=$((i+1)); done
+set +e
+"$4" doctor --json > "$2/doctor.json" 2> "$2/doctor.err"; echo $? > "$2/rc"
+"$4" doctor > "$2/doctor.txt" 2>&1
+echo go >&3; exec 3>&-; wait
+"""
+
+
+def test_doctor(ctx):
+    """tfotrace doctor here (6.18: MPTCP takes TCP_FASTOPEN; tracepoint
+    mode only), in a private network namespace holding a TCP listener
+    that asked for TFO: net.ipv4.tcp_fastopen=1 is a problem found (exit
+    3, tfo-server-disabled, the sysctl fix named); =3 is healthy (exit 0,
+    tfo-ok)."""
+    scenario = os.path.join(os.path.dirname(ctx.workload), "tfo_scenario")
+    problems = []
+    for sysctl, want_rc, want_kind in (("1", 3, "tfo-server-disabled"), ("3", 0, "tfo-ok")):
+        d = os.path.join(ctx.workdir, f"doctor{sysctl}")
+        os.makedirs(d)
+        res = subprocess.run(["unshare", "-n", "sh", "-c", DOCTOR_SH, "sh", sysctl, d,
+                              scenario, ctx.tfotrace], capture_output=True, text=True,
+                             timeout=60)
+        try:
+            with open(os.path.join(d, "rc")) as f:
+                rc = int(f.read())
+            with open(os.path.join(d, "doctor.json")) as f:
+                doc = json.loads(f.read())
+            with open(os.path.join(d, "doctor.txt")) as f:
+                text = f.read()
+        except (OSError, ValueError) as exc:
+            problems.append(f"tcp_fastopen={sysctl}: {exc}; {res.stderr[-300:]}")
+            continue
+        kinds = [x["kind"] for x in doc.get("findings", [])]
+        if rc != want_rc:
+            problems.append(f"tcp_fastopen={sysctl}: exit {rc}, want {want_rc}")
+        if kinds != [want_kind]:
+            problems.append(f"tcp_fastopen={sysctl}: findings {kinds}, want [{want_kind}]")
+        if doc.get("mptcp_takes_tcp_fastopen") is not True:
+            problems.append(f"MPTCP self-probe on this kernel: {doc.get('mptcp_takes_tcp_fastopen')}")
+        modes = {m: v["works"] for m, v in doc.get("attach", {}).items()}
+        if modes != {m: rc == 0 for m, (rc, _) in R.forced_mode_results(ctx).items()}:
+            problems.append(f"attach modes {modes} differ from the live suite's "
+                            f"{R.forced_mode_results(ctx)}")
+        if doc.get("tcp_fastopen") != int(sysctl):
+            problems.append(f"tcp_fastopen {doc.get('tcp_fastopen')}, want {sysctl}")
+        verdict = "PROBLEM FOUND" if want_rc else "healthy"
+        if f"verdict: {verdict}" not in text:
+            problems.append(f"text verdict: {text[-200:]!r}")
+        if want_rc and "net.ipv4.tcp_fastopen=0x" not in text:
+            problems.append("no sysctl fix in the text")
+    if problems:
+        raise R.Fail("; ".join(problems))
+
+
 TESTS = [
     ("cgroup_filter", test_cgroup_filter),
     ("container_pids", test_container_pids),
     ("prometheus_textfile", test_prometheus_textfile),
+    ("doctor", test_doctor),
 ]

@@ -744,8 +744,8 @@ static void test_scan_only_tcp_listener_ok(void **state)
 	assert_true(s->sock.from_scan);
 }
 
-/* A TCP listener with a queue, in a namespace without the server bit:
- * not working, and once clients ask, said so. */
+/* A TCP listener with a queue (so TFO was asked for, seen or not), in a
+ * namespace without the server bit: said so from the scan alone, once. */
 static void test_scan_only_tcp_listener_server_off(void **state)
 {
 	struct fx *fx = start(state);
@@ -753,7 +753,7 @@ static void test_scan_only_tcp_listener_server_off(void **state)
 
 	feed(fx, rec_listener(5155, P_TCP, 443, 256, 0, 1));
 	tfo_correlator__owner(fx->c, 5155, 4242, 4242, "xray");
-	assert_int_equal(fx->n, 0);
+	assert_int_equal(fx->n, 1);
 	feed(fx, rec_syn(0, "", 5155, P_TCP, 443, (struct syn){
 		.foc_in = 0, .foc_out = -1, .qlen_max = 256, .sysctl = 1 }));
 	assert_int_equal(fx->n, 1);
@@ -1419,6 +1419,27 @@ static void test_eviction_bounded(void **state)
 	assert_int_equal(count(fx, -1, 1, 1000 + MANY - 1), 1);
 }
 
+/* Client churn does not push a listener out of the table: the scan's
+ * listener outlives 100000 short-lived sockets through 64 entries. */
+static void test_eviction_spares_listeners(void **state)
+{
+	struct fx *fx = *state;
+	struct tfo_correlator_opts o = opts_default();
+
+	o.max_sockets = 64;
+	fx_start(fx, o);
+	feed(fx, rec_listener(999999, P_TCP, 443, 256, 0, 1));
+	tfo_correlator__owner(fx->c, 999999, 4242, 4242, "xray");
+	for (uint32_t i = 0; i < MANY; i++)
+		feed(fx, rec_sockopt(10000 + i, "w", 1000 + i, P_MPTCP, L_TCP,
+				     O_TCP_FASTOPEN, 256, -92,
+				     TFO_LAYER_MPTCP));
+	assert_int_equal(stats_of(fx).sockets, 64);
+	assert_int_equal(stats_of(fx).evicted, MANY - 63);
+	finish(fx);
+	assert_non_null(only(fx, TFO_FINDING_TFO_SERVER_DISABLED, 1, 999999));
+}
+
 /* Least recently used, not first in: a socket fed again stays. */
 static void test_eviction_lru(void **state)
 {
@@ -1767,6 +1788,7 @@ int main(void)
 		T(test_inode_reuse),
 		T(test_inode_reuse_reported_again),
 		T(test_eviction_bounded),
+		T(test_eviction_spares_listeners),
 		T(test_eviction_lru),
 		T(test_finding_names),
 		T(test_default_capacity),

@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * tfotrace doctor: one screen on whether TCP Fast Open works here, and
+ * what to do when it does not. Every answer is asked of this kernel:
+ * MPTCP's verdict on TCP_FASTOPEN by a live self-probe in a private
+ * network namespace, the attach modes by loading and attaching them, the
+ * listeners by the socket iterator. Exit: 0 healthy, 3 problem found,
+ * 1 could not check, 2 usage.
+ */
+#define _GNU_SOURCE
+#include <argp.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <unistd.h>
+#include "attach.h"
+#include "correlate.h"
+#include "doctor.h"
+#include "names.h"
+#include "output.h"
+#include "procfs.h"
+#include "scan.h"
+
+#define EXIT_PROBLEM	3
+#define MAX_ITEMS	64
+
+static struct {
+	bool json;
+	const char *btf_path;
+} opt;
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case 'j':
+		opt.json = true;
+		break;
+	case 'b':
+		if (access(arg, R_OK))
+			argp_failure(state, 2, 0, "cannot read BTF file '%s': %s",
+				     arg, strerror(errno));
+		opt.btf_path = arg;
+		break;
+	case ARGP_KEY_ARG:
+		argp_failure(state, 2, 0, "unexpected argument '%s'", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* What the MPTCP self-probe saw: errno of socket() and of setsockopt(). */
+struct probe {
+	int socket_err;		/* 0: MPTCP sockets can be made */
+	int tfo_err;		/* 0: MPTCP took TCP_FASTOPEN */
+};
+
+/* In a child, in a network namespace of its own (so neither this host's
+ * net.mptcp.enabled nor anything else of its network is touched): an
+ * MPTCP socket, never bound, asked for a TFO queue of 5. */
+static int mptcp_self_probe(struct probe *p)
+{
+	int fds[2], status;
+	pid_t child;
+
+	if (pipe(fds))
+		return -errno;
+	child = fork();
+	if (child < 0)
+		return -errno;
+	if (child == 0) {
+		struct probe r = { 0 };
+		int qlen = 5, fd;
+
+		close(fds[0]);
+		if (unshare(CLONE_NEWNET))
+			_exit(1);
+		fd = socket(AF_INET, SOCK_STREAM, 262 /* IPPROTO_MPTCP */);
+		if (fd < 0)
+			r.socket_err = errno;
+		else if (setsockopt(fd, IPPROTO_TCP, 23 /* TCP_FASTOPEN */,
+				    &qlen, sizeof(qlen)))
+			r.tfo_err = errno;
+		_exit(write(fds[1], &r, sizeof(r)) == sizeof(r) ? 0 : 1);
+	}
+	close(fds[1]);
+	if (read(fds[0], p, sizeof(*p)) != sizeof(*p))
+		p->socket_err = -1;
+	close(fds[0]);
+	waitpid(child, &status, 0);
+	return p->socket_err == -1 ? -EPERM : 0;
+}
+
+struct mode_result {
+	bool works;
+	char why[256];
+	char warnings[512];
+};
+
+/* Loads and attaches MODE for real, then lets go of it. */
+static void try_mode(enum tfo_attach_mode mode, struct mode_result *r)
+{
+	struct tfo_tracer_opts o = {
+		.mode = mode, .ringbuf_bytes = 1 << 16,
+		.btf_path = opt.btf_path,
+	};
+	struct tfo_tracer *t = NULL;
+	FILE *log = fmemopen(r->warnings, sizeof(r->warnings) - 1, "w");
+
+	o.log = log ? log : stderr;
+	r->works = !tfo_tracer_open(&t, &o, r->why, sizeof(r->why));
+	tfo_tracer_free(t);
+	if (log)
+		fclose(log);
+}
+
+struct found {
+	enum tfo_finding_kind kind;
+	struct tfo_sock_view sock;
+	char advice[TFO_ADVICE_MAX][TFO_ADVICE_LEN];
+	size_t n_advice;
+};
+
+struct findings {
+	struct found v[MAX_ITEMS];
+	size_t n;
+};
+
+static void keep_finding(void *ctx, const struct tfo_finding *f)
+{
+	struct findings *fs = ctx;
+	struct found *x;
+
+	if (fs->n == MAX_ITEMS)
+		return;
+	x = &fs->v[fs->n++];
+	x->kind = f->kind;
+	x->sock = *f->sock;
+	x->n_advice = f->n_advice;
+	memcpy(x->advice, f->advice, sizeof(x->advice));
+}
+
+/* The listeners of this namespace judged as the report at exit does, from
+ * what the scan and /proc show (no trace: per-SYN numbers unknown). */
+static int judge_listeners(bool mptcp_takes_tfo, long sysctl,
+			   struct findings *fs, size_t *n_listeners, char *why,
+			   size_t why_len)
+{
+	struct tfo_correlator_opts co = {
+		.sysctl = sysctl, .mptcp_tfo_supported = mptcp_takes_tfo,
+		.cb = keep_finding, .cb_ctx = fs,
+	};
+	struct tfo_tracer *scanner = NULL;
+	struct tfo_listener *ls = NULL;
+	struct tfo_correlator *c;
+	struct stat st;
+	int n;
+
+	co.netns = stat("/proc/self/ns/net", &st) ? 0 : st.st_ino;
+	if (tfo_scanner_open(&scanner, opt.btf_path, why, why_len))
+		return -1;
+	n = tfo_listeners_read(tfo_tracer_iter(scanner), &ls, why, why_len);
+	c = n >= 0 ? tfo_correlator__new(&co) : NULL;
+	if (n >= 0 && c) {
+		for (int i = 0; i < n; i++) {
+			union tfo_record rec = { .listener = ls[i].rec };
+
+			tfo_listener_owner_to_hdr(&ls[i], &rec.listener.hdr);
+			tfo_correlator__feed(c, &rec);
+			for (size_t j = 0; j < ls[i].n_owners; j++)
+				tfo_correlator__owner(c, ls[i].rec.sock.ino,
+						      ls[i].owners[j].pid,
+						      ls[i].owners[j].ns_pid,
+						      ls[i].owners[j].comm);
+		}
+		fs->n = 0;	/* live findings of the feed: the final ones count */
+		tfo_correlator__finish(c);
+		*n_listeners = n;
+	}
+	tfo_correlator__free(c);
+	free(ls);
+	tfo_tracer_free(scanner);
+	return n < 0 ? -1 : 0;
+}
+
+static const struct {
+	long bit;
+	const char *name;
+	const char *what;
+} tfo_bits[] = {
+	{ 0x1, "client", "clients send data in the SYN (with a cookie)" },
+	{ 0x2, "server", "listeners that ask with setsockopt(TCP_FASTOPEN) take data in the SYN" },
+	{ 0x4, "client-no-cookie", "clients send SYN data without a cookie" },
+	{ 0x200, "server-no-cookie", "listeners take SYN data without a valid cookie" },
+	{ 0x400, "server-all-listeners", "every listener takes SYN data, no setsockopt needed" },
+};
+
+static const char *const kernel_fixes[] = {
+	"sysctl -w net.ipv4.tcp_fastopen=0x403: TFO on every listener of the namespace, MPTCP kept (only for idempotent protocols: SYN data can be replayed)",
+	"GODEBUG=multipathtcp=0 for Go programs (Go >= 1.24 listens with MPTCP): plain TCP, TCP_FASTOPEN works",
+	"sysctl -w net.mptcp.enabled=0: no MPTCP; Go and most programs fall back to TCP",
+	"a kernel >= 6.3 (MPTCP has TFO since 6.2): on Debian 12, linux-image-6.12.*+deb12-amd64",
+};
+
+static void json_str(const char *key, const char *s, bool comma)
+{
+	printf("\"%s\":", key);
+	if (s)
+		tfo_json_string(stdout, s, strlen(s));
+	else
+		fputs("null", stdout);
+	if (comma)
+		putchar(',');
+}
+
+int tfo_doctor_main(int argc, char **argv)
+{
+	static const struct argp_option options[] = {
+		{ "json", 'j', NULL, 0, "One JSON object instead of text", 0 },
+		{ "btf", 'b', "FILE", 0, "The kernel's BTF from FILE", 0 },
+		{},
+	};
+	static const struct argp argp = {
+		options, parse_arg, NULL,
+		"Check whether TCP Fast Open works on this host, and why not.\v"
+		"Exit status: 0 healthy, 3 a problem found, 1 could not check, 2 bad usage.",
+		NULL, NULL, NULL,
+	};
+	static const enum tfo_attach_mode modes[] = {
+		TFO_MODE_FENTRY, TFO_MODE_KPROBE, TFO_MODE_TRACEPOINT,
+	};
+	struct mode_result mr[3] = { 0 };
+	struct findings fs = { 0 };
+	struct probe probe = { 0 };
+	size_t n_listeners = 0;
+	char scan_why[256] = "";
+	bool kernel_rejects, mptcp_on, btf, scanned, any_mode = false;
+	long sysctl = -1, mptcp_enabled = -1;
+	int problems = 0, auto_mode = -1;
+	struct utsname u;
+
+	argp_err_exit_status = 2;
+	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
+		return 2;
+	if (geteuid() != 0) {
+		fprintf(stderr, "tfotrace doctor: needs root (BPF, and a private network namespace for the MPTCP probe)\n");
+		return 1;
+	}
+	uname(&u);
+	if (mptcp_self_probe(&probe)) {
+		fprintf(stderr, "tfotrace doctor: the MPTCP self-probe could not run (no private network namespace)\n");
+		return 1;
+	}
+	tfo_sysctl_read("/proc", "net.ipv4.tcp_fastopen", &sysctl);
+	tfo_sysctl_read("/proc", "net.mptcp.enabled", &mptcp_enabled);
+	kernel_rejects = !probe.socket_err && probe.tfo_err == ENOPROTOOPT;
+	mptcp_on = !probe.socket_err && mptcp_enabled != 0;
+	btf = !access(opt.btf_path ? opt.btf_path : "/sys/kernel/btf/vmlinux", R_OK);
+	libbpf_set_print(NULL);
+	for (int i = 0; i < 3; i++) {
+		try_mode(modes[i], &mr[i]);
+		if (mr[i].works && auto_mode < 0)
+			auto_mode = modes[i];
+		any_mode |= mr[i].works;
+	}
+	scanned = !judge_listeners(!kernel_rejects, sysctl, &fs, &n_listeners,
+				   scan_why, sizeof(scan_why));
+	problems += kernel_rejects && mptcp_on;
+	problems += !btf || !any_mode;
+	for (size_t i = 0; i < fs.n; i++)
+		problems += fs.v[i].kind != TFO_FINDING_TFO_OK;
+
+	if (opt.json) {
+		printf("{\"type\":\"doctor\",");
+		json_str("kernel", u.release, true);
+		printf("\"mptcp_socket_errno\":");
+		if (probe.socket_err)
+			printf("\"%s\",", tfo_errno_name(probe.socket_err) ?: "?");
+		else
+			printf("null,");
+		printf("\"mptcp_takes_tcp_fastopen\":%s,",
+		       probe.socket_err ? "null" : kernel_rejects ? "false" :
+		       probe.tfo_err ? "null" : "true");
+		printf("\"mptcp_enabled\":%ld,\"btf\":%s,\"attach\":{",
+		       mptcp_enabled, btf ? "true" : "false");
+		for (int i = 0; i < 3; i++) {
+			printf("%s\"%s\":{\"works\":%s,", i ? "," : "",
+			       tfo_mode_name(modes[i]), mr[i].works ? "true" : "false");
+			json_str("why", mr[i].works ? NULL : mr[i].why, false);
+			putchar('}');
+		}
+		printf("},");
+		json_str("auto", auto_mode < 0 ? NULL : tfo_mode_name(auto_mode), true);
+		printf("\"tcp_fastopen\":%ld,\"tcp_fastopen_bits\":[", sysctl);
+		for (size_t i = 0, n = 0; i < sizeof(tfo_bits) / sizeof(tfo_bits[0]); i++)
+			if (sysctl > 0 && (sysctl & tfo_bits[i].bit))
+				printf("%s\"%s\"", n++ ? "," : "", tfo_bits[i].name);
+		printf("],\"listeners\":%zu,\"scan\":%s,\"findings\":[", n_listeners,
+		       scanned ? "true" : "false");
+		for (size_t i = 0; i < fs.n; i++) {
+			printf("%s{", i ? "," : "");
+			json_str("kind", tfo_finding_name(fs.v[i].kind), true);
+			printf("\"pid\":%u,", fs.v[i].sock.pid);
+			json_str("comm", fs.v[i].sock.pid ? fs.v[i].sock.comm : NULL, true);
+			json_str("proto", tfo_proto_name(fs.v[i].sock.protocol), true);
+			printf("\"port\":%u,\"sock_ino\":%llu}", fs.v[i].sock.port,
+			       (unsigned long long)fs.v[i].sock.ino);
+		}
+		printf("],\"problems\":%d,\"healthy\":%s}\n", problems,
+		       problems ? "false" : "true");
+		return problems ? EXIT_PROBLEM : 0;
+	}
+
+	printf("tfotrace doctor: kernel %s\n\n", u.release);
+	if (probe.socket_err)
+		printf("  [ok     ] MPTCP: not available (socket: %s): nothing listens with MPTCP\n",
+		       strerror(probe.socket_err));
+	else if (kernel_rejects)
+		printf("  [%s] MPTCP: this kernel rejects setsockopt(TCP_FASTOPEN) on MPTCP sockets (ENOPROTOOPT, seen by a self-probe in a private netns)\n",
+		       mptcp_on ? "PROBLEM" : "ok     ");
+	else
+		printf("  [ok     ] MPTCP: this kernel takes TCP_FASTOPEN on MPTCP sockets (self-probe%s%s)\n",
+		       probe.tfo_err ? ": " : "", probe.tfo_err ? strerror(probe.tfo_err) : "");
+	printf("  [%s] net.mptcp.enabled = %ld%s\n", "info   ", mptcp_enabled,
+	       mptcp_enabled == 0 ? ": MPTCP sockets fall back to TCP here" :
+	       ": Go >= 1.24 servers listen with MPTCP");
+	printf("  [%s] BTF: %s\n", btf ? "ok     " : "PROBLEM",
+	       btf ? (opt.btf_path ?: "/sys/kernel/btf/vmlinux") :
+	       "none (CONFIG_DEBUG_INFO_BTF, or --btf FILE from BTFHub)");
+	for (int i = 0; i < 3; i++) {
+		printf("  [%s] attach %-10s %s%s%s\n", mr[i].works ? "ok     " : "info   ",
+		       tfo_mode_name(modes[i]), mr[i].works ? "works" : "unavailable: ",
+		       mr[i].works ? "" : mr[i].why,
+		       (int)modes[i] == auto_mode ? " (tfotrace picks it)" : "");
+	}
+	if (!any_mode)
+		printf("  [PROBLEM] no attach mode works: tfotrace cannot trace here\n");
+	printf("  [info   ] net.ipv4.tcp_fastopen = %ld (0x%lx)\n", sysctl,
+	       sysctl < 0 ? 0 : sysctl);
+	for (size_t i = 0; i < sizeof(tfo_bits) / sizeof(tfo_bits[0]); i++)
+		printf("              0x%-4lx %-21s %s: %s\n", tfo_bits[i].bit,
+		       tfo_bits[i].name,
+		       sysctl > 0 && (sysctl & tfo_bits[i].bit) ? "on " : "off",
+		       tfo_bits[i].what);
+	if (!scanned)
+		printf("  [info   ] listener scan failed: %s\n", scan_why);
+	else
+		printf("  [info   ] %zu listener(s) in this network namespace%s%s\n",
+		       n_listeners, scan_why[0] ? "; " : "", scan_why);
+	for (size_t i = 0; i < fs.n; i++) {
+		const struct found *f = &fs.v[i];
+		char b[16];
+
+		snprintf(b, sizeof(b), "%u", f->sock.protocol);
+		printf("  [%s] %s: %s listener :%u", f->kind == TFO_FINDING_TFO_OK ?
+		       "ok     " : "PROBLEM", tfo_finding_name(f->kind),
+		       tfo_proto_name(f->sock.protocol) ?: b, f->sock.port);
+		if (f->sock.pid)
+			printf(" of pid %u (%s)", f->sock.pid, f->sock.comm);
+		putchar('\n');
+	}
+	if (problems) {
+		size_t n = 0;
+
+		printf("\nfixes, best first:\n");
+		for (size_t i = 0; i < fs.n; i++)
+			for (size_t k = 0; k < fs.v[i].n_advice && fs.v[i].kind != TFO_FINDING_TFO_OK; k++)
+				printf("  %zu. %s\n", ++n, fs.v[i].advice[k]);
+		if (kernel_rejects && mptcp_on && !n)
+			for (size_t k = 0; k < sizeof(kernel_fixes) / sizeof(kernel_fixes[0]); k++)
+				printf("  %zu. %s\n", ++n, kernel_fixes[k]);
+		if (!btf || !any_mode)
+			printf("  %zu. a kernel with BTF (CONFIG_DEBUG_INFO_BTF=y), or --btf FILE\n", ++n);
+	}
+	printf("\nverdict: %s\n", problems ? "PROBLEM FOUND" : "healthy");
+	return problems ? EXIT_PROBLEM : 0;
+}
