@@ -35,14 +35,23 @@ def rss_kib(pid):
 
 
 def our_maps(tracer_pid):
-    """{name: (map id, max_entries)} of the maps tracer_pid holds."""
+    """{name: (map id, max_entries)} of the hash maps tracer_pid holds (its
+    map fds' fdinfo name their ids)."""
+    ids = set()
+    fdinfo = f"/proc/{tracer_pid}/fdinfo"
+    for fd in os.listdir(fdinfo):
+        try:
+            with open(os.path.join(fdinfo, fd)) as f:
+                for line in f:
+                    if line.startswith("map_id:"):
+                        ids.add(int(line.split()[1]))
+        except OSError:
+            pass
     out = subprocess.run(["bpftool", "-j", "map", "show"], capture_output=True,
                          text=True, timeout=20)
-    maps = {}
-    for m in json.loads(out.stdout or "[]"):
-        if m.get("name") in HASH_MAPS and tracer_pid in [p.get("pid") for p in m.get("pids", [])]:
-            maps[m["name"]] = (m["id"], m.get("max_entries"))
-    return maps
+    return {m["name"]: (m["id"], m.get("max_entries"))
+            for m in json.loads(out.stdout or "[]")
+            if m.get("id") in ids and m.get("name") in HASH_MAPS}
 
 
 def map_entries(map_id):
