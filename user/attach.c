@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mount.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -435,4 +436,18 @@ int tfo_scanner_open(struct tfo_tracer **out, const char *btf_path,
 fail:
 	tfo_tracer_free(t);
 	return err;
+}
+
+/* libbpf finds tracepoints through tracefs; a minimal system may not
+ * have it mounted. */
+void tfo_ensure_tracefs(FILE *log)
+{
+	if (access("/sys/kernel/tracing/events", F_OK) == 0 ||
+	    access("/sys/kernel/debug/tracing/events", F_OK) == 0)
+		return;
+	if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0)
+		fprintf(log, "tfotrace: mounted tracefs on /sys/kernel/tracing\n");
+	else
+		fprintf(log, "tfotrace: warning: tracefs is not mounted and mounting it failed (%s): tracepoint mode will not work\n",
+			strerror(errno));
 }

@@ -25,6 +25,11 @@ struct tfo_tracer_opts {
 					 * NULL: /sys/kernel/btf/vmlinux */
 };
 
+/* Mounts tracefs on /sys/kernel/tracing when neither it nor debugfs's
+ * copy is there (a minimal system, a chroot): tracepoint attachment needs
+ * it. Says what it did, or why it could not, on LOG. */
+void tfo_ensure_tracefs(FILE *log);
+
 /* Loads and attaches the programs of one flavour. On failure returns
  * -errno with WHY set to a one-line reason, and nothing stays attached;
  * -ENOMEM when any flavour ran out of memory (a memory cgroup limit). */

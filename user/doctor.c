@@ -133,6 +133,9 @@ struct found {
 struct findings {
 	struct found v[MAX_ITEMS];
 	size_t n;
+	/* MPTCP listeners with no TFO queue: refused, if they asked */
+	struct tfo_listener quiet[MAX_ITEMS];
+	size_t n_quiet;
 };
 
 static void keep_finding(void *ctx, const struct tfo_finding *f)
@@ -173,6 +176,10 @@ static int judge_listeners(bool mptcp_takes_tfo, long sysctl,
 	if (n >= 0 && c) {
 		for (int i = 0; i < n; i++) {
 			union tfo_record rec = { .listener = ls[i].rec };
+
+			if (ls[i].rec.sock.protocol == 262 && !ls[i].rec.qlen_max &&
+			    fs->n_quiet < MAX_ITEMS)
+				fs->quiet[fs->n_quiet++] = ls[i];
 
 			tfo_listener_owner_to_hdr(&ls[i], &rec.listener.hdr);
 			tfo_correlator__feed(c, &rec);
@@ -266,6 +273,7 @@ int tfo_doctor_main(int argc, char **argv)
 	mptcp_on = !probe.socket_err && mptcp_enabled != 0;
 	btf = !access(opt.btf_path ? opt.btf_path : "/sys/kernel/btf/vmlinux", R_OK);
 	libbpf_set_print(NULL);
+	tfo_ensure_tracefs(stderr);
 	for (int i = 0; i < 3; i++) {
 		try_mode(modes[i], &mr[i]);
 		if (mr[i].works && auto_mode < 0)
@@ -314,6 +322,19 @@ int tfo_doctor_main(int argc, char **argv)
 			json_str("proto", tfo_proto_name(fs.v[i].sock.protocol), true);
 			printf("\"port\":%u,\"sock_ino\":%llu}", fs.v[i].sock.port,
 			       (unsigned long long)fs.v[i].sock.ino);
+		}
+		printf("],\"mptcp_listeners_without_tfo\":[");
+		for (size_t i = 0; i < fs.n_quiet; i++) {
+			const struct tfo_listener *l = &fs.quiet[i];
+
+			printf("%s{\"pid\":", i ? "," : "");
+			if (l->n_owners)
+				printf("%u,", l->owners[0].pid);
+			else
+				printf("null,");
+			json_str("comm", l->n_owners ? l->owners[0].comm : NULL, true);
+			printf("\"port\":%u,\"sock_ino\":%llu}", l->rec.sock.lport,
+			       (unsigned long long)l->rec.sock.ino);
 		}
 		printf("],\"problems\":%d,\"healthy\":%s}\n", problems,
 		       problems ? "false" : "true");
@@ -368,6 +389,14 @@ int tfo_doctor_main(int argc, char **argv)
 			printf(" of pid %u (%s)", f->sock.pid, f->sock.comm);
 		putchar('\n');
 	}
+	for (size_t i = 0; i < fs.n_quiet && kernel_rejects && mptcp_on; i++) {
+		const struct tfo_listener *l = &fs.quiet[i];
+
+		printf("  [check  ] MPTCP listener :%u", l->rec.sock.lport);
+		if (l->n_owners)
+			printf(" of pid %u (%s)", l->owners[0].pid, l->owners[0].comm);
+		printf(" has no TFO queue: if it asked for TCP_FASTOPEN (Go >= 1.24 servers do), this kernel refused it\n");
+	}
 	if (problems) {
 		size_t n = 0;
 
@@ -378,8 +407,10 @@ int tfo_doctor_main(int argc, char **argv)
 		if (kernel_rejects && mptcp_on && !n)
 			for (size_t k = 0; k < sizeof(kernel_fixes) / sizeof(kernel_fixes[0]); k++)
 				printf("  %zu. %s\n", ++n, kernel_fixes[k]);
-		if (!btf || !any_mode)
+		if (!btf)
 			printf("  %zu. a kernel with BTF (CONFIG_DEBUG_INFO_BTF=y), or --btf FILE\n", ++n);
+		else if (!any_mode)
+			printf("  %zu. what each attach mode lacks, above\n", ++n);
 	}
 	printf("\nverdict: %s\n", problems ? "PROBLEM FOUND" : "healthy");
 	return problems ? EXIT_PROBLEM : 0;

@@ -76,7 +76,9 @@ static const char doc[] =
 "\nAttach modes, tried in this order by --attach auto: fentry (fentry/fexit),"
 " kprobe (kprobe/kretprobe), tracepoint (syscall tracepoints). The first "
 "two also name the kernel function that returned a setsockopt error.\n"
-"\nExit status: 0 on success, 1 on a runtime failure, 2 on bad usage.";
+"\nExit status: 0 on success, 1 on a runtime failure, 2 on bad usage, "
+"128+signal when a second signal stopped it; doctor: 0 healthy, 3 a problem "
+"found. See tfotrace(8).";
 
 enum {
 	OPT_JSON = 0x100,
@@ -242,20 +244,6 @@ static bool has_bpf_caps(void)
 			break;
 	fclose(f);
 	return (eff >> 21 & 1) || ((eff >> 39 & 1) && (eff >> 38 & 1));
-}
-
-/* libbpf finds tracepoints through tracefs; a minimal system may not
- * have it mounted. */
-static void ensure_tracefs(void)
-{
-	if (access("/sys/kernel/tracing/events", F_OK) == 0 ||
-	    access("/sys/kernel/debug/tracing/events", F_OK) == 0)
-		return;
-	if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0)
-		fprintf(stderr, "tfotrace: mounted tracefs on /sys/kernel/tracing\n");
-	else
-		fprintf(stderr, "tfotrace: warning: tracefs is not mounted and mounting it failed (%s): tracepoint mode will not work\n",
-			strerror(errno));
 }
 
 /* A process given with -p, held by a pidfd: its exit is seen at once,
@@ -784,7 +772,9 @@ static int scan_only(struct run *run)
 
 int main(int argc, char **argv)
 {
-	static const struct argp argp = { options, parse_arg, NULL, doc, NULL, NULL, NULL };
+	static const struct argp argp = { options, parse_arg,
+					  "\ndoctor [--json] [--btf FILE]", doc,
+					  NULL, NULL, NULL };
 	struct tfo_tracer_opts topts = { 0 };
 	struct tfo_tracer *tracer = NULL;
 	struct ring_buffer *rb = NULL;
@@ -796,8 +786,10 @@ int main(int argc, char **argv)
 	int status = 1;		/* the exit status */
 	int err;
 
-	if (argc > 1 && !strcmp(argv[1], "doctor"))
+	if (argc > 1 && !strcmp(argv[1], "doctor")) {
+		argv[1] = "tfotrace doctor";	/* what its usage lines say */
 		return tfo_doctor_main(argc - 1, argv + 1);
+	}
 	argp_err_exit_status = 2;
 	env.prom_interval_sec = 15;
 	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
@@ -837,7 +829,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
-	ensure_tracefs();
+	tfo_ensure_tracefs(stderr);
 	topts.mode = env.mode;
 	topts.pids = env.pids;
 	topts.npids = env.npids;

@@ -111,6 +111,22 @@ for MODE in fentry kprobe tracepoint; do
 	stop_tool
 	section "$MODE R scenario" /tmp/R.sc
 done
+# doctor, with a Go-style MPTCP server (TCP_FASTOPEN asked) listening
+echo 3 >/proc/sys/net/ipv4/tcp_fastopen
+rm -f /tmp/goD && mkfifo /tmp/goD
+tfo_scenario --no-netns --proto mptcp --clients 0 --wait </tmp/goD >/tmp/D.sc &
+SERVER=$!
+exec 6>/tmp/goD
+wait_for /tmp/D.sc '"op":"ready"'
+tfotrace doctor --json >/tmp/doctor.json 2>&1
+echo "exit $?" >>/tmp/doctor.json
+tfotrace doctor >/tmp/doctor.txt 2>&1
+echo go >&6
+exec 6>&-
+wait $SERVER
+section "doctor scenario" /tmp/D.sc
+section "doctor json" /tmp/doctor.json
+section "doctor text" /tmp/doctor.txt
 # The human-readable report of the Go-style server, as a user would see it.
 tfotrace --ready-file /tmp/ready >/tmp/text.out 2>/tmp/text.err &
 TOOL=$!

@@ -325,6 +325,43 @@ def judge_mode(j, sec, mode, old_kernel):
         j.eq("R no layer claimed", calls[0].get("err_layer"), None)
 
 
+def judge_doctor(j, sec, old_kernel):
+    """doctor's verdict: on 6.1 MPTCP rejects TCP_FASTOPEN (exit 3, the
+    Go-style listener mptcp-tfo-rejected), on 6.12 healthy (exit 0)."""
+    lines = sec.get("doctor json", [])
+    doc = next(iter(json_lines(lines)), {})
+    text = "\n".join(sec.get("doctor text", []))
+    try:
+        server, _ = scenario(sec, "doctor scenario")
+    except Fail as exc:
+        j.check("doctor scenario", False, str(exc))
+        return
+    # without a trace, a 6.1 MPTCP listener with no TFO queue cannot be
+    # told from one that never asked: listed, the kernel is the problem
+    want_rc, want_kinds = (3, []) if old_kernel else (0, ["tfo-ok"])
+    j.check(f"doctor exit {want_rc}", f"exit {want_rc}" in lines, lines[-3:])
+    j.eq("doctor MPTCP takes TCP_FASTOPEN", doc.get("mptcp_takes_tcp_fastopen"),
+         not old_kernel)
+    j.eq("doctor attach modes", {m: v.get("works") for m, v in doc.get("attach", {}).items()},
+         {"fentry": True, "kprobe": True, "tracepoint": True})
+    j.eq("doctor auto", doc.get("auto"), "fentry")
+    j.eq("doctor tcp_fastopen bits", doc.get("tcp_fastopen_bits"), ["client", "server"])
+    kinds = [f["kind"] for f in doc.get("findings", []) if f.get("sock_ino") == server["ino"]]
+    j.eq("doctor verdict on the Go-style listener", kinds, want_kinds)
+    quiet = [x.get("sock_ino") for x in doc.get("mptcp_listeners_without_tfo", [])]
+    j.eq("doctor lists it as an MPTCP listener without TFO",
+         server["ino"] in quiet, old_kernel)
+    if old_kernel:
+        j.check("doctor text names the listener",
+                f"MPTCP listener :{server['port']} of pid {server['pid']} (tfo_scenario) "
+                "has no TFO queue" in text, text[-600:])
+    j.check("doctor text verdict",
+            ("verdict: PROBLEM FOUND" if old_kernel else "verdict: healthy") in text,
+            text[-300:])
+    if old_kernel:
+        j.check("doctor text names the 0x403 fix", "tcp_fastopen=0x403" in text, text[-600:])
+
+
 def judge_kernel(pkg, text):
     j = Judge(pkg)
     sec = sections(text)
@@ -345,6 +382,7 @@ def judge_kernel(pkg, text):
                 report[-600:])
     except Fail as exc:
         j.check("text report", False, str(exc))
+    judge_doctor(j, sec, old_kernel)
     for mode in modes:
         jm = Judge(f"{pkg} {mode}")
         try:
