@@ -18,7 +18,8 @@ VMLINUX_H ?= vmlinux/$(ARCH)/vmlinux.h
 # Every Debian 12 package that building and testing needs.
 DEB_PACKAGES := make gcc libc6-dev clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
 		libcmocka-dev pkg-config python3 iproute2 util-linux valgrind prometheus \
-		qemu-system-x86 busybox-static cpio libclang-rt-14-dev
+		qemu-system-x86 busybox-static cpio libclang-rt-14-dev \
+		debootstrap lintian man-db file systemd-container debian-archive-keyring
 
 ifeq ($(V),1)
 Q :=
@@ -43,7 +44,7 @@ TOOL_OBJS := $(TOOL_SRCS:%.c=$(OUTPUT)/user/%.o)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 SCENARIOS  := $(patsubst tests/scenarios/%.c,$(OUTPUT)/tests/%,$(wildcard tests/scenarios/*.c))
 
-.PHONY: all static deps test test-unit test-live test-vm test-san test-fuzz fuzz soak bench bench-deps run clean help
+.PHONY: all static deps test test-unit test-live test-vm test-san test-fuzz fuzz soak bench bench-deps run clean help deb test-pkg
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -57,6 +58,8 @@ help:
 	@echo 'make test-unit    unit tests, no root'
 	@echo 'make test-live    this kernel, in network namespaces'
 	@echo 'make test-vm      Debian 12 kernels under qemu'
+	@echo 'make deb          build/deb/tfotrace_<version>-1_amd64.deb (static binary, man page, unit, completion)'
+	@echo 'make test-pkg     the .deb: lintian, installed in a clean Debian 12 root and under systemd'
 	@echo 'make soak         10 minutes of churn under tfotrace (SOAK_MINUTES=N)'
 	@echo 'make bench        benchmarks; writes tests/bench/RESULTS.md'
 	@echo 'make run          deps if missing, build, run tfotrace (ARGS="...")'
@@ -106,7 +109,7 @@ $(OUTPUT)/tests/%: tests/scenarios/%.c | $(OUTPUT)/tests
 # The README's test command: on a fresh machine it installs what it needs.
 test:
 	$(Q)$(MAKE) --no-print-directory deps
-	$(Q)$(MAKE) --no-print-directory test-unit test-san test-fuzz test-live test-vm
+	$(Q)$(MAKE) --no-print-directory test-unit test-san test-fuzz test-live test-vm test-pkg
 
 test-unit: $(UNIT_TESTS)
 	$(Q)fail=0; for t in $(UNIT_TESTS); do $$t || fail=1; done; exit $$fail
@@ -152,6 +155,16 @@ fuzz:
 test-live: $(OUTPUT)/tfotrace $(SCENARIOS)
 	$(Q)$(MAKE) --no-print-directory -f tests/bench/Makefile build/bench/bench_load
 	$(Q)$(PYTHON) tests/live/run.py
+
+# The Debian package (user/dist/): the static binary, man page, unit, completion.
+deb: $(OUTPUT)/tfotrace-static
+	$(call msg,DEB,$(OUTPUT)/deb)
+	$(Q)user/dist/build-deb.sh $< $(OUTPUT)/deb
+
+# Builds the .deb, lints it, installs it into a clean Debian 12 root (cached
+# in .cache/pkg), checks it there and under systemd-nspawn, removes it.
+test-pkg: $(OUTPUT)/tfotrace-static
+	$(Q)tests/pkg/run.sh
 
 # Socket, process and TFO churn under tfotrace for SOAK_MINUTES: the
 # loader's RSS and the BPF maps must stay flat. Not part of `make test`.
