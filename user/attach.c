@@ -92,7 +92,11 @@ static int select_programs(struct tfo_tracer *t, enum tfo_attach_mode mode,
 	bpf_object__for_each_program(prog, t->skel->obj) {
 		const char *name = bpf_program__name(prog);
 		bool load = has_prefix(name, mode_prefix[mode]) ||
-			    has_prefix(name, "scan_") || has_prefix(name, "any_");
+			    has_prefix(name, "any_") ||
+			    /* libbpf finds an iterator's target in the kernel's
+			     * own BTF file, never in --btf's */
+			    (has_prefix(name, "scan_") &&
+			     !access("/sys/kernel/btf/vmlinux", R_OK));
 
 		if (load && is_optional_prog(name) &&
 		    kernel_lacks(t, prog_target(prog))) {
@@ -404,7 +408,8 @@ int tfo_tracer_seed_owner(struct tfo_tracer *t, uint64_t ino,
 
 const struct bpf_program *tfo_tracer_iter(const struct tfo_tracer *t)
 {
-	return t->skel->progs.scan_listeners;
+	return bpf_program__autoload(t->skel->progs.scan_listeners) ?
+	       t->skel->progs.scan_listeners : NULL;
 }
 
 int tfo_scanner_open(struct tfo_tracer **out, const char *btf_path,

@@ -48,7 +48,8 @@ bool tfo_tracer_has_tfo_probes(const struct tfo_tracer *t);
 int tfo_tracer_seed_owner(struct tfo_tracer *t, uint64_t ino,
 			  const struct tfo_owner *owner);
 
-/* The listener-scan iterator, loaded with the tracer. */
+/* The listener-scan iterator, loaded with the tracer; NULL without the
+ * kernel's own BTF file (libbpf resolves iterators only there). */
 const struct bpf_program *tfo_tracer_iter(const struct tfo_tracer *t);
 /* For --scan: the object with the iterator alone, nothing attached. */
 int tfo_scanner_open(struct tfo_tracer **out, const char *btf_path,

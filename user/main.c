@@ -577,6 +577,10 @@ static int scan_listeners(struct run *run)
 	char why[256];
 	int n;
 
+	if (!tfo_tracer_iter(run->scanner)) {
+		fprintf(stderr, "tfotrace: warning: no listener scan: the socket iterator needs the kernel's own BTF (/sys/kernel/btf/vmlinux)\n");
+		return 0;
+	}
 	n = tfo_listeners_read(tfo_tracer_iter(run->scanner), &ls, why,
 			       sizeof(why));
 	if (n < 0) {

@@ -296,6 +296,36 @@ def test_tracefs_unmounted(ctx):
         raise R.Fail("; ".join(problems) + f"; stderr: {R.tail(tr.stderr())}")
 
 
+def test_no_kernel_btf(ctx):
+    """/sys/kernel/btf/vmlinux hidden (an empty directory mounted over
+    /sys/kernel/btf in a private mount namespace): one line naming the
+    fix and exit 1; with --btf FILE (a copy taken before) it traces."""
+    copy = os.path.join(ctx.workdir, "saved.btf")
+    shutil.copy("/sys/kernel/btf/vmlinux", copy)
+    empty = os.path.join(ctx.workdir, "empty")
+    os.makedirs(empty, exist_ok=True)
+    script = f'mount --bind {empty} /sys/kernel/btf && exec "$@"'
+    problems = []
+    tr = R.Tracer("unshare", ["-m", "--propagation", "private", "sh", "-c", script, "sh",
+                              ctx.tfotrace, "-d", "1"], ctx.workdir, ready=False)
+    rc = R.wait_exit(tr.proc, R.EXIT_TIMEOUT_S)
+    err = [l for l in tr.stderr().splitlines() if l.strip()]
+    if rc != 1 or len(err) != 1 or "exposes no BTF" not in err[0] or "--btf FILE" not in err[0]:
+        problems.append(f"without BTF: {R.describe_status(rc)}: {err}")
+    tr = R.Tracer("unshare", ["-m", "--propagation", "private", "sh", "-c", script, "sh",
+                              ctx.tfotrace, "--btf", copy, "--json", "-d", "1"],
+                  ctx.workdir, ready=False)
+    rc = R.wait_exit(tr.proc, 15)
+    objs, _ = R.parse_json_lines(tr.stdout())
+    if rc != 0 or not objs or objs[-1].get("type") != "summary":
+        problems.append(f"--btf without kernel BTF: {R.describe_status(rc)}: "
+                        f"{R.tail(tr.stderr())}")
+    elif "no listener scan" not in tr.stderr():
+        problems.append("the skipped listener scan is not said")
+    if problems:
+        raise R.Fail("; ".join(problems))
+
+
 def memory_cgroup():
     """A fresh memory cgroup (v1 or v2): (dir, limit file)."""
     v1 = "/sys/fs/cgroup/memory"
@@ -461,6 +491,7 @@ TESTS = [
     ("pid_exit_and_reuse", test_pid_exit_and_reuse),
     ("signals_everywhere", test_signals_everywhere),
     ("tracefs_unmounted", test_tracefs_unmounted),
+    ("no_kernel_btf", test_no_kernel_btf),
     ("memory_limits", test_memory_limits),
     ("million_sockets_bounded", test_million_sockets_bounded),
     ("valgrind_clean", test_valgrind_clean),
