@@ -603,20 +603,12 @@ void tfo_correlator__counters(struct tfo_correlator *c,
 	c->ns_unanswered = delta->cookie_reqd > 0 && delta->passive == 0;
 }
 
-/* The verdicts of the report at exit: what holds for V now, a socket that
- * never listened judged as it stands. Shared by finish() and for_each(). */
-static uint32_t verdicts_now(const struct tfo_correlator *c,
-			     const struct tfo_sock_view *v)
-{
-	return verdicts(c, v, true);
-}
-
 void tfo_correlator__for_each(const struct tfo_correlator *c, tfo_sock_cb cb,
 			      void *ctx)
 {
 	/* Oldest first, so the report reads in the order things happened. */
 	for (uint32_t i = c->lru_tail; i != NONE; i = c->entries[i].lru_prev)
-		cb(ctx, &c->entries[i].v, verdicts_now(c, &c->entries[i].v));
+		cb(ctx, &c->entries[i].v, verdicts(c, &c->entries[i].v, true));
 }
 
 static void emit_final(void *ctx, const struct tfo_sock_view *v, uint32_t kinds)

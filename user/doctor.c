@@ -165,10 +165,9 @@ static int judge_listeners(bool mptcp_takes_tfo, long sysctl,
 	struct tfo_tracer *scanner = NULL;
 	struct tfo_listener *ls = NULL;
 	struct tfo_correlator *c;
-	struct stat st;
 	int n;
 
-	co.netns = stat("/proc/self/ns/net", &st) ? 0 : st.st_ino;
+	co.netns = tfo_own_netns("/proc");
 	if (tfo_scanner_open(&scanner, opt.btf_path, why, why_len))
 		return -1;
 	n = tfo_listeners_read(tfo_tracer_iter(scanner), &ls, why, why_len);

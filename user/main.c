@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/capability.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
@@ -384,16 +383,18 @@ static int open_pids(void)
 {
 	for (size_t i = 0; i < env.npids; i++) {
 		struct traced_pid *t = &traced[i];
+		uint32_t tgid;
 		char path[40];
 		FILE *f;
 
 		t->pid = env.pids[i];
 		t->pidfd = syscall(SYS_pidfd_open, t->pid, 0);
 		t->start_time = start_time_of(t->pid);
+		tgid = tgid_of(t->pid);
 		/* a thread: EINVAL before 6.9, ENOENT since */
-		if (tgid_of(t->pid) && tgid_of(t->pid) != t->pid) {
+		if (tgid && tgid != t->pid) {
 			fprintf(stderr, "tfotrace: %u is a thread of process %u: -p takes a process id\n",
-				t->pid, tgid_of(t->pid));
+				t->pid, tgid);
 			return 2;
 		}
 		if ((t->pidfd < 0 && errno != ENOSYS) || !t->start_time) {
@@ -612,13 +613,6 @@ static int scan_listeners(struct run *run)
 	return 0;
 }
 
-static uint32_t own_netns(void)
-{
-	struct stat st;
-
-	return stat("/proc/self/ns/net", &st) ? 0 : (uint32_t)st.st_ino;
-}
-
 static int64_t now_ns(clockid_t clock)
 {
 	struct timespec ts;
@@ -737,7 +731,7 @@ static struct tfo_correlator *new_correlator(struct run *run, bool probes)
 	struct tfo_correlator_opts copts = {
 		.probes = probes,
 		.sysctl = -1,
-		.netns = own_netns(),
+		.netns = tfo_own_netns("/proc"),
 		.mptcp_tfo_supported = mptcp_takes_tfo,
 		.cb = on_finding,
 		.cb_ctx = run,

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 #include "tfotrace.h"
@@ -471,4 +472,13 @@ uint32_t tfo_ns_pid_of(const char *proc_root, uint32_t pid)
 	}
 	fclose(f);
 	return ns_pid;
+}
+
+uint32_t tfo_own_netns(const char *proc_root)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/self/ns/net", proc_root);
+	return stat(path, &st) ? 0 : (uint32_t)st.st_ino;
 }

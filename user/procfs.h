@@ -61,6 +61,10 @@ int tfo_owners_scan(const char *proc_root, const uint64_t *inos, size_t n_inos,
  * of PROC_ROOT/PID/status; 0 when unknown. */
 uint32_t tfo_ns_pid_of(const char *proc_root, uint32_t pid);
 
+/* The inode of the caller's network namespace (PROC_ROOT/self/ns/net),
+ * the number records carry as netns; 0 when unknown. */
+uint32_t tfo_own_netns(const char *proc_root);
+
 int tfo_sysctl_read(const char *proc_root, const char *name, long *out);
 
 #endif
