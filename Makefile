@@ -37,7 +37,7 @@ LIBS       := -lbpf -lelf -lz
 
 # libbpf-free pieces: what the unit tests link against.
 CORE_SRCS := decode.c names.c output.c output_text.c output_json.c procfs.c correlate.c prometheus.c
-TOOL_SRCS := $(CORE_SRCS) attach.c scan.c doctor.c main.c
+TOOL_SRCS := $(CORE_SRCS) attach.c scan.c doctor.c caps.c cgroup.c pids.c run.c main.c
 CORE_OBJS := $(CORE_SRCS:%.c=$(OUTPUT)/user/%.o)
 TOOL_OBJS := $(TOOL_SRCS:%.c=$(OUTPUT)/user/%.o)
 

@@ -3,20 +3,12 @@
  * (check -> open/load/attach -> poll -> summary -> detach). Nothing else. */
 #include <argp.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/capability.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <sys/stat.h>
-#include <sys/statfs.h>
-#include <linux/magic.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
 #include <netinet/in.h>
@@ -24,13 +16,13 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "attach.h"
-#include "decode.h"
+#include "caps.h"
+#include "cgroup.h"
 #include "doctor.h"
 #include "names.h"
 #include "output.h"
-#include "procfs.h"
-#include "prometheus.h"
-#include "scan.h"
+#include "pids.h"
+#include "run.h"
 
 #define TFOTRACE_VERSION "0.1.0"
 #define RINGBUF_DEFAULT_BYTES (4u << 20)
@@ -50,8 +42,6 @@ static struct env {
 	const char *cgroup_path;
 	const char *prom_path;
 	long prom_interval_sec;
-	int cgroup_fd;		/* of cgroup_path, checked to be cgroup v2 */
-	char cgroup_rel[PATH_MAX];	/* its path inside the cgroup2 mount */
 } env;
 
 const char *argp_program_version = "tfotrace " TFOTRACE_VERSION;
@@ -229,232 +219,6 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt,
 	return vfprintf(stderr, fmt, args);
 }
 
-/* CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON, from /proc/self/status. */
-static bool has_bpf_caps(void)
-{
-	unsigned long long eff = 0;
-	char line[256];
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return geteuid() == 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "CapEff: %llx", &eff) == 1)
-			break;
-	fclose(f);
-	return (eff >> 21 & 1) || ((eff >> 39 & 1) && (eff >> 38 & 1));
-}
-
-/* A process given with -p, held by a pidfd: its exit is seen at once,
- * and a later process given the same pid is told apart from it. Without
- * pidfd_open (before 5.3, or under valgrind) its start time in /proc
- * tells the same, checked at every poll. */
-struct traced_pid {
-	uint32_t pid;
-	int pidfd;		/* -1: none, or closed once it has gone */
-	bool gone;
-	unsigned long long start_time;	/* field 22 of /proc/PID/stat */
-	char comm[TFO_COMM_LEN];
-};
-
-static struct traced_pid traced[TFO_MAX_PIDS];
-
-static uint32_t tgid_of(uint32_t tid)
-{
-	char path[40], line[128];
-	unsigned int tgid = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%u/status", tid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Tgid: %u", &tgid) == 1)
-			break;
-	fclose(f);
-	return tgid;
-}
-
-/* --cgroup PATH: a cgroup v2 directory, and its path relative to the
- * cgroup2 mount, which /proc/PID/cgroup's "0::" line names. Returns 0 or
- * the exit status after saying why. */
-static int open_cgroup(void)
-{
-	char real[PATH_MAX], line[4096];
-	struct statfs sfs;
-	size_t best = 0;
-	FILE *f;
-
-	if (!env.cgroup_path)
-		return 0;
-	env.cgroup_fd = open(env.cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (env.cgroup_fd < 0) {
-		fprintf(stderr, "tfotrace: cannot open cgroup %s: %s\n",
-			env.cgroup_path, strerror(errno));
-		return 2;
-	}
-	if (fstatfs(env.cgroup_fd, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC ||
-	    !realpath(env.cgroup_path, real)) {
-		fprintf(stderr, "tfotrace: %s is not a cgroup v2 directory (--cgroup needs the unified hierarchy, e.g. /sys/fs/cgroup/...)\n",
-			env.cgroup_path);
-		return 2;
-	}
-	/* the longest cgroup2 mount point that holds it */
-	f = fopen("/proc/self/mounts", "r");
-	while (f && fgets(line, sizeof(line), f)) {
-		char dir[PATH_MAX], type[64];
-		size_t n;
-
-		if (sscanf(line, "%*s %4095s %63s", dir, type) != 2 ||
-		    strcmp(type, "cgroup2"))
-			continue;
-		n = strlen(dir);
-		if (n >= best && !strncmp(real, dir, n) &&
-		    (real[n] == '/' || real[n] == '\0')) {
-			best = n;
-			snprintf(env.cgroup_rel, sizeof(env.cgroup_rel), "%s",
-				 real[n] ? real + n : "/");
-		}
-	}
-	if (f)
-		fclose(f);
-	if (!env.cgroup_rel[0]) {
-		fprintf(stderr, "tfotrace: cannot find the cgroup2 mount of %s\n",
-			env.cgroup_path);
-		return 1;
-	}
-	return 0;
-}
-
-/* Whether PID is in the --cgroup directory or below it (for what /proc,
- * not the kernel filter, finds: the scan's listener owners). */
-static bool pid_in_cgroup(uint32_t pid)
-{
-	char path[40], line[4096];
-	size_t n = strlen(env.cgroup_rel);
-	bool in = false;
-	FILE *f;
-
-	if (!env.cgroup_path)
-		return true;
-	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
-	f = fopen(path, "r");
-	while (f && fgets(line, sizeof(line), f)) {
-		char *p = line + 3;
-
-		if (strncmp(line, "0::", 3))
-			continue;
-		p[strcspn(p, "\n")] = '\0';
-		in = !strcmp(env.cgroup_rel, "/") ||
-		     (!strncmp(p, env.cgroup_rel, n) &&
-		      (p[n] == '\0' || p[n] == '/'));
-	}
-	if (f)
-		fclose(f);
-	return in;
-}
-
-/* 0 when the process does not exist (or is a zombie). */
-static unsigned long long start_time_of(uint32_t pid)
-{
-	char path[40], buf[1024], *p;
-	unsigned long long start = 0;
-	char state = 0;
-	size_t n;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	p = strrchr(buf, ')');	/* comm may hold spaces and parentheses */
-	if (!p || sscanf(p + 1, " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
-			 "%*s %*s %*s %*s %*s %*s %*s %*s %llu", &state, &start) != 2)
-		return 0;
-	return state == 'Z' || state == 'X' ? 0 : start;
-}
-
-/* Returns 0, or the exit status after saying why. */
-static int open_pids(void)
-{
-	for (size_t i = 0; i < env.npids; i++) {
-		struct traced_pid *t = &traced[i];
-		uint32_t tgid;
-		char path[40];
-		FILE *f;
-
-		t->pid = env.pids[i];
-		t->pidfd = syscall(SYS_pidfd_open, t->pid, 0);
-		t->start_time = start_time_of(t->pid);
-		tgid = tgid_of(t->pid);
-		/* a thread: EINVAL before 6.9, ENOENT since */
-		if (tgid && tgid != t->pid) {
-			fprintf(stderr, "tfotrace: %u is a thread of process %u: -p takes a process id\n",
-				t->pid, tgid);
-			return 2;
-		}
-		if ((t->pidfd < 0 && errno != ENOSYS) || !t->start_time) {
-			fprintf(stderr, "tfotrace: no such process: %u\n", t->pid);
-			return 1;
-		}
-		snprintf(path, sizeof(path), "/proc/%u/comm", t->pid);
-		f = fopen(path, "r");
-		if (f) {
-			if (fgets(t->comm, sizeof(t->comm), f))
-				t->comm[strcspn(t->comm, "\n")] = 0;
-			fclose(f);
-		}
-	}
-	return 0;
-}
-
-static void close_pids(void)
-{
-	for (size_t i = 0; i < env.npids; i++)
-		if (traced[i].pidfd >= 0) {
-			close(traced[i].pidfd);
-			traced[i].pidfd = -1;
-		}
-}
-
-/* A record of a pid whose traced process has gone is from a newer
- * process that reused the pid: the in-kernel filter cannot tell them
- * apart, so the records are dropped here. */
-static bool from_reused_pid(uint32_t pid)
-{
-	for (size_t i = 0; i < env.npids; i++)
-		if (traced[i].pid == pid)
-			return traced[i].gone;
-	return false;
-}
-
-/* Once attached and done with the start-up scan, tfotrace needs no
- * privilege: the ring buffer, the maps it reads and the links it closes at
- * exit are open already. Drop every capability, for good. */
-static int drop_capabilities(void)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2] = { 0 };
-
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
-	    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0))
-		return -errno;
-	/* Emptying the bounding set needs CAP_SETPCAP; without it the sets
-	 * below are still emptied, and no_new_privs keeps them so. */
-	for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno != EINVAL)
-			break;
-	if (syscall(SYS_capset, &hdr, data))
-		return -errno;
-	return 0;
-}
-
 static int write_ready_file(const char *path, enum tfo_attach_mode mode)
 {
 	FILE *f = fopen(path, "w");
@@ -467,240 +231,6 @@ static int write_ready_file(const char *path, enum tfo_attach_mode mode)
 	if (fclose(f) && !err)
 		err = -errno;
 	return err;
-}
-
-struct run {
-	const struct tfo_output *out;
-	struct tfo_summary sum;
-	struct tfo_correlator *corr;
-	struct tfo_tracer *tracer;	/* NULL for --scan */
-	struct tfo_tracer *scanner;	/* holds the iterator: tracer or --scan's */
-	uint64_t lost_told;		/* lost events passed to the correlator */
-	int write_err;
-	int64_t start_time;		/* CLOCK_REALTIME seconds, for metrics */
-	int prom_err;			/* the last --prometheus write's */
-};
-
-/* --prometheus: the run so far, as a node_exporter textfile. A failed
- * write is said once (and once more when writing works again); the run
- * goes on. */
-static int write_metrics(struct run *run)
-{
-	struct tfo_prom_run pr = {
-		.version = TFOTRACE_VERSION,
-		.mode = run->sum.mode,
-		.probes = run->tracer && tfo_tracer_has_tfo_probes(run->tracer),
-		.events = run->sum.events,
-		.lost = run->tracer ? tfo_tracer_lost(run->tracer) : 0,
-		.invalid = run->sum.invalid,
-		.start_time = run->start_time,
-	};
-	int err;
-
-	if (!env.prom_path)
-		return 0;
-	err = tfo_prom_write(env.prom_path, &pr, run->corr);
-	if (err && err != run->prom_err)
-		fprintf(stderr, "tfotrace: cannot write metrics to %s: %s\n",
-			env.prom_path, strerror(-err));
-	else if (!err && run->prom_err)
-		fprintf(stderr, "tfotrace: writing metrics to %s again\n",
-			env.prom_path);
-	run->prom_err = err;
-	return err;
-}
-
-static void on_finding(void *ctx, const struct tfo_finding *f)
-{
-	struct run *run = ctx;
-	int err;
-
-	if (run->write_err)
-		return;
-	err = tfo_output_finding(run->out, f);
-	if (err)
-		run->write_err = err;
-}
-
-static int on_record(void *ctx, void *data, size_t len)
-{
-	struct run *run = ctx;
-	union tfo_record rec;
-	int ret;
-
-	if (tfo_decode(data, len, &rec)) {
-		run->sum.invalid++;
-		return 0;
-	}
-	run->sum.events++;
-	if (env.npids && from_reused_pid(rec.hdr.pid)) {
-		run->sum.reused_pid++;
-		return 0;
-	}
-	if (run->tracer) {
-		uint64_t lost = tfo_tracer_lost(run->tracer);
-
-		if (lost > run->lost_told) {
-			tfo_correlator__lost(run->corr, lost - run->lost_told);
-			run->lost_told = lost;
-		}
-	}
-	ret = tfo_output_record(run->out, &rec);
-	if (ret < 0) {
-		run->write_err = ret;
-		return ret;	/* stops ring_buffer__poll */
-	}
-	run->sum.shown += ret;
-	tfo_correlator__feed(run->corr, &rec);
-	return run->write_err;
-}
-
-static bool owned_by_filter(const struct tfo_listener *l)
-{
-	if (!env.npids && !env.cgroup_path)
-		return true;
-	for (size_t i = 0; i < l->n_owners; i++) {
-		bool listed = !env.npids;
-
-		for (size_t j = 0; j < env.npids; j++)
-			listed |= l->owners[i].pid == env.pids[j];
-		if (listed && pid_in_cgroup(l->owners[i].pid))
-			return true;
-	}
-	return false;
-}
-
-/* The listener scan: every listener of this network namespace, its owners
- * from /proc, fed to the correlator and, with -p, only the pids' own. */
-static int scan_listeners(struct run *run)
-{
-	struct tfo_listener *ls = NULL;
-	char why[256];
-	int n;
-
-	if (!tfo_tracer_iter(run->scanner)) {
-		fprintf(stderr, "tfotrace: warning: no listener scan: the socket iterator needs the kernel's own BTF (/sys/kernel/btf/vmlinux)\n");
-		return 0;
-	}
-	n = tfo_listeners_read(tfo_tracer_iter(run->scanner), &ls, why,
-			       sizeof(why));
-	if (n < 0) {
-		fprintf(stderr, "tfotrace: listener scan failed: %s\n", why);
-		return n;
-	}
-	if (why[0])
-		fprintf(stderr, "tfotrace: warning: %s\n", why);
-	for (int i = 0; i < n && !run->write_err; i++) {
-		const struct tfo_listener *l = &ls[i];
-		union tfo_record rec = { .listener = l->rec };
-
-		if (!owned_by_filter(l))
-			continue;
-		tfo_listener_owner_to_hdr(l, &rec.listener.hdr);
-		run->write_err = tfo_output_listener(run->out, &l->rec, l->owners,
-						     l->n_owners);
-		tfo_correlator__feed(run->corr, &rec);
-		for (size_t j = 0; j < l->n_owners; j++) {
-			tfo_correlator__owner(run->corr, l->rec.sock.ino,
-					      l->owners[j].pid, l->owners[j].ns_pid,
-					      l->owners[j].comm);
-			if (run->tracer)
-				tfo_tracer_seed_owner(run->tracer, l->rec.sock.ino,
-						      &l->owners[j]);
-		}
-	}
-	free(ls);
-	return 0;
-}
-
-static int64_t now_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-/* Notes the traced processes that have exited since the last call: what
- * they did before is in the ring buffer already, consumed by then.
- * True when none is left. */
-static bool reap_exited(const struct pollfd *fds, size_t nfds)
-{
-	size_t live = 0;
-
-	for (size_t i = 0; i < env.npids; i++) {
-		struct traced_pid *t = &traced[i];
-		bool exited = false;
-
-		if (t->gone)
-			continue;
-		if (t->pidfd < 0)
-			exited = start_time_of(t->pid) != t->start_time;
-		for (size_t j = 1; j < nfds; j++)
-			if (fds[j].fd == t->pidfd && fds[j].revents)
-				exited = true;
-		if (exited) {
-			fprintf(stderr, "tfotrace: process %u (%s) exited\n",
-				t->pid, t->comm);
-			t->gone = true;
-			if (t->pidfd >= 0)
-				close(t->pidfd);
-			t->pidfd = -1;
-		}
-		live += !t->gone;
-	}
-	return env.npids && !live;
-}
-
-static int poll_loop(struct ring_buffer *rb, struct run *run)
-{
-	int64_t deadline = env.duration_sec ?
-		now_ns(CLOCK_MONOTONIC) + env.duration_sec * 1000000000LL : 0;
-	int64_t prom_period = env.prom_interval_sec * 1000000000LL;
-	int64_t prom_next = now_ns(CLOCK_MONOTONIC) + prom_period;
-	struct pollfd fds[1 + TFO_MAX_PIDS];
-	int err = 0;
-
-	while (!exiting) {
-		size_t nfds = 1;
-		int ready;
-
-		fds[0] = (struct pollfd){ .fd = ring_buffer__epoll_fd(rb),
-					  .events = POLLIN };
-		for (size_t i = 0; i < env.npids; i++)
-			if (!traced[i].gone && traced[i].pidfd >= 0)
-				fds[nfds++] = (struct pollfd){
-					.fd = traced[i].pidfd, .events = POLLIN };
-		/* The kernel side wakes us per batch, not per record: the
-		 * timeout drains what a quiet period left behind. */
-		ready = poll(fds, nfds, 100);
-		if (ready < 0 && errno != EINTR) {
-			err = -errno;
-			break;
-		}
-		err = ring_buffer__consume(rb);
-		if (err < 0)
-			break;
-		if (err > 0 && fflush(run->out->out)) {
-			run->write_err = -errno;
-			break;
-		}
-		err = 0;
-		if (env.npids && reap_exited(fds, nfds)) {
-			fprintf(stderr, "tfotrace: every traced process has exited\n");
-			break;
-		}
-		if (env.prom_path && now_ns(CLOCK_MONOTONIC) >= prom_next) {
-			write_metrics(run);
-			prom_next += prom_period;
-		}
-		if (deadline && now_ns(CLOCK_MONOTONIC) >= deadline)
-			break;
-	}
-	/* What arrived before the stop is still reported. */
-	if (!run->write_err)
-		ring_buffer__consume(rb);
-	return run->write_err ? 0 : err;
 }
 
 /* Does this kernel's MPTCP take TCP_FASTOPEN (6.2+, or a backport)? Asked
@@ -726,26 +256,17 @@ static bool kernel_mptcp_takes_tfo(void)
 
 static bool mptcp_takes_tfo;
 
-static struct tfo_correlator *new_correlator(struct run *run, bool probes)
+static int64_t now_ns(clockid_t clock)
 {
-	struct tfo_correlator_opts copts = {
-		.probes = probes,
-		.sysctl = -1,
-		.netns = tfo_own_netns("/proc"),
-		.mptcp_tfo_supported = mptcp_takes_tfo,
-		.cb = on_finding,
-		.cb_ctx = run,
-	};
-	long sysctl;
+	struct timespec ts;
 
-	if (!tfo_sysctl_read("/proc", "net.ipv4.tcp_fastopen", &sysctl))
-		copts.sysctl = sysctl;
-	return tfo_correlator__new(&copts);
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 /* --scan: the listeners and what can be said of them now, then exit.
  * main()'s cleanup frees what this opens. */
-static int scan_only(struct run *run)
+static int scan_only(struct tfo_run *run)
 {
 	char why[256];
 	int err;
@@ -755,12 +276,11 @@ static int scan_only(struct run *run)
 		fprintf(stderr, "tfotrace: listener scan failed: %s\n", why);
 		return 1;
 	}
-	run->corr = new_correlator(run, false);
-	if (!run->corr) {
+	if (!tfo_run_new_correlator(run, false, mptcp_takes_tfo)) {
 		fprintf(stderr, "tfotrace: out of memory\n");
 		return 1;
 	}
-	err = scan_listeners(run);
+	err = tfo_run_scan(run);
 	if (!err && !run->write_err)
 		tfo_correlator__finish(run->corr);
 	if (fflush(stdout) && !run->write_err)
@@ -768,18 +288,94 @@ static int scan_only(struct run *run)
 	return err || (run->write_err && run->write_err != -EPIPE) ? 1 : 0;
 }
 
+/* Opens and attaches the tracer; returns 0 or the exit status after saying
+ * why. WHY gets the attach modes passed over, for a note once ready. */
+static int open_tracer(struct tfo_tracer **tracer, const struct tfo_cgroup *cg,
+		       char *why, size_t why_len)
+{
+	struct tfo_tracer_opts topts = {
+		.mode = env.mode,
+		.pids = env.pids,
+		.npids = env.npids,
+		.cgroup_fd = cg->fd,
+		.ringbuf_bytes = RINGBUF_DEFAULT_BYTES,
+		.log = stderr,
+		.btf_path = env.btf_path,
+	};
+	int err;
+
+	tfo_ensure_tracefs(stderr);
+	err = tfo_tracer_open(tracer, &topts, why, why_len);
+	if (err == -ENOMEM) {
+		fprintf(stderr, "tfotrace: not enough memory to load the BPF programs and maps, %u KiB of ring buffer among them (a memory cgroup limit?): %s\n",
+			RINGBUF_DEFAULT_BYTES >> 10, why);
+		return 1;
+	}
+	if (err) {
+		if (env.mode == TFO_MODE_AUTO)
+			fprintf(stderr, "tfotrace: no attach mode works on this kernel (%s)\n", why);
+		else
+			fprintf(stderr, "tfotrace: attach mode %s is not available on this kernel (%s)\n",
+				tfo_mode_name(env.mode), why);
+		return 1;
+	}
+	return 0;
+}
+
+/* Once attached: the start record, the listener scan, no more privileges,
+ * then "ready" (the file and the line on stderr). Returns 0 or the exit
+ * status. */
+static int become_ready(struct tfo_run *run, const char *passed_over)
+{
+	enum tfo_attach_mode mode = tfo_tracer_mode(run->tracer);
+	int err;
+
+	run->have_mib = !tfo_mib_read("/proc/net/netstat", &run->mib_start);
+	/* The scan before the ready signal: a script that starts clients on
+	 * "ready" must not race a server's listener out of the scan. */
+	run->write_err = tfo_output_start(run->out, run->sum.mode,
+					  TFOTRACE_VERSION);
+	if (!run->write_err)
+		tfo_run_scan(run);
+	/* before the ready signal, so that "ready" means "unprivileged" */
+	err = tfo_caps_drop_all();
+	if (err)
+		fprintf(stderr, "tfotrace: warning: cannot drop capabilities: %s\n",
+			strerror(-err));
+	if (env.ready_file) {
+		err = write_ready_file(env.ready_file, mode);
+		if (err) {
+			fprintf(stderr, "tfotrace: cannot write ready file %s: %s\n",
+				env.ready_file, strerror(-err));
+			return 1;
+		}
+		ready_file_written = env.ready_file;
+	}
+	if (passed_over[0])
+		fprintf(stderr, "tfotrace: passed over: %s\n", passed_over);
+	fprintf(stderr, "tfotrace: attached in %s mode%s; tracing%s. Ctrl-C to stop.\n",
+		run->sum.mode,
+		mode == TFO_MODE_TRACEPOINT ? " (no per-layer error attribution)" : "",
+		env.npids ? " the given pids" :
+		env.cgroup_path ? " the cgroup" : " every process");
+	if (!tfo_tracer_has_tfo_probes(run->tracer))
+		fprintf(stderr, "tfotrace: no TCP Fast Open probes in %s mode: per-SYN evidence is not observable; findings rest on setsockopt, the listener scan and the kernel counters\n",
+			run->sum.mode);
+	if (!run->write_err && fflush(stdout))
+		run->write_err = -errno;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct argp argp = { options, parse_arg,
 					  "\ndoctor [--json] [--btf FILE]", doc,
 					  NULL, NULL, NULL };
-	struct tfo_tracer_opts topts = { 0 };
 	struct tfo_tracer *tracer = NULL;
 	struct ring_buffer *rb = NULL;
 	struct tfo_output out = { 0 };
-	struct tfo_mib mib_start = { 0 }, mib_end, mib_delta;
-	bool have_mib = false;
-	struct run run = { 0 };
+	struct tfo_cgroup cg = { .fd = -1 };
+	struct tfo_run run = { 0 };
 	char why[1024] = "";
 	int status = 1;		/* the exit status */
 	int err;
@@ -799,13 +395,13 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
 
-	status = open_pids();
+	status = tfo_pids_open(env.pids, env.npids);
 	if (!status)
-		status = open_cgroup();
+		status = tfo_cgroup_open(&cg, env.cgroup_path);
 	if (status)
 		goto cleanup;
 	status = 1;
-	if (!has_bpf_caps()) {
+	if (!tfo_caps_can_load_bpf()) {
 		fprintf(stderr, "tfotrace: permission denied: loading BPF programs needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)\n");
 		goto cleanup;
 	}
@@ -822,43 +418,31 @@ int main(int argc, char **argv)
 	out.failed_only = env.failed_only;
 	out.realtime_offset_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
 	run.out = &out;
+	run.cgroup = &cg;
+	run.version = TFOTRACE_VERSION;
+	run.prom_path = env.prom_path;
+	run.prom_interval_sec = env.prom_interval_sec;
+	run.duration_sec = env.duration_sec;
+	run.stop = &exiting;
 	if (env.scan_only) {
 		status = scan_only(&run);
 		goto cleanup;
 	}
 
-	tfo_ensure_tracefs(stderr);
-	topts.mode = env.mode;
-	topts.pids = env.pids;
-	topts.npids = env.npids;
-	topts.cgroup_fd = env.cgroup_fd;
-	topts.ringbuf_bytes = RINGBUF_DEFAULT_BYTES;
-	topts.log = stderr;
-	topts.btf_path = env.btf_path;
-	err = tfo_tracer_open(&tracer, &topts, why, sizeof(why));
-	if (err == -ENOMEM) {
-		fprintf(stderr, "tfotrace: not enough memory to load the BPF programs and maps, %u KiB of ring buffer among them (a memory cgroup limit?): %s\n",
-			RINGBUF_DEFAULT_BYTES >> 10, why);
+	status = open_tracer(&tracer, &cg, why, sizeof(why));
+	if (status)
 		goto cleanup;
-	}
-	if (err) {
-		if (env.mode == TFO_MODE_AUTO)
-			fprintf(stderr, "tfotrace: no attach mode works on this kernel (%s)\n", why);
-		else
-			fprintf(stderr, "tfotrace: attach mode %s is not available on this kernel (%s)\n",
-				tfo_mode_name(env.mode), why);
-		goto cleanup;
-	}
+	status = 1;
 	run.tracer = tracer;
 	run.scanner = tracer;
 	run.sum.mode = tfo_mode_name(tfo_tracer_mode(tracer));
-	run.corr = new_correlator(&run, tfo_tracer_has_tfo_probes(tracer));
-	if (!run.corr) {
+	if (!tfo_run_new_correlator(&run, tfo_tracer_has_tfo_probes(tracer),
+				    mptcp_takes_tfo)) {
 		fprintf(stderr, "tfotrace: out of memory\n");
 		goto cleanup;
 	}
-	rb = ring_buffer__new(tfo_tracer_ringbuf_fd(tracer), on_record, &run,
-			      NULL);
+	rb = ring_buffer__new(tfo_tracer_ringbuf_fd(tracer), tfo_run_on_record,
+			      &run, NULL);
 	if (!rb) {
 		err = -errno;
 		fprintf(stderr, "tfotrace: cannot open the ring buffer: %s\n",
@@ -868,77 +452,19 @@ int main(int argc, char **argv)
 	/* The first metrics file before any output: a path that cannot be
 	 * written is an error at start, not a warning nobody reads. */
 	run.start_time = now_ns(CLOCK_REALTIME) / 1000000000LL;
-	if (write_metrics(&run))
+	if (tfo_run_write_metrics(&run))
 		goto cleanup;
-	have_mib = !tfo_mib_read("/proc/net/netstat", &mib_start);
-	/* The scan before the ready signal: a script that starts clients on
-	 * "ready" must not race a server's listener out of the scan. */
-	run.write_err = tfo_output_start(&out, run.sum.mode, TFOTRACE_VERSION);
-	if (!run.write_err)
-		scan_listeners(&run);
-	/* before the ready signal, so that "ready" means "unprivileged" */
-	err = drop_capabilities();
-	if (err)
-		fprintf(stderr, "tfotrace: warning: cannot drop capabilities: %s\n",
-			strerror(-err));
-	err = 0;
-	if (env.ready_file) {
-		err = write_ready_file(env.ready_file, tfo_tracer_mode(tracer));
-		if (err) {
-			fprintf(stderr, "tfotrace: cannot write ready file %s: %s\n",
-				env.ready_file, strerror(-err));
-			goto cleanup;
-		}
-		ready_file_written = env.ready_file;
-	}
-	if (why[0])
-		fprintf(stderr, "tfotrace: passed over: %s\n", why);
-	fprintf(stderr, "tfotrace: attached in %s mode%s; tracing%s. Ctrl-C to stop.\n",
-		run.sum.mode,
-		tfo_tracer_mode(tracer) == TFO_MODE_TRACEPOINT ?
-		" (no per-layer error attribution)" : "",
-		env.npids ? " the given pids" :
-		env.cgroup_path ? " the cgroup" : " every process");
-	if (!tfo_tracer_has_tfo_probes(tracer))
-		fprintf(stderr, "tfotrace: no TCP Fast Open probes in %s mode: per-SYN evidence is not observable; findings rest on setsockopt, the listener scan and the kernel counters\n",
-			run.sum.mode);
-
-	if (!run.write_err && fflush(stdout))
-		run.write_err = -errno;
-	if (!run.write_err)
-		err = poll_loop(rb, &run);
+	status = become_ready(&run, why);
+	if (status)
+		goto cleanup;
+	status = 1;
+	err = run.write_err ? 0 : tfo_run_poll(&run, rb);
 	if (err) {
 		fprintf(stderr, "tfotrace: polling the ring buffer failed: %s\n",
 			strerror(-err));
 		goto cleanup;
 	}
-	run.sum.lost = tfo_tracer_lost(tracer);
-	if (run.sum.lost > run.lost_told)
-		tfo_correlator__lost(run.corr, run.sum.lost - run.lost_told);
-	have_mib = have_mib && !tfo_mib_read("/proc/net/netstat", &mib_end);
-	if (have_mib) {
-		tfo_mib_delta(&mib_start, &mib_end, &mib_delta);
-		tfo_correlator__counters(run.corr, &mib_delta);
-	}
-	if (!run.write_err) {
-		if (out.format == TFO_FMT_TEXT)
-			fputs("# report\n", stdout);
-		tfo_correlator__finish(run.corr);
-	}
-	if (!run.write_err && have_mib)
-		run.write_err = tfo_output_counters(&out, &mib_start, &mib_delta);
-	if (!run.write_err) {
-		struct tfo_correlator_stats cs;
-
-		tfo_correlator__stats(run.corr, &cs);
-		run.sum.sockets = cs.sockets;
-		run.sum.evicted = cs.evicted;
-		run.write_err = tfo_output_summary(&out, &run.sum);
-	}
-	write_metrics(&run);
-	if (run.sum.lost)
-		fprintf(stderr, "tfotrace: lost %llu events (ring buffer full)\n",
-			(unsigned long long)run.sum.lost);
+	tfo_run_report(&run);
 	/* The reader went away (tfotrace | head): a normal end. */
 	status = 0;
 	if (run.write_err && run.write_err != -EPIPE) {
@@ -947,9 +473,8 @@ int main(int argc, char **argv)
 		status = 1;
 	}
 cleanup:
-	close_pids();
-	if (env.cgroup_fd > 0)
-		close(env.cgroup_fd);
+	tfo_pids_close();
+	tfo_cgroup_close(&cg);
 	ring_buffer__free(rb);
 	tfo_tracer_free(tracer);
 	if (run.scanner != tracer)

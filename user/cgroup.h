@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* --cgroup PATH: a cgroup v2 directory whose processes (and those of its
+ * descendants) are traced. The kernel filters by its fd; what /proc finds
+ * (the scan's listener owners) is checked against its path here. */
+#ifndef TFOTRACE_CGROUP_H
+#define TFOTRACE_CGROUP_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct tfo_cgroup {
+	const char *path;	/* as given; NULL: no filter */
+	int fd;			/* of PATH, checked to be cgroup v2; -1 none */
+	char rel[PATH_MAX];	/* its path inside the cgroup2 mount */
+};
+
+/* Opens PATH (NULL: no filter, CG->fd = -1). Returns 0, or the exit
+ * status after saying why on stderr. */
+int tfo_cgroup_open(struct tfo_cgroup *cg, const char *path);
+void tfo_cgroup_close(struct tfo_cgroup *cg);
+
+/* Whether process PID is in the cgroup or below it; true without one. */
+bool tfo_cgroup_has_pid(const struct tfo_cgroup *cg, uint32_t pid);
+
+#endif

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/libbpf.h>
+#include "decode.h"
+#include "pids.h"
+#include "prometheus.h"
+#include "run.h"
+#include "scan.h"
+
+static int64_t now_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int tfo_run_write_metrics(struct tfo_run *run)
+{
+	struct tfo_prom_run pr = {
+		.version = run->version,
+		.mode = run->sum.mode,
+		.probes = run->tracer && tfo_tracer_has_tfo_probes(run->tracer),
+		.events = run->sum.events,
+		.lost = run->tracer ? tfo_tracer_lost(run->tracer) : 0,
+		.invalid = run->sum.invalid,
+		.start_time = run->start_time,
+	};
+	int err;
+
+	if (!run->prom_path)
+		return 0;
+	err = tfo_prom_write(run->prom_path, &pr, run->corr);
+	if (err && err != run->prom_err)
+		fprintf(stderr, "tfotrace: cannot write metrics to %s: %s\n",
+			run->prom_path, strerror(-err));
+	else if (!err && run->prom_err)
+		fprintf(stderr, "tfotrace: writing metrics to %s again\n",
+			run->prom_path);
+	run->prom_err = err;
+	return err;
+}
+
+static void on_finding(void *ctx, const struct tfo_finding *f)
+{
+	struct tfo_run *run = ctx;
+	int err;
+
+	if (run->write_err)
+		return;
+	err = tfo_output_finding(run->out, f);
+	if (err)
+		run->write_err = err;
+}
+
+bool tfo_run_new_correlator(struct tfo_run *run, bool probes,
+			    bool mptcp_takes_tfo)
+{
+	struct tfo_correlator_opts copts = {
+		.probes = probes,
+		.sysctl = -1,
+		.netns = tfo_own_netns("/proc"),
+		.mptcp_tfo_supported = mptcp_takes_tfo,
+		.cb = on_finding,
+		.cb_ctx = run,
+	};
+	long sysctl;
+
+	if (!tfo_sysctl_read("/proc", "net.ipv4.tcp_fastopen", &sysctl))
+		copts.sysctl = sysctl;
+	run->corr = tfo_correlator__new(&copts);
+	return run->corr != NULL;
+}
+
+int tfo_run_on_record(void *ctx, void *data, size_t len)
+{
+	struct tfo_run *run = ctx;
+	union tfo_record rec;
+	int ret;
+
+	if (tfo_decode(data, len, &rec)) {
+		run->sum.invalid++;
+		return 0;
+	}
+	run->sum.events++;
+	if (tfo_pids_reused(rec.hdr.pid)) {
+		run->sum.reused_pid++;
+		return 0;
+	}
+	if (run->tracer) {
+		uint64_t lost = tfo_tracer_lost(run->tracer);
+
+		if (lost > run->lost_told) {
+			tfo_correlator__lost(run->corr, lost - run->lost_told);
+			run->lost_told = lost;
+		}
+	}
+	ret = tfo_output_record(run->out, &rec);
+	if (ret < 0) {
+		run->write_err = ret;
+		return ret;	/* stops ring_buffer__poll */
+	}
+	run->sum.shown += ret;
+	tfo_correlator__feed(run->corr, &rec);
+	return run->write_err;
+}
+
+static bool owned_by_filter(const struct tfo_run *run,
+			    const struct tfo_listener *l)
+{
+	if (!tfo_pids_count() && !run->cgroup->path)
+		return true;
+	for (size_t i = 0; i < l->n_owners; i++)
+		if (tfo_pids_include(l->owners[i].pid) &&
+		    tfo_cgroup_has_pid(run->cgroup, l->owners[i].pid))
+			return true;
+	return false;
+}
+
+int tfo_run_scan(struct tfo_run *run)
+{
+	struct tfo_listener *ls = NULL;
+	char why[256];
+	int n;
+
+	if (!tfo_tracer_iter(run->scanner)) {
+		fprintf(stderr, "tfotrace: warning: no listener scan: the socket iterator needs the kernel's own BTF (/sys/kernel/btf/vmlinux)\n");
+		return 0;
+	}
+	n = tfo_listeners_read(tfo_tracer_iter(run->scanner), &ls, why,
+			       sizeof(why));
+	if (n < 0) {
+		fprintf(stderr, "tfotrace: listener scan failed: %s\n", why);
+		return n;
+	}
+	if (why[0])
+		fprintf(stderr, "tfotrace: warning: %s\n", why);
+	for (int i = 0; i < n && !run->write_err; i++) {
+		const struct tfo_listener *l = &ls[i];
+		union tfo_record rec = { .listener = l->rec };
+
+		if (!owned_by_filter(run, l))
+			continue;
+		tfo_listener_owner_to_hdr(l, &rec.listener.hdr);
+		run->write_err = tfo_output_listener(run->out, &l->rec, l->owners,
+						     l->n_owners);
+		tfo_correlator__feed(run->corr, &rec);
+		for (size_t j = 0; j < l->n_owners; j++) {
+			tfo_correlator__owner(run->corr, l->rec.sock.ino,
+					      l->owners[j].pid, l->owners[j].ns_pid,
+					      l->owners[j].comm);
+			if (run->tracer)
+				tfo_tracer_seed_owner(run->tracer, l->rec.sock.ino,
+						      &l->owners[j]);
+		}
+	}
+	free(ls);
+	return 0;
+}
+
+int tfo_run_poll(struct tfo_run *run, struct ring_buffer *rb)
+{
+	int64_t deadline = run->duration_sec ?
+		now_ns(CLOCK_MONOTONIC) + run->duration_sec * 1000000000LL : 0;
+	int64_t prom_period = run->prom_interval_sec * 1000000000LL;
+	int64_t prom_next = now_ns(CLOCK_MONOTONIC) + prom_period;
+	struct pollfd fds[1 + TFO_MAX_PIDS];
+	int err = 0;
+
+	while (!*run->stop) {
+		size_t nfds;
+		int ready;
+
+		fds[0] = (struct pollfd){ .fd = ring_buffer__epoll_fd(rb),
+					  .events = POLLIN };
+		nfds = 1 + tfo_pids_pollfds(fds + 1);
+		/* The kernel side wakes us per batch, not per record: the
+		 * timeout drains what a quiet period left behind. */
+		ready = poll(fds, nfds, 100);
+		if (ready < 0 && errno != EINTR) {
+			err = -errno;
+			break;
+		}
+		err = ring_buffer__consume(rb);
+		if (err < 0)
+			break;
+		if (err > 0 && fflush(run->out->out)) {
+			run->write_err = -errno;
+			break;
+		}
+		err = 0;
+		if (tfo_pids_reap(fds + 1, nfds - 1)) {
+			fprintf(stderr, "tfotrace: every traced process has exited\n");
+			break;
+		}
+		if (run->prom_path && now_ns(CLOCK_MONOTONIC) >= prom_next) {
+			tfo_run_write_metrics(run);
+			prom_next += prom_period;
+		}
+		if (deadline && now_ns(CLOCK_MONOTONIC) >= deadline)
+			break;
+	}
+	/* What arrived before the stop is still reported. */
+	if (!run->write_err)
+		ring_buffer__consume(rb);
+	return run->write_err ? 0 : err;
+}
+
+void tfo_run_report(struct tfo_run *run)
+{
+	struct tfo_mib mib_end, mib_delta;
+	bool have_mib = run->have_mib;
+
+	run->sum.lost = tfo_tracer_lost(run->tracer);
+	if (run->sum.lost > run->lost_told)
+		tfo_correlator__lost(run->corr, run->sum.lost - run->lost_told);
+	have_mib = have_mib && !tfo_mib_read("/proc/net/netstat", &mib_end);
+	if (have_mib) {
+		tfo_mib_delta(&run->mib_start, &mib_end, &mib_delta);
+		tfo_correlator__counters(run->corr, &mib_delta);
+	}
+	if (!run->write_err) {
+		if (run->out->format == TFO_FMT_TEXT)
+			fputs("# report\n", run->out->out);
+		tfo_correlator__finish(run->corr);
+	}
+	if (!run->write_err && have_mib)
+		run->write_err = tfo_output_counters(run->out, &run->mib_start,
+						     &mib_delta);
+	if (!run->write_err) {
+		struct tfo_correlator_stats cs;
+
+		tfo_correlator__stats(run->corr, &cs);
+		run->sum.sockets = cs.sockets;
+		run->sum.evicted = cs.evicted;
+		run->write_err = tfo_output_summary(run->out, &run->sum);
+	}
+	tfo_run_write_metrics(run);
+	if (run->sum.lost)
+		fprintf(stderr, "tfotrace: lost %llu events (ring buffer full)\n",
+			(unsigned long long)run->sum.lost);
+}
