@@ -45,6 +45,28 @@ enum tfo_layer {
 	TFO_LAYER__MAX,
 };
 
+/* Which calls the kernel turns into records (the rest are only counted,
+ * per CPU, by call): the default keeps what some finding needs. */
+enum tfo_record_policy {
+	TFO_RECORD_RELEVANT = 0,	/* listen(); TFO options; failed calls;
+					 * socket() asking for MPTCP */
+	TFO_RECORD_ALL,			/* --all: every call */
+	TFO_RECORD_FAILED,		/* --failed: failed calls only */
+};
+
+/* The calls counted when not recorded: index of struct tfo_skipped. */
+enum tfo_call {
+	TFO_CALL_SOCKET = 0,
+	TFO_CALL_LISTEN,
+	TFO_CALL_SETSOCKOPT,
+	TFO_CALL__MAX,
+};
+
+/* Per-CPU count of the calls the policy did not record. */
+struct tfo_skipped {
+	__u64 calls[TFO_CALL__MAX];
+};
+
 enum tfo_attach_mode {
 	TFO_MODE_AUTO = 0,
 	TFO_MODE_FENTRY,

@@ -82,6 +82,8 @@ struct tfo_sock_view {
 struct tfo_finding {
 	enum tfo_finding_kind kind;
 	bool final;		/* from tfo_correlator__finish() */
+	bool update;		/* seen before; its numbers have changed since
+				 * (tfo_correlator__refresh()) */
 	bool probes;		/* per-SYN numbers were observable */
 	uint64_t lost;		/* events lost so far: evidence may be partial */
 	const struct tfo_sock_view *sock;

@@ -16,9 +16,21 @@ enum tfo_format {
 	TFO_FMT_JSON,
 };
 
+/* Which records are printed (findings, the start, the counters and the
+ * summary always are). */
+enum tfo_view {
+	TFO_VIEW_DEFAULT,	/* the calls the kernel recorded and the
+				 * listeners; not the per-SYN (tfo_server) or
+				 * per-connection (tfo_client) TFO records,
+				 * which feed the findings' numbers */
+	TFO_VIEW_ALL,		/* --all: every record */
+	TFO_VIEW_FINDINGS,	/* --findings: no record at all */
+};
+
 struct tfo_output {
 	FILE *out;
 	enum tfo_format format;
+	enum tfo_view view;
 	bool failed_only;		/* --failed: show only calls that failed */
 	int64_t realtime_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 };
@@ -31,6 +43,9 @@ struct tfo_summary {
 	uint64_t invalid;	/* records that failed validation */
 	uint64_t reused_pid;	/* dropped: a new process with the pid of
 				 * a traced one that exited */
+	enum tfo_record_policy policy;
+	uint64_t not_recorded[TFO_CALL__MAX];	/* calls the kernel only
+						 * counted, by enum tfo_call */
 	uint64_t sockets;	/* the correlator's table at the end */
 	uint64_t evicted;	/* sockets it forgot to stay bounded */
 };
