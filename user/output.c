@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-#include <errno.h>
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 #include "names.h"
 #include "output.h"
@@ -19,11 +19,22 @@ bool tfo_record_failed(const union tfo_record *r)
 	}
 }
 
-static int write_status(FILE *out)
+void tfo_output_init(struct tfo_output *o, struct tfo_output_state *state,
+		     int fd)
 {
-	if (ferror(out))
-		return errno ? -errno : -EIO;
-	return 0;
+	tfo_sink_init(&state->sink, fd);
+	state->clock_sec = INT64_MIN;
+	o->state = state;
+}
+
+int tfo_output_flush(const struct tfo_output *o)
+{
+	return tfo_sink_flush(&o->state->sink);
+}
+
+static int write_status(const struct tfo_output *o)
+{
+	return tfo_sink_error(&o->state->sink);
 }
 
 int tfo_output_start(const struct tfo_output *o, const char *mode,
@@ -33,18 +44,31 @@ int tfo_output_start(const struct tfo_output *o, const char *mode,
 		tfo_json_start(o, mode, version);
 	else
 		tfo_text_start(o, mode, version);
-	return write_status(o->out);
+	return write_status(o);
+}
+
+static bool view_shows(enum tfo_view view, uint32_t type)
+{
+	if (view == TFO_VIEW_ALL)
+		return true;
+	if (view == TFO_VIEW_FINDINGS)
+		return false;
+	/* The per-SYN and per-connection records are many; the findings
+	 * carry their numbers. */
+	return type != TFO_REC_TFO_SERVER && type != TFO_REC_TFO_CLIENT;
 }
 
 int tfo_output_record(const struct tfo_output *o, const union tfo_record *r)
 {
+	if (!view_shows(o->view, r->hdr.type))
+		return 0;
 	if (o->failed_only && !tfo_record_failed(r))
 		return 0;
 	if (o->format == TFO_FMT_JSON)
 		tfo_json_record(o, r);
 	else
 		tfo_text_record(o, r);
-	return write_status(o->out) ?: 1;
+	return write_status(o) ?: 1;
 }
 
 int tfo_output_summary(const struct tfo_output *o,
@@ -54,19 +78,32 @@ int tfo_output_summary(const struct tfo_output *o,
 		tfo_json_summary(o, s);
 	else
 		tfo_text_summary(o, s);
-	fflush(o->out);
-	return write_status(o->out);
+	return tfo_output_flush(o);
+}
+
+int tfo_output_comment(const struct tfo_output *o, const char *text)
+{
+	struct tfo_sink *sink = &o->state->sink;
+
+	if (o->format == TFO_FMT_TEXT) {
+		tfo_sink_str(sink, "# ");
+		tfo_sink_str(sink, text);
+		tfo_sink_char(sink, '\n');
+	}
+	return write_status(o);
 }
 
 int tfo_output_listener(const struct tfo_output *o,
 			const struct tfo_rec_listener *l,
 			const struct tfo_owner *owners, size_t n_owners)
 {
+	if (o->view == TFO_VIEW_FINDINGS)
+		return 0;
 	if (o->format == TFO_FMT_JSON)
 		tfo_json_listener(o, l, owners, n_owners);
 	else
 		tfo_text_listener(o, l, owners, n_owners);
-	return write_status(o->out);
+	return write_status(o);
 }
 
 int tfo_output_finding(const struct tfo_output *o, const struct tfo_finding *f)
@@ -75,7 +112,7 @@ int tfo_output_finding(const struct tfo_output *o, const struct tfo_finding *f)
 		tfo_json_finding(o, f);
 	else
 		tfo_text_finding(o, f);
-	return write_status(o->out);
+	return write_status(o);
 }
 
 int tfo_output_counters(const struct tfo_output *o, const struct tfo_mib *start,
@@ -85,7 +122,7 @@ int tfo_output_counters(const struct tfo_output *o, const struct tfo_mib *start,
 		tfo_json_counters(o, start, delta);
 	else
 		tfo_text_counters(o, start, delta);
-	return write_status(o->out);
+	return write_status(o);
 }
 
 const char *tfo_addr_str(uint16_t family, const uint8_t addr[16], char *buf,

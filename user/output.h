@@ -6,10 +6,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 #include "correlate.h"
 #include "decode.h"
 #include "procfs.h"
+#include "sink.h"
 
 enum tfo_format {
 	TFO_FMT_TEXT,
@@ -27,8 +27,18 @@ enum tfo_view {
 	TFO_VIEW_FINDINGS,	/* --findings: no record at all */
 };
 
+/* What printing changes as it goes, kept apart from struct tfo_output so
+ * that the printers take that const: the bytes not yet written (the sink's
+ * 64 KiB are in here), and the wall-clock second whose "HH:MM:SS" text
+ * lines last showed (localtime_r() once a second, not once a line). */
+struct tfo_output_state {
+	struct tfo_sink sink;
+	int64_t clock_sec;	/* the second clock_hms is of; INT64_MIN none */
+	char clock_hms[8];	/* "HH:MM:SS", no NUL */
+};
+
 struct tfo_output {
-	FILE *out;
+	struct tfo_output_state *state;
 	enum tfo_format format;
 	enum tfo_view view;
 	bool failed_only;		/* --failed: show only calls that failed */
@@ -52,15 +62,28 @@ struct tfo_summary {
 
 bool tfo_record_failed(const union tfo_record *r);
 
-/* Each returns 0, or -errno when writing failed (EPIPE: reader gone). */
+/* O prints through STATE, emptied, into FD (STDOUT_FILENO), or keeps the
+ * text with TFO_SINK_MEMORY (tests; tfo_sink_free() it). O's other fields
+ * are the caller's to set; STATE is the caller's and must outlive O. */
+void tfo_output_init(struct tfo_output *o, struct tfo_output_state *state,
+		     int fd);
+/* Writes out what is buffered: 0, or -errno of the first write error. */
+int tfo_output_flush(const struct tfo_output *o);
+
+/* Each returns 0, or -errno when writing failed (EPIPE: reader gone).
+ * Output is buffered: an error may show only at a later call, at the
+ * latest at tfo_output_flush() or tfo_output_summary(), which flushes. */
 int tfo_output_start(const struct tfo_output *o, const char *mode,
 		     const char *version);
-/* Prints R unless --failed hides it: returns 1 when printed, 0 when
- * hidden, -errno on a write error. */
+/* Prints R unless the view or --failed hides it: returns 1 when printed,
+ * 0 when hidden, -errno on a write error. */
 int tfo_output_record(const struct tfo_output *o, const union tfo_record *r);
 int tfo_output_summary(const struct tfo_output *o,
 		       const struct tfo_summary *s);
+/* "# TEXT" on a line of its own; nothing in JSON, which has no comments. */
+int tfo_output_comment(const struct tfo_output *o, const char *text);
 
+/* A listener from the scan; not in the findings view. */
 int tfo_output_listener(const struct tfo_output *o,
 			const struct tfo_rec_listener *l,
 			const struct tfo_owner *owners, size_t n_owners);
@@ -92,10 +115,5 @@ void tfo_text_counters(const struct tfo_output *o, const struct tfo_mib *start,
 		       const struct tfo_mib *delta);
 void tfo_json_counters(const struct tfo_output *o, const struct tfo_mib *start,
 		       const struct tfo_mib *delta);
-
-/* JSON string literal of S (at most LEN bytes, stops at NUL), quotes
- * included; bytes outside printable ASCII become \u00XX so that any comm
- * yields valid JSON. */
-void tfo_json_string(FILE *out, const char *s, size_t len);
 
 #endif

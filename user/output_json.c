@@ -1,156 +1,176 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* JSON Lines: one object per record, every object with a "type". Symbolic
- * names are null where the number has none; the number is always there. */
-#include <inttypes.h>
+ * names are null where the number has none; the number is always there.
+ * Records are built from the sink's appenders, never printf (see sink.h). */
 #include <stddef.h>
-#include <string.h>
+#include <stdint.h>
 #include "names.h"
 #include "output.h"
 
-void tfo_json_string(FILE *out, const char *s, size_t len)
-{
-	fputc('"', out);
-	for (size_t i = 0; i < len && s[i]; i++) {
-		unsigned char c = s[i];
+/* The text before a member's value: KEY("fd") is ",\"fd\":" */
+#define KEY(name) ",\"" name "\":"
 
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
-static void json_name(FILE *out, const char *key, const char *name)
+static void json_name(struct tfo_sink *out, const char *key, const char *name)
 {
-	fprintf(out, ",\"%s\":", key);
+	tfo_sink_str(out, key);
 	if (name)
-		tfo_json_string(out, name, strlen(name));
+		tfo_sink_json_string(out, name, SIZE_MAX);
 	else
-		fputs("null", out);
+		tfo_sink_str(out, "null");
 }
 
-static void json_errno(FILE *out, int ret)
+static void json_u64(struct tfo_sink *out, const char *key, uint64_t v)
 {
-	json_name(out, "errno", ret < 0 ? tfo_errno_name(ret) : NULL);
+	tfo_sink_str(out, key);
+	tfo_sink_u64(out, v);
+}
+
+static void json_i64(struct tfo_sink *out, const char *key, int64_t v)
+{
+	tfo_sink_str(out, key);
+	tfo_sink_i64(out, v);
+}
+
+static void json_bool(struct tfo_sink *out, const char *key, bool v)
+{
+	tfo_sink_str(out, key);
+	tfo_sink_str(out, v ? "true" : "false");
+}
+
+static void json_errno(struct tfo_sink *out, int ret)
+{
+	json_name(out, KEY("errno"), ret < 0 ? tfo_errno_name(ret) : NULL);
 }
 
 /* The pid inside the process's own pid namespace (a container's view):
  * null when unknown. */
-static void json_ns_pid(FILE *out, uint32_t ns_pid)
+static void json_ns_pid(struct tfo_sink *out, uint32_t ns_pid)
 {
 	if (ns_pid)
-		fprintf(out, ",\"ns_pid\":%u", ns_pid);
+		json_u64(out, KEY("ns_pid"), ns_pid);
 	else
-		fputs(",\"ns_pid\":null", out);
+		tfo_sink_str(out, KEY("ns_pid") "null");
 }
 
 static void json_hdr(const struct tfo_output *o, const struct tfo_rec_hdr *h,
 		     const char *type)
 {
-	FILE *out = o->out;
+	struct tfo_sink *out = &o->state->sink;
 
-	fprintf(out, "{\"type\":\"%s\",\"time_ns\":%" PRId64
-		",\"pid\":%u,\"tid\":%u", type,
-		(int64_t)h->ts_ns + o->realtime_offset_ns, h->pid, h->tid);
+	tfo_sink_str(out, "{\"type\":\"");
+	tfo_sink_str(out, type);
+	tfo_sink_char(out, '"');
+	json_i64(out, KEY("time_ns"), (int64_t)h->ts_ns + o->realtime_offset_ns);
+	json_u64(out, KEY("pid"), h->pid);
+	json_u64(out, KEY("tid"), h->tid);
 	json_ns_pid(out, h->ns_pid);
-	fputs(",\"comm\":", out);
-	tfo_json_string(out, h->comm, sizeof(h->comm));
+	tfo_sink_str(out, KEY("comm"));
+	tfo_sink_json_string(out, h->comm, sizeof(h->comm));
 }
 
 /* The socket as the kernel saw it at the call's exit. */
-static void json_sock(FILE *out, const struct tfo_sock_id *s)
+static void json_sock(struct tfo_sink *out, const struct tfo_sock_id *s)
 {
-	fprintf(out, ",\"sock_ino\":%" PRIu64 ",\"netns\":%u", (uint64_t)s->ino,
-		s->netns);
-	json_name(out, "family", s->ino ? tfo_family_name(s->family) : NULL);
-	fprintf(out, ",\"family_num\":%u", s->family);
-	json_name(out, "sock_type", s->ino ? tfo_socktype_name(s->type) : NULL);
-	json_name(out, "proto", s->ino ? tfo_proto_name(s->protocol) : NULL);
-	fprintf(out, ",\"proto_num\":%u", s->protocol);
-	json_name(out, "state", s->ino ? tfo_tcp_state_name(s->state) : NULL);
-	fprintf(out, ",\"port\":%u", s->lport);
+	json_u64(out, KEY("sock_ino"), s->ino);
+	json_u64(out, KEY("netns"), s->netns);
+	json_name(out, KEY("family"), s->ino ? tfo_family_name(s->family) : NULL);
+	json_u64(out, KEY("family_num"), s->family);
+	json_name(out, KEY("sock_type"),
+		  s->ino ? tfo_socktype_name(s->type) : NULL);
+	json_name(out, KEY("proto"), s->ino ? tfo_proto_name(s->protocol) : NULL);
+	json_u64(out, KEY("proto_num"), s->protocol);
+	json_name(out, KEY("state"),
+		  s->ino ? tfo_tcp_state_name(s->state) : NULL);
+	json_u64(out, KEY("port"), s->lport);
 }
 
 static void json_setsockopt(const struct tfo_output *o,
 			    const struct tfo_rec_setsockopt *r)
 {
-	FILE *out = o->out;
+	struct tfo_sink *out = &o->state->sink;
 	struct tfo_optval v = tfo_optval_decode(r);
 
 	json_hdr(o, &r->hdr, "setsockopt");
-	fprintf(out, ",\"fd\":%d", r->fd);
+	json_i64(out, KEY("fd"), r->fd);
 	json_sock(out, &r->sock);
-	json_name(out, "level", tfo_level_name(r->level));
-	fprintf(out, ",\"level_num\":%d", r->level);
-	json_name(out, "optname", tfo_optname_name(r->level, r->optname));
-	fprintf(out, ",\"optname_num\":%d", r->optname);
-	if (v.is_int)
-		fprintf(out, ",\"optval\":%" PRId64 ",\"optval_hex\":null",
-			v.value);
-	else if (r->optval_len) {
-		fputs(",\"optval\":null,\"optval_hex\":\"", out);
-		for (uint32_t i = 0; i < r->optval_len && i < TFO_OPTVAL_MAX; i++)
-			fprintf(out, "%02x", r->optval[i]);
-		fputc('"', out);
-	} else
-		fputs(",\"optval\":null,\"optval_hex\":null", out);
-	fprintf(out, ",\"optlen\":%d,\"ret\":%d", r->optlen, r->ret);
+	json_name(out, KEY("level"), tfo_level_name(r->level));
+	json_i64(out, KEY("level_num"), r->level);
+	json_name(out, KEY("optname"), tfo_optname_name(r->level, r->optname));
+	json_i64(out, KEY("optname_num"), r->optname);
+	if (v.is_int) {
+		json_i64(out, KEY("optval"), v.value);
+		tfo_sink_str(out, KEY("optval_hex") "null");
+	} else if (r->optval_len) {
+		tfo_sink_str(out, KEY("optval") "null" KEY("optval_hex") "\"");
+		tfo_sink_hex(out, r->optval, r->optval_len < TFO_OPTVAL_MAX ?
+					     r->optval_len : TFO_OPTVAL_MAX);
+		tfo_sink_char(out, '"');
+	} else {
+		tfo_sink_str(out, KEY("optval") "null" KEY("optval_hex") "null");
+	}
+	json_i64(out, KEY("optlen"), r->optlen);
+	json_i64(out, KEY("ret"), r->ret);
 	json_errno(out, r->ret);
-	json_name(out, "err_layer", tfo_layer_name(r->err_layer));
-	fputs("}\n", out);
+	json_name(out, KEY("err_layer"), tfo_layer_name(r->err_layer));
+	tfo_sink_str(out, "}\n");
 }
 
 static void json_socket(const struct tfo_output *o,
 			const struct tfo_rec_socket *r)
 {
-	FILE *out = o->out;
+	struct tfo_sink *out = &o->state->sink;
 
 	json_hdr(o, &r->hdr, "socket");
-	json_name(out, "family", tfo_family_name(r->family));
-	fprintf(out, ",\"family_num\":%d", r->family);
-	json_name(out, "sock_type", tfo_socktype_name(r->type));
-	fprintf(out, ",\"sock_type_num\":%d", r->type);
-	json_name(out, "proto", tfo_proto_name(r->protocol));
-	fprintf(out, ",\"proto_num\":%d,\"ret\":%d", r->protocol, r->ret);
+	json_name(out, KEY("family"), tfo_family_name(r->family));
+	json_i64(out, KEY("family_num"), r->family);
+	json_name(out, KEY("sock_type"), tfo_socktype_name(r->type));
+	json_i64(out, KEY("sock_type_num"), r->type);
+	json_name(out, KEY("proto"), tfo_proto_name(r->protocol));
+	json_i64(out, KEY("proto_num"), r->protocol);
+	json_i64(out, KEY("ret"), r->ret);
 	json_errno(out, r->ret);
 	if (r->ret >= 0)
-		fprintf(out, ",\"fd\":%d", r->ret);
+		json_i64(out, KEY("fd"), r->ret);
 	else
-		fputs(",\"fd\":null", out);
-	fprintf(out, ",\"sock_ino\":%" PRIu64 ",\"netns\":%u}\n",
-		(uint64_t)r->sock.ino, r->sock.netns);
+		tfo_sink_str(out, KEY("fd") "null");
+	json_u64(out, KEY("sock_ino"), r->sock.ino);
+	json_u64(out, KEY("netns"), r->sock.netns);
+	tfo_sink_str(out, "}\n");
 }
 
 static void json_listen(const struct tfo_output *o,
 			const struct tfo_rec_listen *r)
 {
-	FILE *out = o->out;
+	struct tfo_sink *out = &o->state->sink;
 
 	json_hdr(o, &r->hdr, "listen");
-	fprintf(out, ",\"fd\":%d,\"backlog\":%d,\"ret\":%d", r->fd, r->backlog,
-		r->ret);
+	json_i64(out, KEY("fd"), r->fd);
+	json_i64(out, KEY("backlog"), r->backlog);
+	json_i64(out, KEY("ret"), r->ret);
 	json_errno(out, r->ret);
 	json_sock(out, &r->sock);
-	fprintf(out, ",\"tfo_qlen_max\":%u,\"sysctl_tcp_fastopen\":%u}\n",
-		r->tfo_qlen_max, r->sysctl);
+	json_u64(out, KEY("tfo_qlen_max"), r->tfo_qlen_max);
+	json_u64(out, KEY("sysctl_tcp_fastopen"), r->sysctl);
+	tfo_sink_str(out, "}\n");
 }
 
 static void json_tfo_server(const struct tfo_output *o,
 			    const struct tfo_rec_tfo_server *r)
 {
-	FILE *out = o->out;
+	struct tfo_sink *out = &o->state->sink;
 
 	/* pid and comm: the listener's owner, never the interrupted task */
 	json_hdr(o, &r->hdr, "tfo_server");
 	json_sock(out, &r->sock);
-	fprintf(out, ",\"subflow\":%s,\"foc_in\":%d,\"foc_out\":%d,"
-		"\"syn_data\":%u,\"tfo_qlen\":%u,\"tfo_qlen_max\":%u,"
-		"\"sysctl_tcp_fastopen\":%u,\"child\":%s}\n",
-		r->subflow ? "true" : "false", r->foc_in, r->foc_out, r->syn_data,
-		r->qlen, r->qlen_max, r->sysctl, r->child ? "true" : "false");
+	json_bool(out, KEY("subflow"), r->subflow);
+	json_i64(out, KEY("foc_in"), r->foc_in);
+	json_i64(out, KEY("foc_out"), r->foc_out);
+	json_u64(out, KEY("syn_data"), r->syn_data);
+	json_u64(out, KEY("tfo_qlen"), r->qlen);
+	json_u64(out, KEY("tfo_qlen_max"), r->qlen_max);
+	json_u64(out, KEY("sysctl_tcp_fastopen"), r->sysctl);
+	json_bool(out, KEY("child"), r->child);
+	tfo_sink_str(out, "}\n");
 }
 
 static const char *client_probe_name(uint32_t probe)
@@ -170,126 +190,139 @@ static const char *client_probe_name(uint32_t probe)
 static void json_tfo_client(const struct tfo_output *o,
 			    const struct tfo_rec_tfo_client *r)
 {
-	FILE *out = o->out;
+	struct tfo_sink *out = &o->state->sink;
 
 	json_hdr(o, &r->hdr, "tfo_client");
 	json_sock(out, &r->sock);
-	json_name(out, "probe", client_probe_name(r->probe));
-	fprintf(out, ",\"ret\":%d,\"cookie_len\":%d}\n", r->ret,
-		r->cookie_len);
+	json_name(out, KEY("probe"), client_probe_name(r->probe));
+	json_i64(out, KEY("ret"), r->ret);
+	json_i64(out, KEY("cookie_len"), r->cookie_len);
+	tfo_sink_str(out, "}\n");
+}
+
+/* An owner's pid, ns_pid and comm; PID_KEY opens its pid. */
+static void json_owner(struct tfo_sink *out, const char *pid_key,
+		       const struct tfo_owner *owner)
+{
+	json_u64(out, pid_key, owner->pid);
+	json_ns_pid(out, owner->ns_pid);
+	tfo_sink_str(out, KEY("comm"));
+	tfo_sink_json_string(out, owner->comm, sizeof(owner->comm));
 }
 
 void tfo_json_listener(const struct tfo_output *o,
 		       const struct tfo_rec_listener *l,
 		       const struct tfo_owner *owners, size_t n_owners)
 {
-	FILE *out = o->out;
+	struct tfo_sink *out = &o->state->sink;
 	char addr[64];
 
-	fputs("{\"type\":\"listener\"", out);
-	if (n_owners) {
-		fprintf(out, ",\"pid\":%u", owners[0].pid);
-		json_ns_pid(out, owners[0].ns_pid);
-		fputs(",\"comm\":", out);
-		tfo_json_string(out, owners[0].comm, sizeof(owners[0].comm));
-	} else {
-		fputs(",\"pid\":null,\"ns_pid\":null,\"comm\":null", out);
-	}
+	tfo_sink_str(out, "{\"type\":\"listener\"");
+	if (n_owners)
+		json_owner(out, KEY("pid"), &owners[0]);
+	else
+		tfo_sink_str(out, KEY("pid") "null" KEY("ns_pid") "null"
+			     KEY("comm") "null");
 	json_sock(out, &l->sock);
-	json_name(out, "addr", tfo_addr_str(l->sock.family, l->addr, addr,
-					    sizeof(addr)));
-	fprintf(out, ",\"subflow\":%s,\"tfo_qlen_max\":%u,\"tfo_qlen\":%u,"
-		"\"backlog\":%u,\"sysctl_tcp_fastopen\":%u,\"owners\":[",
-		l->subflow ? "true" : "false", l->qlen_max, l->qlen, l->backlog,
-		l->sysctl);
+	json_name(out, KEY("addr"), tfo_addr_str(l->sock.family, l->addr, addr,
+						 sizeof(addr)));
+	json_bool(out, KEY("subflow"), l->subflow);
+	json_u64(out, KEY("tfo_qlen_max"), l->qlen_max);
+	json_u64(out, KEY("tfo_qlen"), l->qlen);
+	json_u64(out, KEY("backlog"), l->backlog);
+	json_u64(out, KEY("sysctl_tcp_fastopen"), l->sysctl);
+	tfo_sink_str(out, KEY("owners") "[");
 	for (size_t i = 0; i < n_owners; i++) {
-		fprintf(out, "%s{\"pid\":%u", i ? "," : "", owners[i].pid);
-		json_ns_pid(out, owners[i].ns_pid);
-		fputs(",\"comm\":", out);
-		tfo_json_string(out, owners[i].comm, sizeof(owners[i].comm));
-		fputc('}', out);
+		json_owner(out, i ? ",{\"pid\":" : "{\"pid\":", &owners[i]);
+		tfo_sink_char(out, '}');
 	}
-	fputs("]}\n", out);
+	tfo_sink_str(out, "]}\n");
 }
 
 /* A count, or null where the attach mode could not observe it. */
-static void json_count(FILE *out, const char *key, uint64_t n, bool known)
+static void json_count(struct tfo_sink *out, const char *key, uint64_t n,
+		       bool known)
 {
 	if (known)
-		fprintf(out, ",\"%s\":%" PRIu64, key, n);
+		json_u64(out, key, n);
 	else
-		fprintf(out, ",\"%s\":null", key);
+		json_name(out, key, NULL);
 }
 
 void tfo_json_finding(const struct tfo_output *o, const struct tfo_finding *f)
 {
 	const struct tfo_sock_view *v = f->sock;
-	FILE *out = o->out;
+	struct tfo_sink *out = &o->state->sink;
 	char addr[64];
 
-	fputs("{\"type\":\"finding\"", out);
-	json_name(out, "kind", tfo_finding_name(f->kind));
-	fprintf(out, ",\"final\":%s", f->final ? "true" : "false");
+	tfo_sink_str(out, "{\"type\":\"finding\"");
+	json_name(out, KEY("kind"), tfo_finding_name(f->kind));
+	json_bool(out, KEY("final"), f->final);
+	json_bool(out, KEY("update"), f->update);
 	if (v->pid) {
-		fprintf(out, ",\"pid\":%u", v->pid);
+		json_u64(out, KEY("pid"), v->pid);
 		json_ns_pid(out, v->ns_pid);
-		fputs(",\"comm\":", out);
-		tfo_json_string(out, v->comm, sizeof(v->comm));
+		tfo_sink_str(out, KEY("comm"));
+		tfo_sink_json_string(out, v->comm, sizeof(v->comm));
 	} else {
-		fputs(",\"pid\":null,\"ns_pid\":null,\"comm\":null", out);
+		tfo_sink_str(out, KEY("pid") "null" KEY("ns_pid") "null"
+			     KEY("comm") "null");
 	}
-	fprintf(out, ",\"sock_ino\":%" PRIu64 ",\"netns\":%u", v->ino,
-		v->netns);
-	json_name(out, "proto", tfo_proto_name(v->protocol));
-	json_name(out, "family", tfo_family_name(v->family));
-	fprintf(out, ",\"port\":%u", v->port);
-	json_name(out, "addr", v->has_addr ?
+	json_u64(out, KEY("sock_ino"), v->ino);
+	json_u64(out, KEY("netns"), v->netns);
+	json_name(out, KEY("proto"), tfo_proto_name(v->protocol));
+	json_name(out, KEY("family"), tfo_family_name(v->family));
+	json_u64(out, KEY("port"), v->port);
+	json_name(out, KEY("addr"), v->has_addr ?
 		  tfo_addr_str(v->family, v->addr, addr, sizeof(addr)) : NULL);
-	json_name(out, "errno", f->err ? tfo_errno_name(f->err) : NULL);
-	json_count(out, "tfo_qlen_max", v->qlen_max, v->qlen_known);
-	json_count(out, "syns", v->syns, f->probes);
-	json_count(out, "cookie_requests", v->cookie_requests, f->probes);
-	json_count(out, "syns_with_data", v->syns_with_data, f->probes);
-	json_count(out, "syns_unanswered", v->syns_unanswered, f->probes);
-	json_count(out, "cookies_sent", v->cookies_sent, f->probes);
-	json_count(out, "tfo_accepted", v->tfo_accepted, f->probes);
-	json_count(out, "cookie_invalid", v->cookie_invalid, f->probes);
-	json_count(out, "overflows", v->overflows, f->probes);
-	json_count(out, "blackholes", v->blackholes, f->probes);
-	fputs(",\"options\":[", out);
+	json_name(out, KEY("errno"), f->err ? tfo_errno_name(f->err) : NULL);
+	json_count(out, KEY("tfo_qlen_max"), v->qlen_max, v->qlen_known);
+	json_count(out, KEY("syns"), v->syns, f->probes);
+	json_count(out, KEY("cookie_requests"), v->cookie_requests, f->probes);
+	json_count(out, KEY("syns_with_data"), v->syns_with_data, f->probes);
+	json_count(out, KEY("syns_unanswered"), v->syns_unanswered, f->probes);
+	json_count(out, KEY("cookies_sent"), v->cookies_sent, f->probes);
+	json_count(out, KEY("tfo_accepted"), v->tfo_accepted, f->probes);
+	json_count(out, KEY("cookie_invalid"), v->cookie_invalid, f->probes);
+	json_count(out, KEY("overflows"), v->overflows, f->probes);
+	json_count(out, KEY("blackholes"), v->blackholes, f->probes);
+	tfo_sink_str(out, KEY("options") "[");
 	for (uint32_t i = 0; i < v->n_opts && i < TFO_OPT_HISTORY; i++) {
 		const struct tfo_opt_call *c = &v->opts[i];
 
-		fprintf(out, "%s{\"level_num\":%d", i ? "," : "", c->level);
-		json_name(out, "level", tfo_level_name(c->level));
-		fprintf(out, ",\"optname_num\":%d", c->optname);
-		json_name(out, "optname", tfo_optname_name(c->level, c->optname));
+		tfo_sink_str(out, i ? ",{\"level_num\":" : "{\"level_num\":");
+		tfo_sink_i64(out, c->level);
+		json_name(out, KEY("level"), tfo_level_name(c->level));
+		json_i64(out, KEY("optname_num"), c->optname);
+		json_name(out, KEY("optname"),
+			  tfo_optname_name(c->level, c->optname));
 		if (c->has_value)
-			fprintf(out, ",\"optval\":%" PRId64, c->value);
+			json_i64(out, KEY("optval"), c->value);
 		else
-			fputs(",\"optval\":null", out);
-		fprintf(out, ",\"ret\":%d", c->ret);
+			tfo_sink_str(out, KEY("optval") "null");
+		json_i64(out, KEY("ret"), c->ret);
 		json_errno(out, c->ret);
-		json_name(out, "err_layer", tfo_layer_name(c->err_layer));
-		fputc('}', out);
+		json_name(out, KEY("err_layer"), tfo_layer_name(c->err_layer));
+		tfo_sink_char(out, '}');
 	}
-	fprintf(out, "],\"lost\":%" PRIu64, f->lost);
-	json_name(out, "why", f->why);
-	fputs(",\"advice\":[", out);
+	tfo_sink_str(out, "]" KEY("lost"));
+	tfo_sink_u64(out, f->lost);
+	json_name(out, KEY("why"), f->why);
+	tfo_sink_str(out, KEY("advice") "[");
 	for (size_t i = 0; i < f->n_advice; i++) {
 		if (i)
-			fputc(',', out);
-		tfo_json_string(out, f->advice[i], sizeof(f->advice[i]));
+			tfo_sink_char(out, ',');
+		tfo_sink_json_string(out, f->advice[i], sizeof(f->advice[i]));
 	}
-	fputs("]}\n", out);
+	tfo_sink_str(out, "]}\n");
 }
 
 /* The counters are read in tfo_mib's field order, as an array. */
 _Static_assert(offsetof(struct tfo_mib, passive_alt_key) == 7 * sizeof(uint64_t),
 	       "tfo_mib counters are consecutive");
 
-void tfo_json_counters(const struct tfo_output *o, const struct tfo_mib *start,
-		       const struct tfo_mib *delta)
+static void json_counter_set(struct tfo_sink *out, const uint64_t *values,
+			     uint32_t present)
 {
 	static const char *const names[] = {
 		"TCPFastOpenActive", "TCPFastOpenActiveFail",
@@ -297,33 +330,42 @@ void tfo_json_counters(const struct tfo_output *o, const struct tfo_mib *start,
 		"TCPFastOpenListenOverflow", "TCPFastOpenCookieReqd",
 		"TCPFastOpenBlackhole", "TCPFastOpenPassiveAltKey",
 	};
-	const uint64_t *s = &start->active, *d = &delta->active;
-	FILE *out = o->out;
 	const char *sep = "";
 
-	fputs("{\"type\":\"counters\",\"start\":{", out);
+	tfo_sink_char(out, '{');
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (start->present & (1u << i)) {
-			fprintf(out, "%s\"%s\":%" PRIu64, sep, names[i], s[i]);
+		if (present & (1u << i)) {
+			tfo_sink_str(out, sep);
+			tfo_sink_char(out, '"');
+			tfo_sink_str(out, names[i]);
+			tfo_sink_str(out, "\":");
+			tfo_sink_u64(out, values[i]);
 			sep = ",";
 		}
-	fputs("},\"delta\":{", out);
-	sep = "";
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (delta->present & (1u << i)) {
-			fprintf(out, "%s\"%s\":%" PRIu64, sep, names[i], d[i]);
-			sep = ",";
-		}
-	fputs("}}\n", out);
+	tfo_sink_char(out, '}');
+}
+
+void tfo_json_counters(const struct tfo_output *o, const struct tfo_mib *start,
+		       const struct tfo_mib *delta)
+{
+	struct tfo_sink *out = &o->state->sink;
+
+	tfo_sink_str(out, "{\"type\":\"counters\",\"start\":");
+	json_counter_set(out, &start->active, start->present);
+	tfo_sink_str(out, ",\"delta\":");
+	json_counter_set(out, &delta->active, delta->present);
+	tfo_sink_str(out, "}\n");
 }
 
 void tfo_json_start(const struct tfo_output *o, const char *mode,
 		    const char *version)
 {
-	fputs("{\"type\":\"start\"", o->out);
-	json_name(o->out, "mode", mode);
-	json_name(o->out, "version", version);
-	fputs("}\n", o->out);
+	struct tfo_sink *out = &o->state->sink;
+
+	tfo_sink_str(out, "{\"type\":\"start\"");
+	json_name(out, KEY("mode"), mode);
+	json_name(out, KEY("version"), version);
+	tfo_sink_str(out, "}\n");
 }
 
 void tfo_json_record(const struct tfo_output *o, const union tfo_record *r)
@@ -350,14 +392,41 @@ void tfo_json_record(const struct tfo_output *o, const union tfo_record *r)
 	}
 }
 
+static const char *policy_name(enum tfo_record_policy policy)
+{
+	switch (policy) {
+	case TFO_RECORD_RELEVANT:
+		return "relevant";
+	case TFO_RECORD_ALL:
+		return "all";
+	case TFO_RECORD_FAILED:
+		return "failed";
+	}
+	return NULL;
+}
+
 void tfo_json_summary(const struct tfo_output *o, const struct tfo_summary *s)
 {
-	fputs("{\"type\":\"summary\"", o->out);
-	json_name(o->out, "mode", s->mode);
-	fprintf(o->out, ",\"events\":%" PRIu64 ",\"shown\":%" PRIu64
-		",\"lost\":%" PRIu64 ",\"invalid\":%" PRIu64
-		",\"reused_pid\":%" PRIu64 ",\"sockets\":%" PRIu64
-		",\"evicted\":%" PRIu64 "}\n",
-		s->events, s->shown, s->lost, s->invalid, s->reused_pid,
-		s->sockets, s->evicted);
+	struct tfo_sink *out = &o->state->sink;
+	uint64_t not_recorded = 0;
+
+	for (size_t i = 0; i < TFO_CALL__MAX; i++)
+		not_recorded += s->not_recorded[i];
+	tfo_sink_str(out, "{\"type\":\"summary\"");
+	json_name(out, KEY("mode"), s->mode);
+	json_u64(out, KEY("events"), s->events);
+	json_u64(out, KEY("shown"), s->shown);
+	json_u64(out, KEY("lost"), s->lost);
+	json_u64(out, KEY("invalid"), s->invalid);
+	json_u64(out, KEY("reused_pid"), s->reused_pid);
+	json_name(out, KEY("record"), policy_name(s->policy));
+	json_u64(out, KEY("not_recorded"), not_recorded);
+	tfo_sink_str(out, KEY("not_recorded_calls") "{\"socket\":");
+	tfo_sink_u64(out, s->not_recorded[TFO_CALL_SOCKET]);
+	json_u64(out, KEY("listen"), s->not_recorded[TFO_CALL_LISTEN]);
+	json_u64(out, KEY("setsockopt"), s->not_recorded[TFO_CALL_SETSOCKOPT]);
+	tfo_sink_char(out, '}');
+	json_u64(out, KEY("sockets"), s->sockets);
+	json_u64(out, KEY("evicted"), s->evicted);
+	tfo_sink_str(out, "}\n");
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* One human-readable line per record: fixed columns for who and what, then
- * the socket and the call's details as words a reader can grep. */
+ * the socket and the call's details as words a reader can grep. Records
+ * are built from the sink's appenders, never printf (see sink.h); the rare
+ * lines (the header, findings, counters, summary) use tfo_sink_printf(). */
 #include <ctype.h>
 #include <inttypes.h>
 #include <string.h>
@@ -9,163 +11,229 @@
 #include "output.h"
 
 /* A symbolic name, or the number when the tables have none. */
-static const char *name_or_num(const char *name, long num, char *buf,
-			       size_t size)
+static void name_or_num(struct tfo_sink *out, const char *name, long num)
 {
 	if (name)
-		return name;
-	snprintf(buf, size, "%ld", num);
-	return buf;
+		tfo_sink_str(out, name);
+	else
+		tfo_sink_i64(out, num);
 }
 
-static void text_time(FILE *out, const struct tfo_output *o, uint64_t ts_ns)
+/* Spaces after a field of USED characters up to WIDTH: printf's "%-*s". */
+static void pad(struct tfo_sink *out, size_t used, size_t width)
 {
-	int64_t ns = (int64_t)ts_ns + o->realtime_offset_ns;
-	time_t sec = ns / 1000000000;
-	struct tm tm;
-	char buf[16];
+	if (used < width)
+		tfo_sink_fill(out, ' ', width - used);
+}
 
-	localtime_r(&sec, &tm);
-	strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
-	fprintf(out, "%s.%06" PRId64, buf, (ns % 1000000000) / 1000);
+static void two_digits(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10 % 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+/* "HH:MM:SS.uuuuuu", local time. localtime_r() only when the second
+ * changes: records from different CPUs arrive slightly out of order, so
+ * the cache is of one second, whichever came last, not of the latest. */
+static void text_time(const struct tfo_output *o, uint64_t ts_ns)
+{
+	struct tfo_output_state *st = o->state;
+	int64_t ns = (int64_t)ts_ns + o->realtime_offset_ns;
+	int64_t sec = ns / 1000000000;
+	int64_t usec = (ns % 1000000000) / 1000;
+
+	if (sec != st->clock_sec) {
+		time_t t = (time_t)sec;
+		struct tm tm;
+
+		if (localtime_r(&t, &tm)) {
+			two_digits(st->clock_hms, tm.tm_hour);
+			st->clock_hms[2] = ':';
+			two_digits(st->clock_hms + 3, tm.tm_min);
+			st->clock_hms[5] = ':';
+			two_digits(st->clock_hms + 6, tm.tm_sec);
+		} else {
+			memcpy(st->clock_hms, "??:??:??", sizeof(st->clock_hms));
+		}
+		st->clock_sec = sec;
+	}
+	tfo_sink_bytes(&st->sink, st->clock_hms, sizeof(st->clock_hms));
+	tfo_sink_char(&st->sink, '.');
+	/* as "%06" PRId64 prints it: the sign within the width */
+	if (usec < 0) {
+		tfo_sink_char(&st->sink, '-');
+		tfo_sink_u64_zero_padded(&st->sink, (uint64_t)-usec, 5);
+	} else {
+		tfo_sink_u64_zero_padded(&st->sink, (uint64_t)usec, 6);
+	}
 }
 
 static void text_hdr(const struct tfo_output *o, const struct tfo_rec_hdr *h,
 		     const char *event)
 {
+	struct tfo_sink *out = &o->state->sink;
 	char comm[TFO_COMM_LEN];
+	size_t n;
 
-	/* A comm is whatever the process set: keep the line one line. */
-	for (size_t i = 0; i < sizeof(comm); i++)
-		comm[i] = h->comm[i] && !isprint((unsigned char)h->comm[i]) ?
-			  '?' : h->comm[i];
-	comm[sizeof(comm) - 1] = '\0';
-	char pid[24];
-
+	text_time(o, h->ts_ns);
 	/* host pid, and the pid inside its own namespace where it differs */
-	if (h->ns_pid && h->ns_pid != h->pid)
-		snprintf(pid, sizeof(pid), "%u/%u", h->pid, h->ns_pid);
-	else
-		snprintf(pid, sizeof(pid), "%u", h->pid);
-	text_time(o->out, o, h->ts_ns);
-	fprintf(o->out, " %-7s %-7u %-16s %-10s", pid, h->tid, comm, event);
+	tfo_sink_char(out, ' ');
+	n = tfo_sink_u64(out, h->pid);
+	if (h->ns_pid && h->ns_pid != h->pid) {
+		tfo_sink_char(out, '/');
+		n += 1 + tfo_sink_u64(out, h->ns_pid);
+	}
+	pad(out, n, 7);
+	tfo_sink_char(out, ' ');
+	pad(out, tfo_sink_u64(out, h->tid), 7);
+	/* A comm is whatever the process set: keep the line one line. */
+	for (n = 0; n < sizeof(comm) - 1 && h->comm[n]; n++)
+		comm[n] = isprint((unsigned char)h->comm[n]) ? h->comm[n] : '?';
+	tfo_sink_char(out, ' ');
+	tfo_sink_bytes(out, comm, n);
+	pad(out, n, 16);
+	tfo_sink_char(out, ' ');
+	n = strlen(event);
+	tfo_sink_bytes(out, event, n);
+	pad(out, n, 10);
 }
 
-static void text_sock(FILE *out, int fd, const struct tfo_sock_id *s)
+static void text_sock(struct tfo_sink *out, int fd, const struct tfo_sock_id *s)
 {
-	char b1[16], b2[16];
-
-	if (fd >= 0)
-		fprintf(out, " fd=%d", fd);
+	if (fd >= 0) {
+		tfo_sink_str(out, " fd=");
+		tfo_sink_i64(out, fd);
+	}
 	if (!s->ino) {
-		fputs(" (not a socket)", out);
+		tfo_sink_str(out, " (not a socket)");
 		return;
 	}
-	fprintf(out, " ino=%" PRIu64 " netns=%u %s/%s :%u %s", (uint64_t)s->ino,
-		s->netns,
-		name_or_num(tfo_proto_name(s->protocol), s->protocol, b1,
-			    sizeof(b1)),
-		name_or_num(tfo_family_name(s->family), s->family, b2,
-			    sizeof(b2)),
-		s->lport, tfo_tcp_state_name(s->state) ?: "?");
+	tfo_sink_str(out, " ino=");
+	tfo_sink_u64(out, s->ino);
+	tfo_sink_str(out, " netns=");
+	tfo_sink_u64(out, s->netns);
+	tfo_sink_char(out, ' ');
+	name_or_num(out, tfo_proto_name(s->protocol), s->protocol);
+	tfo_sink_char(out, '/');
+	name_or_num(out, tfo_family_name(s->family), s->family);
+	tfo_sink_str(out, " :");
+	tfo_sink_u64(out, s->lport);
+	tfo_sink_char(out, ' ');
+	tfo_sink_str(out, tfo_tcp_state_name(s->state) ?: "?");
 }
 
-static void text_result(FILE *out, int ret)
+static void text_result(struct tfo_sink *out, int ret)
 {
-	char buf[16];
-
-	if (ret >= 0)
-		fprintf(out, " = %d", ret);
-	else
-		fprintf(out, " = %d %s", ret,
-			name_or_num(tfo_errno_name(ret), -(long)ret, buf,
-				    sizeof(buf)));
+	tfo_sink_str(out, " = ");
+	tfo_sink_i64(out, ret);
+	if (ret < 0) {
+		tfo_sink_char(out, ' ');
+		name_or_num(out, tfo_errno_name(ret), -(long)ret);
+	}
 }
 
-static void text_optval(FILE *out, const struct tfo_rec_setsockopt *r)
+static void text_optval(struct tfo_sink *out, const struct tfo_rec_setsockopt *r)
 {
 	struct tfo_optval v = tfo_optval_decode(r);
 	uint32_t n = r->optval_len < TFO_OPTVAL_MAX ? r->optval_len :
 		     TFO_OPTVAL_MAX;
 
 	if (v.is_int) {
-		fprintf(out, "=%" PRId64, v.value);
+		tfo_sink_char(out, '=');
+		tfo_sink_i64(out, v.value);
 	} else if (n && tfo_optname_kind(r->level, r->optname) ==
 			TFO_OPTVAL_STRING) {
-		fputs("=\"", out);
+		tfo_sink_str(out, "=\"");
 		for (uint32_t i = 0; i < n && r->optval[i]; i++)
-			fputc(isprint(r->optval[i]) ? r->optval[i] : '?', out);
-		fputc('"', out);
+			tfo_sink_char(out, isprint(r->optval[i]) ? r->optval[i] : '?');
+		tfo_sink_char(out, '"');
 	} else if (n) {
-		fputs("=0x", out);
-		for (uint32_t i = 0; i < n; i++)
-			fprintf(out, "%02x", r->optval[i]);
+		tfo_sink_str(out, "=0x");
+		tfo_sink_hex(out, r->optval, n);
 		if ((uint32_t)r->optlen > n)
-			fputs("...", out);
+			tfo_sink_str(out, "...");
 	} else {
-		fputs("=?", out);
+		tfo_sink_str(out, "=?");
 	}
-	fprintf(out, " len=%d", r->optlen);
+	tfo_sink_str(out, " len=");
+	tfo_sink_i64(out, r->optlen);
 }
 
 static void text_setsockopt(const struct tfo_output *o,
 			    const struct tfo_rec_setsockopt *r)
 {
-	FILE *out = o->out;
-	char b1[16], b2[16];
+	struct tfo_sink *out = &o->state->sink;
 	const char *layer = tfo_layer_name(r->err_layer);
 
 	text_hdr(o, &r->hdr, "setsockopt");
 	text_sock(out, r->fd, &r->sock);
-	fprintf(out, " %s %s",
-		name_or_num(tfo_level_name(r->level), r->level, b1, sizeof(b1)),
-		name_or_num(tfo_optname_name(r->level, r->optname), r->optname,
-			    b2, sizeof(b2)));
+	tfo_sink_char(out, ' ');
+	name_or_num(out, tfo_level_name(r->level), r->level);
+	tfo_sink_char(out, ' ');
+	name_or_num(out, tfo_optname_name(r->level, r->optname), r->optname);
 	text_optval(out, r);
 	text_result(out, r->ret);
-	if (r->ret < 0 && layer)
-		fprintf(out, " (from %s)", layer);
-	fputc('\n', out);
+	if (r->ret < 0 && layer) {
+		tfo_sink_str(out, " (from ");
+		tfo_sink_str(out, layer);
+		tfo_sink_char(out, ')');
+	}
+	tfo_sink_char(out, '\n');
 }
 
 static void text_socket(const struct tfo_output *o,
 			const struct tfo_rec_socket *r)
 {
-	FILE *out = o->out;
-	char b1[16], b2[16], b3[16];
+	struct tfo_sink *out = &o->state->sink;
 
 	text_hdr(o, &r->hdr, "socket");
-	fprintf(out, " %s %s %s",
-		name_or_num(tfo_family_name(r->family), r->family, b1,
-			    sizeof(b1)),
-		name_or_num(tfo_socktype_name(r->type), r->type, b2,
-			    sizeof(b2)),
-		name_or_num(tfo_proto_name(r->protocol), r->protocol, b3,
-			    sizeof(b3)));
+	tfo_sink_char(out, ' ');
+	name_or_num(out, tfo_family_name(r->family), r->family);
+	tfo_sink_char(out, ' ');
+	name_or_num(out, tfo_socktype_name(r->type), r->type);
+	tfo_sink_char(out, ' ');
+	name_or_num(out, tfo_proto_name(r->protocol), r->protocol);
 	text_result(out, r->ret);
-	if (r->ret >= 0 && r->sock.ino)
-		fprintf(out, " ino=%" PRIu64, (uint64_t)r->sock.ino);
-	fputc('\n', out);
+	if (r->ret >= 0 && r->sock.ino) {
+		tfo_sink_str(out, " ino=");
+		tfo_sink_u64(out, r->sock.ino);
+	}
+	tfo_sink_char(out, '\n');
 }
 
 static void text_listen(const struct tfo_output *o,
 			const struct tfo_rec_listen *r)
 {
-	FILE *out = o->out;
+	struct tfo_sink *out = &o->state->sink;
 
 	text_hdr(o, &r->hdr, "listen");
 	text_sock(out, r->fd, &r->sock);
-	fprintf(out, " backlog=%d", r->backlog);
+	tfo_sink_str(out, " backlog=");
+	tfo_sink_i64(out, r->backlog);
 	text_result(out, r->ret);
-	if (r->ret == 0)
-		fprintf(out, " tfo_qlen_max=%u", r->tfo_qlen_max);
-	fputc('\n', out);
+	if (r->ret == 0) {
+		tfo_sink_str(out, " tfo_qlen_max=");
+		tfo_sink_u64(out, r->tfo_qlen_max);
+	}
+	tfo_sink_char(out, '\n');
+}
+
+/* printf's "%x" */
+static void hex_number(struct tfo_sink *out, uint32_t v)
+{
+	char digits[8], *end = digits + sizeof(digits), *p = end;
+
+	do {
+		*--p = "0123456789abcdef"[v & 0xf];
+		v >>= 4;
+	} while (v);
+	tfo_sink_bytes(out, p, (size_t)(end - p));
 }
 
 static void text_tfo_server(const struct tfo_output *o,
 			    const struct tfo_rec_tfo_server *r)
 {
-	FILE *out = o->out;
+	struct tfo_sink *out = &o->state->sink;
 	const char *asked = r->foc_in < 0 ? "no-tfo-option" :
 			    r->foc_in == 0 ? "cookie-request" : "cookie";
 	const char *outcome = r->child ? "TFO accepted" :
@@ -173,24 +241,40 @@ static void text_tfo_server(const struct tfo_output *o,
 
 	text_hdr(o, &r->hdr, "tfo-syn");
 	text_sock(out, -1, &r->sock);
-	fprintf(out, " %s data=%u -> %s (queue %u/%u, tcp_fastopen=0x%x)\n",
-		asked, r->syn_data, outcome, r->qlen, r->qlen_max, r->sysctl);
+	tfo_sink_char(out, ' ');
+	tfo_sink_str(out, asked);
+	tfo_sink_str(out, " data=");
+	tfo_sink_u64(out, r->syn_data);
+	tfo_sink_str(out, " -> ");
+	tfo_sink_str(out, outcome);
+	tfo_sink_str(out, " (queue ");
+	tfo_sink_u64(out, r->qlen);
+	tfo_sink_char(out, '/');
+	tfo_sink_u64(out, r->qlen_max);
+	tfo_sink_str(out, ", tcp_fastopen=0x");
+	hex_number(out, r->sysctl);
+	tfo_sink_str(out, ")\n");
 }
 
 static void text_tfo_client(const struct tfo_output *o,
 			    const struct tfo_rec_tfo_client *r)
 {
-	FILE *out = o->out;
+	struct tfo_sink *out = &o->state->sink;
 	const char *what = r->probe == TFO_CLIENT_COOKIE_CHECK ? "cookie-check" :
 			   r->probe == TFO_CLIENT_DEFER_CONNECT ? "defer-connect" :
 			   "blackhole";
 
 	text_hdr(o, &r->hdr, "tfo-client");
 	text_sock(out, -1, &r->sock);
-	fprintf(out, " %s = %d", what, r->ret);
-	if (r->probe == TFO_CLIENT_COOKIE_CHECK)
-		fprintf(out, " cookie_len=%d", r->cookie_len);
-	fputc('\n', out);
+	tfo_sink_char(out, ' ');
+	tfo_sink_str(out, what);
+	tfo_sink_str(out, " = ");
+	tfo_sink_i64(out, r->ret);
+	if (r->probe == TFO_CLIENT_COOKIE_CHECK) {
+		tfo_sink_str(out, " cookie_len=");
+		tfo_sink_i64(out, r->cookie_len);
+	}
+	tfo_sink_char(out, '\n');
 }
 
 void tfo_text_start(const struct tfo_output *o, const char *mode,
@@ -198,8 +282,8 @@ void tfo_text_start(const struct tfo_output *o, const char *mode,
 {
 	(void)mode;
 	(void)version;
-	fprintf(o->out, "%-15s %-7s %-7s %-16s %-10s %s\n", "TIME", "PID",
-		"TID", "COMM", "EVENT", "DETAILS");
+	tfo_sink_printf(&o->state->sink, "%-15s %-7s %-7s %-16s %-10s %s\n",
+			"TIME", "PID", "TID", "COMM", "EVENT", "DETAILS");
 }
 
 void tfo_text_record(const struct tfo_output *o, const union tfo_record *r)
@@ -226,34 +310,73 @@ void tfo_text_record(const struct tfo_output *o, const union tfo_record *r)
 	}
 }
 
-void tfo_text_summary(const struct tfo_output *o, const struct tfo_summary *s)
+/* "1,204,332": a count a reader takes in at a glance. */
+static void thousands(struct tfo_sink *out, uint64_t v)
 {
-	fprintf(o->out, "# mode %s: %" PRIu64 " events, %" PRIu64
-		" shown, %" PRIu64 " lost", s->mode, s->events, s->shown,
-		s->lost);
-	if (s->invalid)
-		fprintf(o->out, ", %" PRIu64 " invalid", s->invalid);
-	if (s->reused_pid)
-		fprintf(o->out, ", %" PRIu64 " from reused pids dropped",
-			s->reused_pid);
-	fprintf(o->out, "; %" PRIu64 " sockets tracked, %" PRIu64 " evicted\n",
-		s->sockets, s->evicted);
+	char digits[32], *end = digits + sizeof(digits), *p = end;
+	int n = 0;
+
+	do {
+		if (n && n % 3 == 0)
+			*--p = ',';
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+		n++;
+	} while (v);
+	tfo_sink_bytes(out, p, (size_t)(end - p));
 }
 
-static void text_owners(FILE *out, const struct tfo_owner *owners, size_t n)
+void tfo_text_summary(const struct tfo_output *o, const struct tfo_summary *s)
+{
+	struct tfo_sink *out = &o->state->sink;
+	uint64_t not_recorded = 0;
+
+	for (size_t i = 0; i < TFO_CALL__MAX; i++)
+		not_recorded += s->not_recorded[i];
+	tfo_sink_printf(out, "# mode %s: %" PRIu64 " events, %" PRIu64
+			" shown, %" PRIu64 " lost", s->mode, s->events,
+			s->shown, s->lost);
+	if (s->invalid)
+		tfo_sink_printf(out, ", %" PRIu64 " invalid", s->invalid);
+	if (s->reused_pid)
+		tfo_sink_printf(out, ", %" PRIu64 " from reused pids dropped",
+				s->reused_pid);
+	if (s->policy == TFO_RECORD_RELEVANT) {
+		tfo_sink_str(out, "; ");
+		thousands(out, not_recorded);
+		tfo_sink_str(out, " routine calls not recorded (--all records them)");
+	} else if (s->policy == TFO_RECORD_FAILED) {
+		tfo_sink_str(out, "; ");
+		thousands(out, not_recorded);
+		tfo_sink_str(out, " successful calls not recorded (--failed)");
+	}
+	tfo_sink_printf(out, "; %" PRIu64 " sockets tracked, %" PRIu64
+			" evicted\n", s->sockets, s->evicted);
+}
+
+static void text_owners(struct tfo_sink *out, const struct tfo_owner *owners,
+			size_t n)
 {
 	if (!n) {
-		fputs(" owner=?", out);
+		tfo_sink_str(out, " owner=?");
 		return;
 	}
-	fprintf(out, " pid=%u", owners[0].pid);
-	if (owners[0].ns_pid && owners[0].ns_pid != owners[0].pid)
-		fprintf(out, " ns_pid=%u", owners[0].ns_pid);
-	fprintf(out, " comm=%s", owners[0].comm);
+	tfo_sink_str(out, " pid=");
+	tfo_sink_u64(out, owners[0].pid);
+	if (owners[0].ns_pid && owners[0].ns_pid != owners[0].pid) {
+		tfo_sink_str(out, " ns_pid=");
+		tfo_sink_u64(out, owners[0].ns_pid);
+	}
+	tfo_sink_str(out, " comm=");
+	tfo_sink_bytes(out, owners[0].comm,
+		       strnlen(owners[0].comm, sizeof(owners[0].comm)));
 	if (n > 1) {
-		fputs(" also=", out);
-		for (size_t i = 1; i < n; i++)
-			fprintf(out, "%s%u", i > 1 ? "," : "", owners[i].pid);
+		tfo_sink_str(out, " also=");
+		for (size_t i = 1; i < n; i++) {
+			if (i > 1)
+				tfo_sink_char(out, ',');
+			tfo_sink_u64(out, owners[i].pid);
+		}
 	}
 }
 
@@ -261,134 +384,180 @@ void tfo_text_listener(const struct tfo_output *o,
 		       const struct tfo_rec_listener *l,
 		       const struct tfo_owner *owners, size_t n_owners)
 {
-	char addr[64], b[16];
+	struct tfo_sink *out = &o->state->sink;
+	char addr[64];
 
-	fprintf(o->out, "listener %s %s:%u ino=%" PRIu64 " netns=%u",
-		name_or_num(tfo_proto_name(l->sock.protocol), l->sock.protocol,
-			    b, sizeof(b)),
-		tfo_addr_str(l->sock.family, l->addr, addr, sizeof(addr)),
-		l->sock.lport, (uint64_t)l->sock.ino, l->sock.netns);
-	text_owners(o->out, owners, n_owners);
-	fprintf(o->out, " tfo_qlen_max=%u%s backlog=%u\n", l->qlen_max,
-		l->qlen_max ? "" : " (TFO off)", l->backlog);
+	tfo_sink_str(out, "listener ");
+	name_or_num(out, tfo_proto_name(l->sock.protocol), l->sock.protocol);
+	tfo_sink_char(out, ' ');
+	tfo_sink_str(out, tfo_addr_str(l->sock.family, l->addr, addr,
+				       sizeof(addr)));
+	tfo_sink_char(out, ':');
+	tfo_sink_u64(out, l->sock.lport);
+	tfo_sink_str(out, " ino=");
+	tfo_sink_u64(out, l->sock.ino);
+	tfo_sink_str(out, " netns=");
+	tfo_sink_u64(out, l->sock.netns);
+	text_owners(out, owners, n_owners);
+	tfo_sink_str(out, " tfo_qlen_max=");
+	tfo_sink_u64(out, l->qlen_max);
+	if (!l->qlen_max)
+		tfo_sink_str(out, " (TFO off)");
+	tfo_sink_str(out, " backlog=");
+	tfo_sink_u64(out, l->backlog);
+	tfo_sink_char(out, '\n');
 }
 
-static void text_sock_line(FILE *out, const struct tfo_sock_view *v)
+static void text_sock_line(struct tfo_sink *out, const struct tfo_sock_view *v)
 {
-	char addr[64], b[16];
+	char addr[64];
 
 	if (v->pid && v->ns_pid && v->ns_pid != v->pid)
-		fprintf(out, "pid %u (%u in its namespace) (%s), ", v->pid,
-			v->ns_pid, v->comm);
+		tfo_sink_printf(out, "pid %u (%u in its namespace) (%s), ",
+				v->pid, v->ns_pid, v->comm);
 	else if (v->pid)
-		fprintf(out, "pid %u (%s), ", v->pid, v->comm);
+		tfo_sink_printf(out, "pid %u (%s), ", v->pid, v->comm);
 	else
-		fputs("owner unknown, ", out);
-	fprintf(out, "%s %s ", name_or_num(tfo_proto_name(v->protocol),
-					   v->protocol, b, sizeof(b)),
-		v->listening ? "listener" : "socket");
+		tfo_sink_str(out, "owner unknown, ");
+	name_or_num(out, tfo_proto_name(v->protocol), v->protocol);
+	tfo_sink_str(out, v->listening ? " listener " : " socket ");
 	if (v->has_addr)
-		fprintf(out, "%s:%u", tfo_addr_str(v->family, v->addr, addr,
-						  sizeof(addr)), v->port);
+		tfo_sink_printf(out, "%s:%u", tfo_addr_str(v->family, v->addr,
+							  addr, sizeof(addr)),
+				v->port);
 	else
-		fprintf(out, "port %u", v->port);
-	fprintf(out, ", ino %" PRIu64, v->ino);
+		tfo_sink_printf(out, "port %u", v->port);
+	tfo_sink_printf(out, ", ino %" PRIu64, v->ino);
 }
 
-static void text_option_history(FILE *out, const struct tfo_sock_view *v)
+static void text_option_history(struct tfo_sink *out,
+				const struct tfo_sock_view *v)
 {
-	char b1[16], b2[16];
-
 	if (!v->n_opts)
 		return;
-	fputs("   options:", out);
+	tfo_sink_str(out, "   options:");
 	for (uint32_t i = 0; i < v->n_opts && i < TFO_OPT_HISTORY; i++) {
 		const struct tfo_opt_call *c = &v->opts[i];
 		const char *layer = tfo_layer_name(c->err_layer);
 
-		fprintf(out, "%s %s", i ? "," : "",
-			name_or_num(tfo_optname_name(c->level, c->optname),
-				    c->optname, b1, sizeof(b1)));
+		tfo_sink_str(out, i ? ", " : " ");
+		name_or_num(out, tfo_optname_name(c->level, c->optname),
+			    c->optname);
 		if (c->has_value)
-			fprintf(out, "=%" PRId64, c->value);
-		if (c->ret >= 0)
-			fputs(" ok", out);
-		else
-			fprintf(out, " %s", name_or_num(tfo_errno_name(c->ret),
-							-(long)c->ret, b2,
-							sizeof(b2)));
+			tfo_sink_printf(out, "=%" PRId64, c->value);
+		if (c->ret >= 0) {
+			tfo_sink_str(out, " ok");
+		} else {
+			tfo_sink_char(out, ' ');
+			name_or_num(out, tfo_errno_name(c->ret), -(long)c->ret);
+		}
 		if (c->ret < 0 && layer)
-			fprintf(out, " (%s)", layer);
+			tfo_sink_printf(out, " (%s)", layer);
 	}
 	if (v->n_opts > TFO_OPT_HISTORY)
-		fprintf(out, ", ... %u more", v->n_opts - TFO_OPT_HISTORY);
-	fputc('\n', out);
+		tfo_sink_printf(out, ", ... %u more", v->n_opts - TFO_OPT_HISTORY);
+	tfo_sink_char(out, '\n');
 }
 
-static void text_tfo_numbers(FILE *out, const struct tfo_finding *f)
+/* What the per-SYN probes counted: the report's TFO line and an update's. */
+static void text_syn_numbers(struct tfo_sink *out, const struct tfo_sock_view *v)
+{
+	tfo_sink_printf(out, "%" PRIu64 " SYNs, %" PRIu64 " asked for a cookie, %"
+			PRIu64 " carried data, %" PRIu64 " got no TFO; %" PRIu64
+			" cookies sent, %" PRIu64 " TFO accepted", v->syns,
+			v->cookie_requests, v->syns_with_data,
+			v->syns_unanswered, v->cookies_sent, v->tfo_accepted);
+	if (v->cookie_invalid)
+		tfo_sink_printf(out, ", %" PRIu64 " invalid cookies",
+				v->cookie_invalid);
+	if (v->overflows)
+		tfo_sink_printf(out, ", %" PRIu64 " queue overflows", v->overflows);
+	if (v->blackholes)
+		tfo_sink_printf(out, ", %" PRIu64 " blackhole disables",
+				v->blackholes);
+}
+
+static void text_tfo_numbers(struct tfo_sink *out, const struct tfo_finding *f)
 {
 	const struct tfo_sock_view *v = f->sock;
 
-	fputs("   TFO:", out);
+	tfo_sink_str(out, "   TFO:");
 	if (v->qlen_known)
-		fprintf(out, " queue limit %u;", v->qlen_max);
+		tfo_sink_printf(out, " queue limit %u;", v->qlen_max);
 	if (!f->probes) {
-		fputs(" per-SYN numbers are not observable in this attach mode "
-		      "(see the kernel counters)\n", out);
+		tfo_sink_str(out, " per-SYN numbers are not observable in this "
+			     "attach mode (see the kernel counters)\n");
 		return;
 	}
-	fprintf(out, " %" PRIu64 " SYNs, %" PRIu64 " asked for a cookie, %"
-		PRIu64 " carried data, %" PRIu64 " got no TFO; %" PRIu64
-		" cookies sent, %" PRIu64 " TFO accepted", v->syns,
-		v->cookie_requests, v->syns_with_data, v->syns_unanswered,
-		v->cookies_sent, v->tfo_accepted);
-	if (v->cookie_invalid)
-		fprintf(out, ", %" PRIu64 " invalid cookies", v->cookie_invalid);
-	if (v->overflows)
-		fprintf(out, ", %" PRIu64 " queue overflows", v->overflows);
-	if (v->blackholes)
-		fprintf(out, ", %" PRIu64 " blackhole disables", v->blackholes);
-	fputc('\n', out);
+	tfo_sink_char(out, ' ');
+	text_syn_numbers(out, v);
+	tfo_sink_char(out, '\n');
+}
+
+/* A live finding seen before, with new numbers: one line of them. */
+static void text_finding_update(struct tfo_sink *out, const struct tfo_finding *f)
+{
+	const struct tfo_sock_view *v = f->sock;
+
+	tfo_sink_printf(out, "*** finding %s (update): ",
+			tfo_finding_name(f->kind));
+	text_sock_line(out, v);
+	tfo_sink_str(out, ": ");
+	if (f->probes)
+		text_syn_numbers(out, v);
+	else if (v->qlen_known)
+		tfo_sink_printf(out, "queue limit %u", v->qlen_max);
+	else
+		tfo_sink_str(out, "no per-SYN numbers in this mode");
+	if (v->n_opts)
+		tfo_sink_printf(out, "; %u options set, %u refused", v->n_opts,
+				v->n_rejected + (v->tfo_sockopt < 0 ? 1 : 0));
+	tfo_sink_char(out, '\n');
 }
 
 void tfo_text_finding(const struct tfo_output *o, const struct tfo_finding *f)
 {
-	FILE *out = o->out;
-	char b[16];
+	struct tfo_sink *out = &o->state->sink;
 
-	if (!f->final) {
-		fprintf(out, "*** finding %s: ", tfo_finding_name(f->kind));
-		text_sock_line(out, f->sock);
-		if (f->err)
-			fprintf(out, ": %s", name_or_num(tfo_errno_name(f->err),
-							 f->err, b, sizeof(b)));
-		fputc('\n', out);
+	if (!f->final && f->update) {
+		text_finding_update(out, f);
 		return;
 	}
-	fprintf(out, "== %s: ", tfo_finding_name(f->kind));
+	if (!f->final) {
+		tfo_sink_printf(out, "*** finding %s: ", tfo_finding_name(f->kind));
+		text_sock_line(out, f->sock);
+		if (f->err) {
+			tfo_sink_str(out, ": ");
+			name_or_num(out, tfo_errno_name(f->err), f->err);
+		}
+		tfo_sink_char(out, '\n');
+		return;
+	}
+	tfo_sink_printf(out, "== %s: ", tfo_finding_name(f->kind));
 	text_sock_line(out, f->sock);
-	fputc('\n', out);
+	tfo_sink_char(out, '\n');
 	text_option_history(out, f->sock);
 	text_tfo_numbers(out, f);
-	fprintf(out, "   why: %s\n", f->why);
+	tfo_sink_printf(out, "   why: %s\n", f->why);
 	if (f->lost)
-		fprintf(out, "   note: %" PRIu64 " events were lost: the numbers "
-			"may be short\n", f->lost);
+		tfo_sink_printf(out, "   note: %" PRIu64 " events were lost: the "
+				"numbers may be short\n", f->lost);
 	if (f->n_advice)
-		fputs("   fix, best first:\n", out);
+		tfo_sink_str(out, "   fix, best first:\n");
 	for (size_t i = 0; i < f->n_advice; i++)
-		fprintf(out, "     %zu. %s\n", i + 1, f->advice[i]);
+		tfo_sink_printf(out, "     %zu. %s\n", i + 1, f->advice[i]);
 }
 
 void tfo_text_counters(const struct tfo_output *o, const struct tfo_mib *start,
 		       const struct tfo_mib *delta)
 {
 	(void)start;
-	fprintf(o->out, "# TFO counters of this network namespace, change over "
-		"the run: CookieReqd +%" PRIu64 ", Passive +%" PRIu64
-		", PassiveFail +%" PRIu64 ", ListenOverflow +%" PRIu64
-		", Active +%" PRIu64 ", ActiveFail +%" PRIu64 ", Blackhole +%"
-		PRIu64 "\n", delta->cookie_reqd, delta->passive,
-		delta->passive_fail, delta->listen_overflow, delta->active,
-		delta->active_fail, delta->blackhole);
+	tfo_sink_printf(&o->state->sink, "# TFO counters of this network "
+			"namespace, change over the run: CookieReqd +%" PRIu64
+			", Passive +%" PRIu64 ", PassiveFail +%" PRIu64
+			", ListenOverflow +%" PRIu64 ", Active +%" PRIu64
+			", ActiveFail +%" PRIu64 ", Blackhole +%" PRIu64 "\n",
+			delta->cookie_reqd, delta->passive, delta->passive_fail,
+			delta->listen_overflow, delta->active,
+			delta->active_fail, delta->blackhole);
 }

@@ -6,15 +6,19 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include "output.h"
 
 struct capture {
-	char *buf;
-	size_t len;
+	struct tfo_output_state state;
 	struct tfo_output out;
 };
 
@@ -24,28 +28,31 @@ static int setup(void **state)
 
 	if (!c)
 		return -1;
-	c->out.out = open_memstream(&c->buf, &c->len);
+	tfo_output_init(&c->out, &c->state, TFO_SINK_MEMORY);
 	c->out.format = TFO_FMT_JSON;
+	c->out.view = TFO_VIEW_ALL;
 	/* Realtime 2026-11-24 21:40:00 UTC was monotonic 1 s. */
 	c->out.realtime_offset_ns = 1795556400000000000LL - 1000000000LL;
 	*state = c;
-	return c->out.out ? 0 : -1;
+	return 0;
 }
 
 static int teardown(void **state)
 {
 	struct capture *c = *state;
 
-	fclose(c->out.out);
-	free(c->buf);
+	tfo_sink_free(&c->state.sink);
 	free(c);
 	return 0;
 }
 
+/* Everything printed since setup. */
 static const char *captured(struct capture *c)
 {
-	fflush(c->out.out);
-	return c->buf;
+	const char *text = tfo_sink_text(&c->state.sink);
+
+	assert_non_null(text);
+	return text;
 }
 
 static void hdr(struct tfo_rec_hdr *h, uint32_t type, uint32_t size)
@@ -203,6 +210,8 @@ static void test_json_start_and_summary(void **state)
 		"{\"type\":\"start\",\"mode\":\"tracepoint\",\"version\":\"0.1.0\"}\n"
 		"{\"type\":\"summary\",\"mode\":\"tracepoint\",\"events\":7,"
 		"\"shown\":5,\"lost\":2,\"invalid\":0,\"reused_pid\":1,"
+		"\"record\":\"relevant\",\"not_recorded\":0,\"not_recorded_calls\":"
+		"{\"socket\":0,\"listen\":0,\"setsockopt\":0},"
 		"\"sockets\":3,\"evicted\":4}\n");
 }
 
@@ -274,10 +283,501 @@ static void test_failed_only_hides_success(void **state)
 	c->out.failed_only = true;
 	r.setsockopt.ret = 0;
 	assert_int_equal(tfo_output_record(&c->out, &r), 0);
-	assert_true(c->buf == NULL || captured(c)[0] == '\0');
+	assert_string_equal(captured(c), "");
 	r.setsockopt.ret = -92;
 	assert_int_equal(tfo_output_record(&c->out, &r), 1);
 	assert_non_null(strstr(captured(c), "\"ret\":-92"));
+}
+
+/* ---- the sink ---- */
+
+static void test_sink_decimals(void **state)
+{
+	struct tfo_sink s;
+
+	(void)state;
+	tfo_sink_init(&s, TFO_SINK_MEMORY);
+	assert_int_equal(tfo_sink_u64(&s, 0), 1);
+	tfo_sink_char(&s, ' ');
+	assert_int_equal(tfo_sink_u64(&s, UINT64_MAX), 20);
+	tfo_sink_char(&s, ' ');
+	assert_int_equal(tfo_sink_i64(&s, INT64_MIN), 20);
+	tfo_sink_char(&s, ' ');
+	assert_int_equal(tfo_sink_i64(&s, INT64_MAX), 19);
+	tfo_sink_char(&s, ' ');
+	assert_int_equal(tfo_sink_i64(&s, -1), 2);
+	tfo_sink_char(&s, ' ');
+	assert_int_equal(tfo_sink_u64(&s, 100), 3);
+	tfo_sink_char(&s, ' ');
+	assert_int_equal(tfo_sink_u64(&s, 99), 2);
+	tfo_sink_char(&s, ' ');
+	tfo_sink_u64_zero_padded(&s, 5, 6);
+	tfo_sink_char(&s, ' ');
+	tfo_sink_u64_zero_padded(&s, 0, 6);
+	tfo_sink_char(&s, ' ');
+	tfo_sink_u64_zero_padded(&s, 1234567, 6);	/* wider: all of it */
+	tfo_sink_char(&s, ' ');
+	tfo_sink_hex(&s, "\x00\x7f\xab\xff", 4);
+	assert_string_equal(tfo_sink_text(&s),
+		"0 18446744073709551615 -9223372036854775808 9223372036854775807"
+		" -1 100 99 000005 000000 1234567 007fabff");
+	tfo_sink_free(&s);
+}
+
+static void test_sink_json_string(void **state)
+{
+	struct tfo_sink s;
+
+	(void)state;
+	tfo_sink_init(&s, TFO_SINK_MEMORY);
+	tfo_sink_json_string(&s, "a\"b\\c\nd\x01\x1f \x7e\x7f\x80\xff", 14);
+	tfo_sink_char(&s, ' ');
+	tfo_sink_json_string(&s, "stops at NUL\0not this", 21);
+	tfo_sink_char(&s, ' ');
+	tfo_sink_json_string(&s, "max 3 bytes", 3);
+	tfo_sink_char(&s, ' ');
+	tfo_sink_json_string(&s, "", 5);
+	assert_string_equal(tfo_sink_text(&s),
+		"\"a\\\"b\\\\c\\u000ad\\u0001\\u001f ~\\u007f\\u0080\\u00ff\""
+		" \"stops at NUL\" \"max\" \"\"");
+	tfo_sink_free(&s);
+}
+
+/* A memory sink grows past its first buffer and keeps every byte. */
+static void test_sink_memory_grows(void **state)
+{
+	struct tfo_sink s;
+	const char *text;
+
+	(void)state;
+	tfo_sink_init(&s, TFO_SINK_MEMORY);
+	for (int i = 0; i < 3 * TFO_SINK_BYTES / 8; i++)
+		tfo_sink_str(&s, "0123456");
+	tfo_sink_printf(&s, "%s|%d", "end", 42);
+	text = tfo_sink_text(&s);
+	assert_non_null(text);
+	assert_int_equal(strlen(text), 3 * TFO_SINK_BYTES / 8 * 7 + 6);
+	assert_memory_equal(text + 7 * 1000, "0123456", 7);
+	assert_string_equal(text + 3 * TFO_SINK_BYTES / 8 * 7, "end|42");
+	tfo_sink_free(&s);
+}
+
+static off_t file_size(int fd)
+{
+	struct stat st;
+
+	assert_int_equal(fstat(fd, &st), 0);
+	return st.st_size;
+}
+
+/* Several buffers' worth, in small appends, one larger than the buffer and
+ * a printf that does not fit what is left: the buffer writes itself out
+ * when full, and the file has every byte in order. */
+static void test_sink_flushes_to_a_file(void **state)
+{
+	enum { SMALL = 20000, BIG = TFO_SINK_BYTES * 2 + 123,
+	       ALL = SMALL * 6 + BIG + TFO_SINK_BYTES + 64 };
+	struct tfo_sink *s = malloc(sizeof(*s));
+	char *big = malloc(BIG), *expect = malloc(ALL), *got = malloc(ALL);
+	size_t n = 0;
+	FILE *tmp = tmpfile();
+	int fd;
+
+	(void)state;
+	assert_true(s && big && expect && got);
+	assert_non_null(tmp);
+	fd = fileno(tmp);
+	tfo_sink_init(s, fd);
+	for (int i = 0; i < SMALL; i++) {
+		tfo_sink_u64_zero_padded(s, (uint64_t)i % 100000, 5);
+		tfo_sink_char(s, '\n');
+		n += (size_t)sprintf(expect + n, "%05d\n", i % 100000);
+	}
+	assert_true(file_size(fd) > 0);	/* flushed by itself */
+	for (int i = 0; i < BIG; i++)
+		big[i] = (char)('a' + i % 26);
+	tfo_sink_bytes(s, big, BIG);
+	memcpy(expect + n, big, BIG);
+	n += BIG;
+	tfo_sink_fill(s, '-', TFO_SINK_BYTES - 10);	/* nearly full again */
+	memset(expect + n, '-', TFO_SINK_BYTES - 10);
+	n += TFO_SINK_BYTES - 10;
+	tfo_sink_printf(s, "%s %d\n", "longer than ten bytes", 7);
+	n += (size_t)sprintf(expect + n, "%s %d\n", "longer than ten bytes", 7);
+	assert_int_equal(tfo_sink_flush(s), 0);
+	assert_int_equal(file_size(fd), n);
+	assert_int_equal(pread(fd, got, n, 0), n);
+	assert_memory_equal(got, expect, n);
+	fclose(tmp);
+	free(s);
+	free(big);
+	free(expect);
+	free(got);
+}
+
+/* EPIPE (the reader is gone) is kept: later appends do nothing, every
+ * flush and every printer reports it. */
+static void test_sink_write_error_is_sticky(void **state)
+{
+	struct capture *c = *state;
+	union tfo_record r = fastopen_on_mptcp();
+	int pipe_fds[2];
+
+	assert_int_equal(pipe(pipe_fds), 0);
+	close(pipe_fds[0]);
+	tfo_output_init(&c->out, &c->state, pipe_fds[1]);
+	assert_int_equal(tfo_output_record(&c->out, &r), 1);	/* buffered */
+	assert_int_equal(tfo_output_flush(&c->out), -EPIPE);
+	assert_int_equal(c->state.sink.len, 0);
+	assert_int_equal(tfo_output_record(&c->out, &r), -EPIPE);
+	assert_int_equal(c->state.sink.len, 0);
+	close(pipe_fds[1]);
+	/* a later, different failure does not replace the first */
+	assert_int_equal(tfo_output_flush(&c->out), -EPIPE);
+	assert_int_equal(tfo_output_summary(&c->out, &(struct tfo_summary){
+		.mode = "fentry" }), -EPIPE);
+
+	/* a descriptor that is not open */
+	tfo_output_init(&c->out, &c->state, pipe_fds[1]);
+	tfo_sink_str(&c->state.sink, "lost");
+	assert_int_equal(tfo_output_flush(&c->out), -EBADF);
+	assert_int_equal(tfo_output_start(&c->out, "fentry", "0.1.0"), -EBADF);
+	/* the capture's teardown frees a memory sink */
+	tfo_output_init(&c->out, &c->state, TFO_SINK_MEMORY);
+}
+
+/* ---- views ---- */
+
+static union tfo_record tfo_syn(void)
+{
+	union tfo_record r;
+
+	memset(&r, 0, sizeof(r));
+	hdr(&r.hdr, TFO_REC_TFO_SERVER, sizeof(r.tfo_server));
+	mptcp_sock(&r.tfo_server.sock);
+	r.tfo_server.sock.state = 10;
+	r.tfo_server.sock.lport = 443;
+	r.tfo_server.foc_in = 0;
+	r.tfo_server.qlen_max = 0;
+	r.tfo_server.sysctl = 0x403;
+	return r;
+}
+
+static union tfo_record tfo_client_check(void)
+{
+	union tfo_record r;
+
+	memset(&r, 0, sizeof(r));
+	hdr(&r.hdr, TFO_REC_TFO_CLIENT, sizeof(r.tfo_client));
+	mptcp_sock(&r.tfo_client.sock);
+	r.tfo_client.probe = TFO_CLIENT_COOKIE_CHECK;
+	r.tfo_client.ret = 1;
+	r.tfo_client.cookie_len = 8;
+	return r;
+}
+
+static struct tfo_rec_listener listener_443(void)
+{
+	struct tfo_rec_listener l;
+
+	memset(&l, 0, sizeof(l));
+	hdr(&l.hdr, TFO_REC_LISTENER, sizeof(l));
+	l.hdr.pid = l.hdr.tid = l.hdr.ns_pid = 0;
+	mptcp_sock(&l.sock);
+	l.sock.state = 10;
+	l.sock.lport = 443;
+	l.backlog = 4096;
+	return l;
+}
+
+static void test_view_default_hides_per_syn_records(void **state)
+{
+	struct capture *c = *state;
+	union tfo_record syn = tfo_syn(), client = tfo_client_check();
+	union tfo_record call = fastopen_on_mptcp();
+	struct tfo_rec_listener l = listener_443();
+
+	c->out.view = TFO_VIEW_DEFAULT;
+	assert_int_equal(tfo_output_record(&c->out, &syn), 0);
+	assert_int_equal(tfo_output_record(&c->out, &client), 0);
+	assert_string_equal(captured(c), "");
+	assert_int_equal(tfo_output_record(&c->out, &call), 1);
+	assert_int_equal(tfo_output_listener(&c->out, &l, NULL, 0), 0);
+	assert_non_null(strstr(captured(c), "{\"type\":\"setsockopt\""));
+	assert_non_null(strstr(captured(c), "{\"type\":\"listener\""));
+	assert_null(strstr(captured(c), "tfo_server"));
+	assert_null(strstr(captured(c), "tfo_client"));
+}
+
+static void test_view_all_shows_every_record(void **state)
+{
+	struct capture *c = *state;
+	union tfo_record syn = tfo_syn(), client = tfo_client_check();
+
+	c->out.view = TFO_VIEW_ALL;
+	c->out.format = TFO_FMT_TEXT;
+	assert_int_equal(tfo_output_record(&c->out, &syn), 1);
+	assert_int_equal(tfo_output_record(&c->out, &client), 1);
+	assert_string_equal(captured(c),
+		"21:40:00.123456 4242    4243    xray             tfo-syn   "
+		" ino=9925 netns=4026531840 MPTCP/AF_INET6 :443 LISTEN"
+		" cookie-request data=0 -> no TFO (queue 0/0, tcp_fastopen=0x403)\n"
+		"21:40:00.123456 4242    4243    xray             tfo-client"
+		" ino=9925 netns=4026531840 MPTCP/AF_INET6 :0 CLOSE"
+		" cookie-check = 1 cookie_len=8\n");
+}
+
+static struct tfo_sock_view mptcp_listener_view(void)
+{
+	struct tfo_sock_view v;
+
+	memset(&v, 0, sizeof(v));
+	v.ino = 9925;
+	v.netns = 4026531840u;
+	v.pid = 4242;
+	v.ns_pid = 4242;
+	strcpy(v.comm, "xray");
+	v.family = 10;
+	v.protocol = 262;
+	v.port = 443;
+	v.has_addr = true;	/* [::] */
+	v.listening = true;
+	v.qlen_known = true;
+	v.qlen_max = 0;
+	v.sysctl = 1;
+	v.tfo_sockopt = -92;
+	v.tfo_sockopt_value = 256;
+	v.n_opts = 3;
+	v.n_rejected = 1;
+	v.opts[0] = (struct tfo_opt_call){ .level = 6, .optname = 23,
+		.value = 256, .has_value = true, .ret = -92,
+		.err_layer = TFO_LAYER_MPTCP };
+	v.opts[1] = (struct tfo_opt_call){ .level = 6, .optname = 18,
+		.value = 30000, .has_value = true, .ret = -92,
+		.err_layer = TFO_LAYER_MPTCP };
+	v.opts[2] = (struct tfo_opt_call){ .level = 1, .optname = 2,
+		.value = 1, .has_value = true };
+	v.syns = 37;
+	v.cookie_requests = 30;
+	v.syns_with_data = 5;
+	v.syns_unanswered = 35;
+	return v;
+}
+
+static void test_view_findings_hides_records_not_findings(void **state)
+{
+	struct capture *c = *state;
+	union tfo_record syn = tfo_syn(), call = fastopen_on_mptcp();
+	struct tfo_rec_listener l = listener_443();
+	struct tfo_sock_view v = mptcp_listener_view();
+	struct tfo_finding f = { .kind = TFO_FINDING_MPTCP_TFO_REJECTED,
+				 .sock = &v, .err = 92 };
+	struct tfo_summary s = { .mode = "fentry", .policy = TFO_RECORD_ALL };
+	struct tfo_mib zero = { 0 };
+
+	c->out.view = TFO_VIEW_FINDINGS;
+	assert_int_equal(tfo_output_record(&c->out, &syn), 0);
+	assert_int_equal(tfo_output_record(&c->out, &call), 0);
+	assert_int_equal(tfo_output_listener(&c->out, &l, NULL, 0), 0);
+	assert_string_equal(captured(c), "");
+	assert_int_equal(tfo_output_start(&c->out, "fentry", "0.1.0"), 0);
+	assert_int_equal(tfo_output_finding(&c->out, &f), 0);
+	assert_int_equal(tfo_output_counters(&c->out, &zero, &zero), 0);
+	assert_int_equal(tfo_output_summary(&c->out, &s), 0);
+	assert_non_null(strstr(captured(c), "{\"type\":\"start\""));
+	assert_non_null(strstr(captured(c), "\n{\"type\":\"finding\""));
+	assert_non_null(strstr(captured(c),
+		"\n{\"type\":\"counters\",\"start\":{},\"delta\":{}}\n"));
+	assert_non_null(strstr(captured(c), "\n{\"type\":\"summary\""));
+	assert_null(strstr(captured(c), "{\"type\":\"listener\""));
+	assert_null(strstr(captured(c), "{\"type\":\"setsockopt\""));
+}
+
+/* ---- the summary: calls the kernel only counted ---- */
+
+static void test_summary_not_recorded(void **state)
+{
+	struct capture *c = *state;
+	struct tfo_summary s = { .mode = "fentry", .events = 41, .shown = 41,
+				 .policy = TFO_RECORD_RELEVANT,
+				 .not_recorded = { 1200000, 4000, 332 },
+				 .sockets = 3, .evicted = 0 };
+
+	c->out.format = TFO_FMT_TEXT;
+	assert_int_equal(tfo_output_summary(&c->out, &s), 0);
+	s.policy = TFO_RECORD_FAILED;
+	s.not_recorded[0] = 0;
+	s.not_recorded[1] = 0;
+	s.not_recorded[2] = 999;
+	s.invalid = 2;
+	assert_int_equal(tfo_output_summary(&c->out, &s), 0);
+	s.policy = TFO_RECORD_ALL;
+	assert_int_equal(tfo_output_summary(&c->out, &s), 0);
+	assert_string_equal(captured(c),
+		"# mode fentry: 41 events, 41 shown, 0 lost; 1,204,332 routine"
+		" calls not recorded (--all records them); 3 sockets tracked,"
+		" 0 evicted\n"
+		"# mode fentry: 41 events, 41 shown, 0 lost, 2 invalid; 999"
+		" successful calls not recorded (--failed); 3 sockets tracked,"
+		" 0 evicted\n"
+		"# mode fentry: 41 events, 41 shown, 0 lost, 2 invalid;"
+		" 3 sockets tracked, 0 evicted\n");
+}
+
+static void test_summary_not_recorded_json(void **state)
+{
+	struct capture *c = *state;
+	struct tfo_summary s = { .mode = "kprobe", .events = 9, .shown = 8,
+				 .policy = TFO_RECORD_FAILED,
+				 .not_recorded = { 1200000, 4000, 332 },
+				 .sockets = 1, .evicted = 2 };
+
+	assert_int_equal(tfo_output_summary(&c->out, &s), 0);
+	s.policy = TFO_RECORD_ALL;
+	assert_int_equal(tfo_output_summary(&c->out, &s), 0);
+	assert_string_equal(captured(c),
+		"{\"type\":\"summary\",\"mode\":\"kprobe\",\"events\":9,"
+		"\"shown\":8,\"lost\":0,\"invalid\":0,\"reused_pid\":0,"
+		"\"record\":\"failed\",\"not_recorded\":1204332,"
+		"\"not_recorded_calls\":{\"socket\":1200000,\"listen\":4000,"
+		"\"setsockopt\":332},\"sockets\":1,\"evicted\":2}\n"
+		"{\"type\":\"summary\",\"mode\":\"kprobe\",\"events\":9,"
+		"\"shown\":8,\"lost\":0,\"invalid\":0,\"reused_pid\":0,"
+		"\"record\":\"all\",\"not_recorded\":1204332,"
+		"\"not_recorded_calls\":{\"socket\":1200000,\"listen\":4000,"
+		"\"setsockopt\":332},\"sockets\":1,\"evicted\":2}\n");
+}
+
+/* ---- findings: first sighting, update ---- */
+
+static void test_text_finding_first_and_update(void **state)
+{
+	struct capture *c = *state;
+	struct tfo_sock_view v = mptcp_listener_view();
+	struct tfo_finding f = { .kind = TFO_FINDING_MPTCP_TFO_REJECTED,
+				 .probes = true, .sock = &v, .err = 92 };
+
+	c->out.format = TFO_FMT_TEXT;
+	assert_int_equal(tfo_output_finding(&c->out, &f), 0);
+	f.update = true;
+	assert_int_equal(tfo_output_finding(&c->out, &f), 0);
+	v.overflows = 2;
+	v.blackholes = 1;
+	v.cookie_invalid = 3;
+	assert_int_equal(tfo_output_finding(&c->out, &f), 0);
+	/* without the per-SYN probes: the queue limit, or nothing */
+	f.probes = false;
+	v.n_opts = 0;
+	assert_int_equal(tfo_output_finding(&c->out, &f), 0);
+	v.qlen_known = false;
+	v.pid = 0;
+	v.has_addr = false;
+	assert_int_equal(tfo_output_finding(&c->out, &f), 0);
+	assert_string_equal(captured(c),
+		"*** finding mptcp-tfo-rejected: pid 4242 (xray), MPTCP listener"
+		" [::]:443, ino 9925: ENOPROTOOPT\n"
+		"*** finding mptcp-tfo-rejected (update): pid 4242 (xray), MPTCP"
+		" listener [::]:443, ino 9925: 37 SYNs, 30 asked for a cookie,"
+		" 5 carried data, 35 got no TFO; 0 cookies sent, 0 TFO accepted;"
+		" 3 options set, 2 refused\n"
+		"*** finding mptcp-tfo-rejected (update): pid 4242 (xray), MPTCP"
+		" listener [::]:443, ino 9925: 37 SYNs, 30 asked for a cookie,"
+		" 5 carried data, 35 got no TFO; 0 cookies sent, 0 TFO accepted,"
+		" 3 invalid cookies, 2 queue overflows, 1 blackhole disables;"
+		" 3 options set, 2 refused\n"
+		"*** finding mptcp-tfo-rejected (update): pid 4242 (xray), MPTCP"
+		" listener [::]:443, ino 9925: queue limit 0\n"
+		"*** finding mptcp-tfo-rejected (update): owner unknown, MPTCP"
+		" listener port 443, ino 9925: no per-SYN numbers in this mode\n");
+}
+
+static void test_json_finding_update(void **state)
+{
+	struct capture *c = *state;
+	struct tfo_sock_view v = mptcp_listener_view();
+	struct tfo_finding f = { .kind = TFO_FINDING_MPTCP_TFO_REJECTED,
+				 .probes = true, .sock = &v, .err = 92,
+				 .update = true, .why = "MPTCP said no" };
+	const char *expect =
+		"{\"type\":\"finding\",\"kind\":\"mptcp-tfo-rejected\","
+		"\"final\":false,\"update\":%s,\"pid\":4242,\"ns_pid\":4242,"
+		"\"comm\":\"xray\",\"sock_ino\":9925,\"netns\":4026531840,"
+		"\"proto\":\"MPTCP\",\"family\":\"AF_INET6\",\"port\":443,"
+		"\"addr\":\"[::]\",\"errno\":\"ENOPROTOOPT\",\"tfo_qlen_max\":0,"
+		"\"syns\":37,\"cookie_requests\":30,\"syns_with_data\":5,"
+		"\"syns_unanswered\":35,\"cookies_sent\":0,\"tfo_accepted\":0,"
+		"\"cookie_invalid\":0,\"overflows\":0,\"blackholes\":0,"
+		"\"options\":[{\"level_num\":6,\"level\":\"SOL_TCP\","
+		"\"optname_num\":23,\"optname\":\"TCP_FASTOPEN\",\"optval\":256,"
+		"\"ret\":-92,\"errno\":\"ENOPROTOOPT\",\"err_layer\":\"mptcp_setsockopt\"},"
+		"{\"level_num\":6,\"level\":\"SOL_TCP\",\"optname_num\":18,"
+		"\"optname\":\"TCP_USER_TIMEOUT\",\"optval\":30000,\"ret\":-92,"
+		"\"errno\":\"ENOPROTOOPT\",\"err_layer\":\"mptcp_setsockopt\"},"
+		"{\"level_num\":1,\"level\":\"SOL_SOCKET\",\"optname_num\":2,"
+		"\"optname\":\"SO_REUSEADDR\",\"optval\":1,\"ret\":0,\"errno\":null,"
+		"\"err_layer\":null}],\"lost\":0,\"why\":\"MPTCP said no\","
+		"\"advice\":[]}\n";
+	char line[2048];
+	size_t first_len;
+
+	assert_int_equal(tfo_output_finding(&c->out, &f), 0);
+	first_len = (size_t)snprintf(line, sizeof(line), expect, "true");
+	assert_string_equal(captured(c), line);
+	f.update = false;
+	assert_int_equal(tfo_output_finding(&c->out, &f), 0);
+	snprintf(line, sizeof(line), expect, "false");
+	assert_string_equal(captured(c) + first_len, line);
+}
+
+/* ---- the wall clock of text lines ---- */
+
+static void test_text_time_across_seconds(void **state)
+{
+	struct capture *c = *state;
+	union tfo_record r = fastopen_on_mptcp();
+	/* monotonic ns -> the time the line must show (realtime 21:40:00 was
+	 * monotonic 1 s); CPUs deliver slightly out of order */
+	static const struct {
+		uint64_t ts_ns;
+		const char *time;
+	} lines[] = {
+		{ 1999999000ULL, "21:40:00.999999" },
+		{ 2000000000ULL, "21:40:01.000000" },
+		{ 1999998000ULL, "21:40:00.999998" },	/* back a second */
+		{ 2000001000ULL, "21:40:01.000001" },
+		{ 3600999999999ULL, "22:39:59.999999" },
+		{ 3601000000000ULL, "22:40:00.000000" },
+	};
+	const char *text;
+
+	c->out.format = TFO_FMT_TEXT;
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		r.hdr.ts_ns = lines[i].ts_ns;
+		assert_int_equal(tfo_output_record(&c->out, &r), 1);
+		/* the cache holds the second of the last line */
+		assert_int_equal(c->state.clock_sec,
+				 (int64_t)(1795556400 - 1) +
+				 (int64_t)(lines[i].ts_ns / 1000000000));
+	}
+	text = captured(c);
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		assert_memory_equal(text, lines[i].time, 15);
+		text = strchr(text, '\n');
+		assert_non_null(text);
+		text++;
+	}
+	assert_string_equal(text, "");
+}
+
+static void test_comment_text_only(void **state)
+{
+	struct capture *c = *state;
+
+	assert_int_equal(tfo_output_comment(&c->out, "report"), 0);
+	assert_string_equal(captured(c), "");
+	c->out.format = TFO_FMT_TEXT;
+	assert_int_equal(tfo_output_comment(&c->out, "report"), 0);
+	assert_string_equal(captured(c), "# report\n");
 }
 
 static void test_optval_decode(void **state)
@@ -326,8 +826,23 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_text_string_bytes_and_comm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_only_hides_success, setup, teardown),
 		cmocka_unit_test(test_optval_decode),
+		cmocka_unit_test(test_sink_decimals),
+		cmocka_unit_test(test_sink_json_string),
+		cmocka_unit_test(test_sink_memory_grows),
+		cmocka_unit_test(test_sink_flushes_to_a_file),
+		cmocka_unit_test_setup_teardown(test_sink_write_error_is_sticky, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_view_default_hides_per_syn_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_view_all_shows_every_record, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_view_findings_hides_records_not_findings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_summary_not_recorded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_summary_not_recorded_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_finding_first_and_update, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_finding_update, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_time_across_seconds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_comment_text_only, setup, teardown),
 	};
 
+	signal(SIGPIPE, SIG_IGN);	/* a closed pipe is EPIPE, as in tfotrace */
 	setenv("TZ", "UTC", 1);
 	tzset();
 	return cmocka_run_group_tests_name("output", tests, NULL, NULL);
