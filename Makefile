@@ -36,8 +36,8 @@ BPF_FLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP 
 LIBS       := -lbpf -lelf -lz
 
 # libbpf-free pieces: what the unit tests link against.
-CORE_SRCS := decode.c names.c output.c output_text.c output_json.c procfs.c correlate.c prometheus.c
-TOOL_SRCS := $(CORE_SRCS) attach.c scan.c doctor.c caps.c cgroup.c pids.c run.c main.c
+CORE_SRCS := decode.c names.c sink.c output.c output_text.c output_json.c procfs.c correlate.c prometheus.c
+TOOL_SRCS := $(CORE_SRCS) attach.c kbtf.c scan.c doctor.c caps.c cgroup.c pids.c run.c main.c
 CORE_OBJS := $(CORE_SRCS:%.c=$(OUTPUT)/user/%.o)
 TOOL_OBJS := $(TOOL_SRCS:%.c=$(OUTPUT)/user/%.o)
 
@@ -80,7 +80,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/bpf/%.bpf.o | $(OUTPUT)
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(OUTPUT)/user/attach.o $(OUTPUT)/user/scan.o $(OUTPUT)/user/doctor.o: $(SKELS)
+$(OUTPUT)/user/attach.o $(OUTPUT)/user/scan.o $(OUTPUT)/user/doctor.o $(OUTPUT)/user/run.o $(OUTPUT)/user/main.o: $(SKELS)
 
 $(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user
 	$(call msg,CC,$@)

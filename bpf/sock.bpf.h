@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* Helpers shared by tfotrace's BPF objects (the tracer and the listener
- * scan): socket identity from an fd or a struct sock, the MPTCP subflow ->
- * MPTCP socket mapping, a listener's TFO queue. No maps, no globals. */
+/* Helpers shared by tfotrace's BPF programs (the tracer and the scan
+ * iterators): the current task's identity, socket identity from an fd or a
+ * struct sock, the MPTCP subflow -> MPTCP socket mapping, a listener's TFO
+ * queue. No maps, no globals. */
 #ifndef TFOTRACE_SOCK_BPF_H
 #define TFOTRACE_SOCK_BPF_H
 
@@ -15,13 +16,36 @@
 #define IPPROTO_MPTCP	262
 #define TCP_LISTEN	10
 
-/* The caller's tgid as its own (innermost) pid namespace numbers it. */
-static __always_inline __u32 current_ns_tgid(void)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct pid *pid = BPF_CORE_READ(task, group_leader, thread_pid);
-	unsigned int level = BPF_CORE_READ(pid, level);
+#define TFO_STR(x)	#x
+#define TFO_XSTR(x)	TFO_STR(x)
 
+/* bpf_rdonly_cast(PTR, the kernel's BTF id of the type PLACEHOLDER stands
+ * for): PTR as a typed, read-only pointer, so that fields are plain loads
+ * (a few ns) instead of bpf_probe_read_kernel() calls (~25 ns each here).
+ * The call is a kfunc call (src_reg 2) whose ids userspace patches in
+ * (see TFO_PATCH_* in tfotrace.h); only reachable when typed_loads is set. */
+#define tfo_rdonly_cast(ptr, placeholder) ({				\
+	void *__cast;							\
+	asm volatile("r1 = %[p]\n\t"					\
+		     "r2 = " TFO_XSTR(placeholder) "\n\t"		\
+		     ".quad " TFO_XSTR(TFO_PATCH_KFUNC_RDONLY_CAST) "00002085\n\t" \
+		     "%[ret] = r0"					\
+		     : [ret] "=r"(__cast) : [p] "r"(ptr)		\
+		     : "r0", "r1", "r2", "r3", "r4", "r5");		\
+	__cast;								\
+})
+
+/* A task's tgid as its own (innermost) pid namespace numbers it. Typed
+ * loads: the task is BTF-typed in every attach mode. */
+static __always_inline __u32 task_ns_tgid(struct task_struct *task)
+{
+	struct pid *pid = task->group_leader->thread_pid;
+	unsigned int level = pid->level;
+
+	/* the initial namespace: the host's number (no read of numbers[],
+	 * a flexible array the verifier keeps typed loads out of) */
+	if (level == 0)
+		return task->tgid;
 	/* pid namespaces nest 32 deep at most (MAX_PID_NS_LEVEL) */
 	if (level > 32)
 		return 0;
@@ -31,13 +55,18 @@ static __always_inline __u32 current_ns_tgid(void)
 static __always_inline void hdr_fill(struct tfo_rec_hdr *hdr, __u32 type,
 				     __u32 size, __u64 pid_tgid)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
+
 	hdr->ts_ns = bpf_ktime_get_ns();
 	hdr->type = type;
 	hdr->size = size;
 	hdr->pid = pid_tgid >> 32;
 	hdr->tid = (__u32)pid_tgid;
-	bpf_get_current_comm(hdr->comm, sizeof(hdr->comm));
-	hdr->ns_pid = current_ns_tgid();
+	/* two 8-byte loads instead of bpf_get_current_comm()'s copy */
+	*(__u64 *)&hdr->comm[0] = *(__u64 *)&task->comm[0];
+	*(__u64 *)&hdr->comm[8] = *(__u64 *)&task->comm[8];
+	hdr->ns_pid = task_ns_tgid(task);
+	hdr->pad = 0;
 }
 
 static __always_inline void sock_id_from_sk(struct tfo_sock_id *id,
@@ -52,25 +81,35 @@ static __always_inline void sock_id_from_sk(struct tfo_sock_id *id,
 	id->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 }
 
-/* The calling task's fd -> its socket. Read at syscall exit, so it shows
- * the socket as the call left it (a listener is LISTEN, a port bound). */
-static __always_inline struct sock *sock_id_from_fd(struct tfo_sock_id *id,
-						    int fd)
+/* The calling task's fd -> its file, at the syscall's exit (so the socket
+ * shows as the call left it: a listener is LISTEN, a port bound). */
+static __always_inline struct file *current_fd_file(int fd)
 {
-	/* Direct loads through the BTF-typed task (checked, cheap); from the
-	 * fd array on, plain pointers and bpf_probe_read_kernel(). */
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct fdtable *fdt = task->files->fdt;
 	struct file *file = NULL;
-	struct inode *inode;
-	struct socket *sock;
-	struct sock *sk;
 
+	/* fdt->fd is an array of pointers: no typed load reaches into it */
 	if (!fdt || fd < 0 || (unsigned int)fd >= fdt->max_fds)
 		return NULL;
 	if (bpf_probe_read_kernel(&file, sizeof(file),
 				  (void *)((unsigned long)fdt->fd +
-					   fd * sizeof(file))) || !file)
+					   fd * sizeof(file))))
+		return NULL;
+	return file;
+}
+
+/* A file's socket identity, read with bpf_probe_read_kernel(): every
+ * kernel (6.1 has no bpf_rdonly_cast()). Returns the struct sock, NULL
+ * when FILE is not a socket. */
+static __always_inline struct sock *sock_id_from_file_probed(struct tfo_sock_id *id,
+							     struct file *file)
+{
+	struct inode *inode;
+	struct socket *sock;
+	struct sock *sk;
+
+	if (!file)
 		return NULL;
 	inode = BPF_CORE_READ(file, f_inode);
 	if ((BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFSOCK)
@@ -80,6 +119,36 @@ static __always_inline struct sock *sock_id_from_fd(struct tfo_sock_id *id,
 	id->type = BPF_CORE_READ(sock, type);
 	sk = BPF_CORE_READ(sock, sk);
 	sock_id_from_sk(id, sk);
+	return sk;
+}
+
+/* The same with typed loads after two casts (the file, and its
+ * private_data as the struct socket): one helper call in all. */
+static __always_inline struct sock *sock_id_from_file_typed(struct tfo_sock_id *id,
+							    struct file *untyped)
+{
+	struct file *file;
+	struct inode *inode;
+	struct socket *sock;
+	struct sock *sk;
+
+	if (!untyped)
+		return NULL;
+	file = tfo_rdonly_cast(untyped, TFO_PATCH_BTF_FILE);
+	inode = file->f_inode;
+	if (!inode || (inode->i_mode & S_IFMT) != S_IFSOCK)
+		return NULL;
+	id->ino = inode->i_ino;
+	sock = tfo_rdonly_cast(file->private_data, TFO_PATCH_BTF_SOCKET);
+	id->type = sock->type;
+	sk = sock->sk;
+	if (!sk)
+		return NULL;
+	id->family = sk->__sk_common.skc_family;
+	id->protocol = sk->sk_protocol;
+	id->state = sk->__sk_common.skc_state;
+	id->lport = sk->__sk_common.skc_num;
+	id->netns = sk->__sk_common.skc_net.net->ns.inum;
 	return sk;
 }
 

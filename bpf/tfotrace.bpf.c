@@ -7,6 +7,10 @@
  *   tp_*      the syscalls:sys_exit_* tracepoints.
  * Exits only, in every flavour: the arguments are still there (fexit has
  * them, the others read the registers the syscall saved).
+ * Each exit decides first, from what the registers hold (level, optname,
+ * result, socket()'s protocol), whether the call deserves a record
+ * (record_policy); only then does it walk fd -> socket, read the value and
+ * reserve ring-buffer space. The rest is a per-CPU count.
  * Program names carry the flavour as a prefix (scan_* load with all of
  * them); "_layer_" marks the optional
  * hooks that tell which protocol layer returned a setsockopt error, "_tfo_"
@@ -26,6 +30,11 @@ const volatile __u32 filter_pid_count = 0;
 const volatile __u32 filter_pids[TFO_MAX_PIDS] = {};
 /* --cgroup: only tasks in cgroup_filter[0] (cgroup v2) or below it */
 const volatile bool filter_cgroup = false;
+/* enum tfo_record_policy: what becomes a record, what is only counted */
+const volatile __u32 record_policy = TFO_RECORD_RELEVANT;
+/* bpf_rdonly_cast() was patched in (6.2+): sockets are read with typed
+ * loads; otherwise with bpf_probe_read_kernel() */
+const volatile bool typed_loads = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
@@ -34,12 +43,13 @@ struct {
 	__type(value, __u32);
 } cgroup_filter SEC(".maps");
 
-/* Wake the consumer once per WAKEUP_BATCH records a CPU submits, not per
- * record: asking the ring how much is waiting reads the consumer's
- * position, a cache line the consumer writes (measured: ~300 ns a call
- * here). The consumer also drains every 100 ms, so a quiet trace is late
- * by that at most. */
-#define WAKEUP_BATCH	64
+/* Wake the consumer once per wakeup_batch records a CPU submits (a
+ * quarter of the ring, set by userspace), not per record: a wakeup is an
+ * interrupt sent to oneself and one to the sleeping consumer's CPU,
+ * microseconds each on a paravirtualized host, and asking the ring how
+ * much is waiting reads a cache line the consumer writes. The consumer
+ * drains on a timer too, so it is woken only when a flood outruns it. */
+const volatile __u32 wakeup_batch = 64;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -47,6 +57,14 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } since_wakeup SEC(".maps");
+
+/* Calls the policy did not record, per CPU and by enum tfo_call. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tfo_skipped);
+} skipped SEC(".maps");
 
 /* Records the ring buffer had no room for: reported, never silent. */
 __u64 lost_events = 0;
@@ -69,13 +87,79 @@ static __always_inline bool pids_include(__u32 tgid)
 	return false;
 }
 
-/* In process context only: the cgroup test is about the current task. */
-static __always_inline bool pid_wanted(__u32 tgid)
+/* In process context only: the cgroup test is about the current task.
+ * Without -p or --cgroup (known at load) this is no code at all. */
+static __always_inline bool current_wanted(void)
 {
+	if (!filter_pid_count && !filter_cgroup)
+		return true;
 	if (filter_cgroup &&
 	    bpf_current_task_under_cgroup(&cgroup_filter, 0) != 1)
 		return false;
-	return pids_include(tgid);
+	return pids_include(bpf_get_current_pid_tgid() >> 32);
+}
+
+static __always_inline void count_skipped(enum tfo_call call)
+{
+	__u32 zero = 0;
+	struct tfo_skipped *s = bpf_map_lookup_elem(&skipped, &zero);
+
+	if (s)
+		s->calls[call]++;
+}
+
+/* ---- the relevance filter: from the registers alone ---- */
+
+#define SOL_TCP			6
+#define TCP_FASTOPEN		23
+#define TCP_FASTOPEN_CONNECT	30
+#define TCP_FASTOPEN_KEY	33
+#define TCP_FASTOPEN_NO_COOKIE	34
+
+static __always_inline bool tfo_option(int level, int optname)
+{
+	return level == SOL_TCP &&
+	       (optname == TCP_FASTOPEN || optname == TCP_FASTOPEN_CONNECT ||
+		optname == TCP_FASTOPEN_KEY || optname == TCP_FASTOPEN_NO_COOKIE);
+}
+
+/* Failed calls are kept by every policy; --failed keeps nothing else. A
+ * success is decided without reading anything (the tracepoint flavour's
+ * registers included) unless the default policy must look at it. */
+static __always_inline bool keeps_successes(void)
+{
+	return record_policy != TFO_RECORD_FAILED;
+}
+
+static __always_inline bool keep_setsockopt(int level, int optname, long ret)
+{
+	if (record_policy == TFO_RECORD_ALL || ret < 0)
+		return true;
+	return record_policy == TFO_RECORD_RELEVANT && tfo_option(level, optname);
+}
+
+static __always_inline bool keep_socket(int protocol, long ret)
+{
+	if (record_policy == TFO_RECORD_ALL || ret < 0)
+		return true;
+	return record_policy == TFO_RECORD_RELEVANT && protocol == IPPROTO_MPTCP;
+}
+
+/* Every listen() is a listener's birth (the owner map needs it). */
+static __always_inline bool keep_listen(long ret)
+{
+	return ret < 0 || keeps_successes();
+}
+
+/* The fd's socket identity, the cheapest way this kernel allows. */
+static __always_inline struct sock *sock_id_from_fd(struct tfo_sock_id *id,
+						    int fd)
+{
+	struct file *file = current_fd_file(fd);
+
+	if (typed_loads)
+		return sock_id_from_file_typed(id, file);
+	return sock_id_from_file_probed(id, file);
 }
 
 static __always_inline void record_submit(void *rec)
@@ -83,7 +167,7 @@ static __always_inline void record_submit(void *rec)
 	__u32 zero = 0, *n = bpf_map_lookup_elem(&since_wakeup, &zero);
 	__u64 flags = BPF_RB_NO_WAKEUP;
 
-	if (n && ++*n >= WAKEUP_BATCH) {
+	if (n && ++*n >= wakeup_batch) {
 		*n = 0;
 		flags = BPF_RB_FORCE_WAKEUP;
 	}
@@ -109,14 +193,6 @@ struct {
 	__type(value, struct tfo_owner);
 } listener_owners SEC(".maps");
 
-/* A setsockopt's arguments and the first bytes of its value, as every
- * flavour reads them at the call's exit. */
-struct sso_args {
-	__s32 arg[4];		/* fd, level, optname, optlen */
-	__u32 optval_len;
-	__u8 optval[TFO_OPTVAL_MAX];
-};
-
 /* Which protocol layer failed a setsockopt: written by a layer's exit hook
  * only when it returns an error, read and deleted by the syscall's exit
  * only when that fails too, so a successful call touches no map. LRU: a
@@ -136,24 +212,24 @@ struct {
 
 /* ---- shared logic, one copy for every flavour ---- */
 
-/* The first bytes of an option's value, from the caller's memory. */
-static __always_inline void read_optval(struct sso_args *in, const void *optval)
+/* The first bytes of an option's value, from the caller's memory, into
+ * DST (TFO_OPTVAL_MAX bytes); returns how many were read. */
+static __always_inline __u32 read_optval(__u8 *dst, const void *optval,
+					 int optlen)
 {
-	__s32 optlen = in->arg[3];
 	__u32 n;
 
-	if (optval && optlen >= TFO_OPTVAL_MAX) {
-		if (!bpf_probe_read_user(in->optval, TFO_OPTVAL_MAX, optval))
-			in->optval_len = TFO_OPTVAL_MAX;
-	} else if (optval && optlen > 0) {
-		/* The mask, kept from being folded away by the barrier, is
-		 * what proves n < TFO_OPTVAL_MAX to the verifier. */
-		n = optlen;
-		barrier_var(n);
-		n &= TFO_OPTVAL_MAX - 1;
-		if (!bpf_probe_read_user(in->optval, n, optval))
-			in->optval_len = n;
-	}
+	if (!optval || optlen <= 0)
+		return 0;
+	if (optlen >= TFO_OPTVAL_MAX)
+		return bpf_probe_read_user(dst, TFO_OPTVAL_MAX, optval) ?
+		       0 : TFO_OPTVAL_MAX;
+	/* The mask, kept from being folded away by the barrier, is what
+	 * proves n < TFO_OPTVAL_MAX to the verifier. */
+	n = optlen;
+	barrier_var(n);
+	n &= TFO_OPTVAL_MAX - 1;
+	return bpf_probe_read_user(dst, n, optval) ? 0 : n;
 }
 
 static __always_inline void emit_socket(__u64 pid_tgid, int family, int type,
@@ -242,13 +318,8 @@ static __always_inline void emit_setsockopt(__u64 pid_tgid, int fd, int level,
 					    int optname, const void *optval,
 					    int optlen, long ret)
 {
-	struct tfo_rec_setsockopt *r;
-	struct sso_args in = {
-		.arg = { fd, level, optname, optlen },
-	};
+	struct tfo_rec_setsockopt *r = record_reserve(sizeof(*r));
 
-	read_optval(&in, optval);
-	r = record_reserve(sizeof(*r));
 	if (!r)
 		return;
 	__builtin_memset(r, 0, sizeof(*r));
@@ -260,8 +331,7 @@ static __always_inline void emit_setsockopt(__u64 pid_tgid, int fd, int level,
 	r->ret = ret;
 	r->err_layer = ret < 0 ? failed_layer(level, optname) :
 		       TFO_LAYER_UNKNOWN;
-	r->optval_len = in.optval_len;
-	__builtin_memcpy(r->optval, in.optval, sizeof(r->optval));
+	r->optval_len = read_optval(r->optval, optval, optlen);
 	sock_id_from_fd(&r->sock, fd);
 	record_submit(r);
 }
@@ -275,52 +345,90 @@ static __always_inline int layer_exit(__u32 layer, int level, int optname,
 		.level = level, .optname = optname, .layer = layer,
 	};
 
-	if (ret < 0 && pid_wanted(bpf_get_current_pid_tgid() >> 32))
+	if (ret < 0 && current_wanted())
 		bpf_map_update_elem(&layer_notes, &tid, &note, BPF_NOEXIST);
 	return 0;
 }
 
 /* Every flavour hooks the exits only: the arguments are still in the
  * registers the syscall saved on entry (x86-64: di, si, dx, r10, r8). */
+/* Where a task's saved registers sit above its stack base: THREAD_SIZE,
+ * less the padding and the registers (constants of the kernel build).
+ * Learnt by comparing candidates with bpf_task_pt_regs() once; then a
+ * typed load and a cast instead of the helper. 0: not learnt yet. */
+__u64 pt_regs_offset = 0;
+
 static __always_inline struct pt_regs *syscall_regs(void)
 {
-	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	struct task_struct *task = bpf_get_current_task_btf();
+	unsigned long stack = (unsigned long)task->stack;
+	struct pt_regs *regs;
+
+	if (typed_loads && pt_regs_offset)
+		return tfo_rdonly_cast((void *)(stack + pt_regs_offset),
+				       TFO_PATCH_BTF_PT_REGS);
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	if (typed_loads) {
+		__u64 size = bpf_core_type_size(struct pt_regs);
+		/* 16 KiB stacks, with FRED's 16 bytes of padding or none */
+		if ((void *)(stack + 16384 - size) == (void *)regs)
+			pt_regs_offset = 16384 - size;
+		else if ((void *)(stack + 16384 - 16 - size) == (void *)regs)
+			pt_regs_offset = 16384 - 16 - size;
+	}
+	return regs;
 }
 
 static __always_inline int setsockopt_exit(long ret)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct pt_regs *regs;
 
-	if (!pid_wanted(pid_tgid >> 32))
+	if (!current_wanted())
 		return 0;
+	if (ret >= 0 && !keeps_successes())
+		goto skip;
 	regs = syscall_regs();
-	emit_setsockopt(pid_tgid, regs->di, regs->si, regs->dx,
-			(void *)regs->r10, regs->r8, ret);
+	if (!keep_setsockopt(regs->si, regs->dx, ret))
+		goto skip;
+	emit_setsockopt(bpf_get_current_pid_tgid(), regs->di, regs->si,
+			regs->dx, (void *)regs->r10, regs->r8, ret);
+	return 0;
+skip:
+	count_skipped(TFO_CALL_SETSOCKOPT);
 	return 0;
 }
 
 static __always_inline int socket_exit(long ret)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct pt_regs *regs;
 
-	if (!pid_wanted(pid_tgid >> 32))
+	if (!current_wanted())
 		return 0;
+	if (ret >= 0 && !keeps_successes())
+		goto skip;
 	regs = syscall_regs();
-	emit_socket(pid_tgid, regs->di, regs->si, regs->dx, ret);
+	if (!keep_socket(regs->dx, ret))
+		goto skip;
+	emit_socket(bpf_get_current_pid_tgid(), regs->di, regs->si, regs->dx,
+		    ret);
+	return 0;
+skip:
+	count_skipped(TFO_CALL_SOCKET);
 	return 0;
 }
 
 static __always_inline int listen_exit(long ret)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct pt_regs *regs;
 
-	if (!pid_wanted(pid_tgid >> 32))
+	if (!current_wanted())
 		return 0;
+	if (!keep_listen(ret)) {
+		count_skipped(TFO_CALL_LISTEN);
+		return 0;
+	}
 	regs = syscall_regs();
-	emit_listen(pid_tgid, regs->di, regs->si, ret);
+	emit_listen(bpf_get_current_pid_tgid(), regs->di, regs->si, ret);
 	return 0;
 }
 
@@ -330,31 +438,40 @@ SEC("fexit/__sys_setsockopt")
 int BPF_PROG(fentry_setsockopt_exit, int fd, int level, int optname,
 	     char *optval, int optlen, int ret)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-
-	if (pid_wanted(pid_tgid >> 32))
-		emit_setsockopt(pid_tgid, fd, level, optname, optval, optlen,
-				ret);
+	if (!current_wanted())
+		return 0;
+	if (!keep_setsockopt(level, optname, ret)) {
+		count_skipped(TFO_CALL_SETSOCKOPT);
+		return 0;
+	}
+	emit_setsockopt(bpf_get_current_pid_tgid(), fd, level, optname, optval,
+			optlen, ret);
 	return 0;
 }
 
 SEC("fexit/__sys_socket")
 int BPF_PROG(fentry_socket_exit, int family, int type, int protocol, int ret)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-
-	if (pid_wanted(pid_tgid >> 32))
-		emit_socket(pid_tgid, family, type, protocol, ret);
+	if (!current_wanted())
+		return 0;
+	if (!keep_socket(protocol, ret)) {
+		count_skipped(TFO_CALL_SOCKET);
+		return 0;
+	}
+	emit_socket(bpf_get_current_pid_tgid(), family, type, protocol, ret);
 	return 0;
 }
 
 SEC("fexit/__sys_listen")
 int BPF_PROG(fentry_listen_exit, int fd, int backlog, int ret)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-
-	if (pid_wanted(pid_tgid >> 32))
-		emit_listen(pid_tgid, fd, backlog, ret);
+	if (!current_wanted())
+		return 0;
+	if (!keep_listen(ret)) {
+		count_skipped(TFO_CALL_LISTEN);
+		return 0;
+	}
+	emit_listen(bpf_get_current_pid_tgid(), fd, backlog, ret);
 	return 0;
 }
 
@@ -564,7 +681,7 @@ static __always_inline void emit_tfo_client(struct sock *sk, __u32 probe,
 	struct sock *app;
 	__u8 subflow;
 
-	if (!pid_wanted(pid_tgid >> 32))
+	if (!current_wanted())
 		return;
 	r = record_reserve(sizeof(*r));
 	if (!r)
@@ -686,12 +803,15 @@ int BPF_KRETPROBE(kprobe_tfo_blackhole_exit, bool ret)
 	return client_exit(TFO_CLIENT_BLACKHOLE, ret);
 }
 
-/* ---- the listener scan: a one-shot TCP socket iterator ----
- * One pass over the caller's network namespace, a record per listening
- * socket: it finds servers started long before tfotrace, whose failed
- * setsockopt no live trace will ever see; their TFO queue limit tells
- * whether TCP_FASTOPEN took effect. Loaded with every flavour (and alone
- * for --scan), so the kernel's BTF is parsed once. */
+/* ---- the listener scan: one-shot iterators ----
+ * scan_listeners: one pass over the caller's network namespace, a record
+ * per listening socket: it finds servers started long before tfotrace,
+ * whose failed setsockopt no live trace will ever see; their TFO queue
+ * limit tells whether TCP_FASTOPEN took effect. scan_owners: one pass over
+ * every process's open files, a record per fd on one of those listeners
+ * (userspace puts their inodes in scan_inos first): who holds them,
+ * without reading every /proc/PID/fd link. Loaded with every flavour (and
+ * alone for --scan). */
 
 #define AF_INET	2
 
@@ -725,6 +845,46 @@ int scan_listeners(struct bpf_iter__tcp *ctx)
 	tfo_queue(sk, &rec.qlen_max, &rec.qlen);
 	rec.backlog = BPF_CORE_READ(sk, sk_max_ack_backlog);
 	rec.sysctl = netns_tcp_fastopen(sk);
+	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
+	return 0;
+}
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TFO_SCAN_INOS_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);	/* a listener's socket inode */
+	__type(value, __u8);
+} scan_inos SEC(".maps");
+
+/* Threads sharing their process's file table are visited once. */
+SEC("iter/task_file")
+int scan_owners(struct bpf_iter__task_file *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct file *file = ctx->file;
+	struct tfo_rec_owner rec = {};
+	struct inode *inode;
+	__u64 ino;
+
+	if (!task || !file)
+		return 0;
+	inode = file->f_inode;
+	if (!inode || (inode->i_mode & S_IFMT) != S_IFSOCK)
+		return 0;
+	ino = inode->i_ino;
+	if (!bpf_map_lookup_elem(&scan_inos, &ino))
+		return 0;
+	rec.hdr.ts_ns = bpf_ktime_get_ns();
+	rec.hdr.type = TFO_REC_OWNER;
+	rec.hdr.size = sizeof(rec);
+	rec.hdr.pid = task->tgid;
+	*(__u64 *)&rec.hdr.comm[0] = *(__u64 *)&task->group_leader->comm[0];
+	*(__u64 *)&rec.hdr.comm[8] = *(__u64 *)&task->group_leader->comm[8];
+	rec.hdr.ns_pid = task_ns_tgid(task);
+	rec.ino = ino;
+	rec.ppid = task->group_leader->real_parent->tgid;
+	rec.fd = ctx->fd;
 	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
 	return 0;
 }

@@ -23,6 +23,8 @@ enum tfo_rec_type {
 	TFO_REC_TFO_SERVER = 4,	/* a SYN reached tcp_try_fastopen() */
 	TFO_REC_TFO_CLIENT = 5,	/* a client-side TFO decision */
 	TFO_REC_LISTENER = 6,	/* a listener found by the socket iterator */
+	TFO_REC_OWNER = 7,	/* a process holding a listener, found by the
+				 * task_file iterator */
 	TFO_REC__MAX,
 };
 
@@ -44,6 +46,22 @@ enum tfo_layer {
 	TFO_LAYER_IPV6,		/* ipv6_setsockopt */
 	TFO_LAYER__MAX,
 };
+
+/* Typed loads where the kernel has the kfunc bpf_rdonly_cast() (6.2+):
+ * the BPF side calls it through placeholders userspace patches before
+ * load with the running kernel's BTF ids (libbpf 1.1 would read the whole
+ * kernel BTF to resolve a kfunc itself; tfotrace caches the few ids it
+ * needs). Where the kfunc is missing the call becomes "r0 = r1" and the
+ * programs take their CO-RE probe-read path instead (typed_loads false).
+ * Each placeholder is the imm of one instruction: the call, or the "r2 ="
+ * that passes the type to cast to. */
+#define TFO_PATCH_KFUNC_RDONLY_CAST	0x7ff0c0de
+#define TFO_PATCH_BTF_FILE		0x7ff0c001	/* struct file */
+#define TFO_PATCH_BTF_SOCKET		0x7ff0c002	/* struct socket */
+#define TFO_PATCH_BTF_PT_REGS		0x7ff0c003	/* struct pt_regs */
+
+/* Listener inodes the owner scan looks for (the scan_inos map). */
+#define TFO_SCAN_INOS_MAX	65536
 
 /* Which calls the kernel turns into records (the rest are only counted,
  * per CPU, by call): the default keeps what some finding needs. */
@@ -184,6 +202,15 @@ struct tfo_rec_listener {
 	__u8 pad[7];
 };
 
+/* A process holding a listener, from the one-shot task_file iterator: the
+ * header names the process (pid, ns_pid, comm; tid 0). */
+struct tfo_rec_owner {
+	struct tfo_rec_hdr hdr;
+	__u64 ino;		/* the listener's socket inode */
+	__u32 ppid;		/* the holder's parent process (tgid) */
+	__s32 fd;		/* one of its fds on the socket */
+};
+
 _Static_assert(sizeof(struct tfo_owner) == 24, "tfo_owner layout");
 _Static_assert(sizeof(struct tfo_sock_id) == 24, "tfo_sock_id layout");
 _Static_assert(sizeof(struct tfo_rec_hdr) == 48, "tfo_rec_hdr layout");
@@ -193,5 +220,7 @@ _Static_assert(sizeof(struct tfo_rec_setsockopt) == 120, "tfo_rec_setsockopt lay
 _Static_assert(sizeof(struct tfo_rec_tfo_server) == 104, "tfo_rec_tfo_server layout");
 _Static_assert(sizeof(struct tfo_rec_tfo_client) == 88, "tfo_rec_tfo_client layout");
 _Static_assert(sizeof(struct tfo_rec_listener) == 112, "tfo_rec_listener layout");
+_Static_assert(sizeof(struct tfo_rec_owner) == 64, "tfo_rec_owner layout");
+_Static_assert(sizeof(struct tfo_skipped) == 24, "tfo_skipped layout");
 
 #endif /* TFOTRACE_H */

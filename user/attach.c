@@ -10,22 +10,26 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "attach.h"
+#include "kbtf.h"
 #include "names.h"
 #include "tfotrace.skel.h"
 
 #define MAX_OPTIONAL 32
+#define KERNEL_BTF "/sys/kernel/btf/vmlinux"
 
 struct tfo_tracer {
 	struct tfotrace_bpf *skel;
 	const char *btf_path;
-	int sys_setsockopt_btf_id;	/* for the cheap fentry probe; <0 none */
 	/* optional hook targets this kernel lacks, found once up front */
 	char *missing[MAX_OPTIONAL];
 	size_t n_missing;
+	int sys_setsockopt_btf_id;	/* for the cheap fentry probe; <0 none */
 	struct bpf_link **links;
 	size_t nlinks;
 	enum tfo_attach_mode mode;
 	bool tfo_server_hooked;
+	bool typed;			/* typed loads patched in */
+	bool holds_kbtf;
 };
 
 static const char *const mode_prefix[TFO_MODE__MAX] = {
@@ -38,6 +42,245 @@ static bool has_prefix(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
+
+/* "fexit/mptcp_setsockopt" -> "mptcp_setsockopt" */
+static const char *prog_target(const struct bpf_program *prog)
+{
+	const char *sec = bpf_program__section_name(prog);
+	const char *slash = strchr(sec, '/');
+
+	return slash ? slash + 1 : sec;
+}
+
+/* ---- the kernel's BTF, once per process, from the cache ----
+ * Programs that attach by BTF id (fentry, fexit, iter) get their ids from
+ * it through libbpf section handlers registered over libbpf's own: they
+ * are declared to libbpf as another type and become tracing programs only
+ * in the prepare-load callback, so that libbpf never parses the kernel's
+ * whole BTF to find the ids itself (libbpf 1.1 has no other way). */
+
+enum btf_attach_kind {
+	ATTACH_FENTRY = 1,
+	ATTACH_FEXIT,
+	ATTACH_ITER,
+};
+
+static struct {
+	struct tfo_kbtf kbtf;
+	int users;		/* tracers holding it */
+	int handlers[3];	/* libbpf handler ids, 0: none yet */
+} kernel;
+
+static const enum bpf_attach_type attach_type_of[] = {
+	[ATTACH_FENTRY] = BPF_TRACE_FENTRY,
+	[ATTACH_FEXIT] = BPF_TRACE_FEXIT,
+	[ATTACH_ITER] = BPF_TRACE_ITER,
+};
+
+/* The kernel function a BTF-attached program needs: its target, or
+ * bpf_iter_<target> for an iterator. */
+static void attach_func(const struct bpf_program *prog, char *buf, size_t size)
+{
+	const char *sec = bpf_program__section_name(prog);
+
+	snprintf(buf, size, "%s%s", has_prefix(sec, "iter/") ? "bpf_iter_" : "",
+		 prog_target(prog));
+}
+
+static enum btf_attach_kind btf_attach_kind(const struct bpf_program *prog)
+{
+	const char *sec = bpf_program__section_name(prog);
+
+	if (has_prefix(sec, "fentry/"))
+		return ATTACH_FENTRY;
+	if (has_prefix(sec, "fexit/"))
+		return ATTACH_FEXIT;
+	if (has_prefix(sec, "iter/"))
+		return ATTACH_ITER;
+	return 0;
+}
+
+static int prepare_btf_attach(struct bpf_program *prog,
+			      struct bpf_prog_load_opts *opts, long cookie)
+{
+	enum bpf_attach_type type = attach_type_of[cookie];
+	char func[80];
+	int32_t id;
+
+	attach_func(prog, func, sizeof(func));
+	id = tfo_kbtf_id(&kernel.kbtf, func, BTF_KIND_FUNC);
+	if (id <= 0)
+		return -ESRCH;
+	bpf_program__set_type(prog, BPF_PROG_TYPE_TRACING);
+	bpf_program__set_expected_attach_type(prog, type);
+	opts->expected_attach_type = type;
+	opts->attach_btf_id = id;
+	opts->attach_btf_obj_fd = 0;
+	return 0;
+}
+
+static int attach_btf_prog(const struct bpf_program *prog, long cookie,
+			   struct bpf_link **link)
+{
+	*link = cookie == ATTACH_ITER ? bpf_program__attach_iter(prog, NULL) :
+		bpf_program__attach_trace(prog);
+	return *link ? 0 : -errno;
+}
+
+/* Registered once for the process and never taken back: libbpf 1.1.2's
+ * libbpf_unregister_prog_handler() leaves a dangling array behind when
+ * the last handler goes, and the next registration corrupts the heap. */
+static int register_handlers(void)
+{
+	static const char *const secs[] = {
+		[ATTACH_FENTRY - 1] = "fentry+",
+		[ATTACH_FEXIT - 1] = "fexit+",
+		[ATTACH_ITER - 1] = "iter+",
+	};
+
+	if (kernel.handlers[0] > 0)
+		return 0;
+	for (int i = 0; i < 3; i++) {
+		LIBBPF_OPTS(libbpf_prog_handler_opts, o,
+			    .cookie = i + 1,
+			    .prog_prepare_load_fn = prepare_btf_attach,
+			    .prog_attach_fn = attach_btf_prog);
+		/* any type but tracing: see above */
+		int id = libbpf_register_prog_handler(secs[i],
+						      BPF_PROG_TYPE_KPROBE, 0, &o);
+
+		if (id < 0)
+			return id;
+		kernel.handlers[i] = id;
+	}
+	return 0;
+}
+
+static void kernel_put(void)
+{
+	if (--kernel.users > 0)
+		return;
+	tfo_kbtf_close(&kernel.kbtf);
+}
+
+/* Every name the object's BTF-attached programs and the typed loads need
+ * from the kernel, found (from the cache) and the handlers registered. */
+static int kernel_get(FILE *log, bool verbose, char *why, size_t why_len)
+{
+	static const struct tfo_kbtf_name typed[] = {
+		{ "bpf_rdonly_cast", BTF_KIND_FUNC, 0 },
+		{ "file", BTF_KIND_STRUCT, 0 },
+		{ "socket", BTF_KIND_STRUCT, 0 },
+		{ "pt_regs", BTF_KIND_STRUCT, 0 },
+	};
+	struct tfo_kbtf_name names[64];
+	struct tfotrace_bpf *skel;
+	struct bpf_program *prog;
+	size_t n = 0, obj_size;
+	const void *obj;
+	int err;
+
+	if (kernel.users++)
+		return 0;
+	skel = tfotrace_bpf__open();
+	if (!skel) {
+		err = -errno;
+		snprintf(why, why_len, "open BPF object: %s", strerror(-err));
+		goto fail;
+	}
+	bpf_object__for_each_program(prog, skel->obj) {
+		if (!btf_attach_kind(prog) || n == sizeof(names) / sizeof(names[0]))
+			continue;
+		attach_func(prog, names[n].name, sizeof(names[n].name));
+		names[n++].kind = BTF_KIND_FUNC;
+	}
+	tfotrace_bpf__destroy(skel);
+	for (size_t i = 0; i < sizeof(typed) / sizeof(typed[0]); i++)
+		names[n++] = typed[i];
+	obj = tfotrace_bpf__elf_bytes(&obj_size);
+	err = tfo_kbtf_open(&kernel.kbtf, names, n, obj, obj_size, NULL, why,
+			    why_len);
+	if (err)
+		goto fail;
+	if (verbose && kernel.kbtf.note[0])
+		fprintf(log, "tfotrace: BTF cache: %s\n", kernel.kbtf.note);
+	err = register_handlers();
+	if (err) {
+		snprintf(why, why_len, "register libbpf section handlers: %s",
+			 strerror(-err));
+		goto fail;
+	}
+	return 0;
+fail:
+	kernel_put();
+	return err;
+}
+
+static bool kernel_has_typed_loads(void)
+{
+	return tfo_kbtf_id(&kernel.kbtf, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0 &&
+	       tfo_kbtf_id(&kernel.kbtf, "file", BTF_KIND_STRUCT) > 0 &&
+	       tfo_kbtf_id(&kernel.kbtf, "socket", BTF_KIND_STRUCT) > 0 &&
+	       tfo_kbtf_id(&kernel.kbtf, "pt_regs", BTF_KIND_STRUCT) > 0;
+}
+
+/* The kernel type a "r2 = placeholder" stands for; NULL: not one. */
+static const char *patched_type(int32_t imm)
+{
+	switch (imm) {
+	case TFO_PATCH_BTF_FILE:
+		return "file";
+	case TFO_PATCH_BTF_SOCKET:
+		return "socket";
+	case TFO_PATCH_BTF_PT_REGS:
+		return "pt_regs";
+	default:
+		return NULL;
+	}
+}
+
+/* The placeholders of tfo_rdonly_cast() (sock.bpf.h) replaced: by the
+ * kernel's ids where TYPED, else the call by "r0 = r1", never reached. */
+static int patch_typed_loads(struct bpf_program *prog, bool typed)
+{
+	size_t n = bpf_program__insn_cnt(prog);
+	struct bpf_insn *insns;
+	bool patched = false;
+	int err;
+
+	insns = malloc(n * sizeof(*insns));
+	if (!insns)
+		return -ENOMEM;
+	memcpy(insns, bpf_program__insns(prog), n * sizeof(*insns));
+	for (size_t i = 0; i < n; i++) {
+		struct bpf_insn *in = &insns[i];
+
+		if (in->code == (BPF_JMP | BPF_CALL) &&
+		    in->src_reg == BPF_PSEUDO_KFUNC_CALL &&
+		    in->imm == TFO_PATCH_KFUNC_RDONLY_CAST) {
+			if (typed)
+				in->imm = tfo_kbtf_id(&kernel.kbtf, "bpf_rdonly_cast",
+						      BTF_KIND_FUNC);
+			else
+				*in = (struct bpf_insn){
+					.code = BPF_ALU64 | BPF_MOV | BPF_X,
+					.dst_reg = BPF_REG_0,
+					.src_reg = BPF_REG_1 };
+			patched = true;
+		} else if (typed && in->code == (BPF_ALU64 | BPF_MOV | BPF_K)) {
+			const char *type = patched_type(in->imm);
+
+			if (type)
+				in->imm = tfo_kbtf_id(&kernel.kbtf, type,
+						      BTF_KIND_STRUCT);
+		}
+	}
+	err = patched ? bpf_program__set_insns(prog, insns, n) : 0;
+	free(insns);
+	return err;
+}
+
+/* ---- the object ---- */
 
 /* Optional hooks: which layer failed a setsockopt, and the TFO functions.
  * Without them the tool still traces the calls. */
@@ -54,15 +297,6 @@ static const char *optional_loss(const char *name)
 	return strstr(name, "_layer_") ?
 	       "its setsockopt errors will not be attributed to it" :
 	       "TCP Fast Open events from it will be missing";
-}
-
-/* "fexit/mptcp_setsockopt" -> "mptcp_setsockopt" */
-static const char *prog_target(const struct bpf_program *prog)
-{
-	const char *sec = bpf_program__section_name(prog);
-	const char *slash = strchr(sec, '/');
-
-	return slash ? slash + 1 : sec;
 }
 
 static void tracer_detach(struct tfo_tracer *t)
@@ -84,19 +318,34 @@ static bool kernel_lacks(const struct tfo_tracer *t, const char *func)
 	return false;
 }
 
+/* The object, opened against the minimized BTF, the file given, or (with
+ * neither) the kernel's own. */
+static struct tfotrace_bpf *open_object(const struct tfo_tracer *t)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = t->btf_path);
+
+	if (t->holds_kbtf && kernel.kbtf.core_btf[0])
+		opts.btf_custom_path = kernel.kbtf.core_btf;
+	return tfotrace_bpf__open_opts(&opts);
+}
+
+/* Autoload the programs of MODE (or, MODE 0, the scan's alone), patched
+ * for this kernel. */
 static int select_programs(struct tfo_tracer *t, enum tfo_attach_mode mode,
 			   FILE *log)
 {
+	/* libbpf finds an iterator's target in the kernel's own BTF file,
+	 * never in --btf's */
+	bool iterators = !access(KERNEL_BTF, R_OK) &&
+			 (t->holds_kbtf || !t->btf_path);
 	struct bpf_program *prog;
+	int err;
 
 	bpf_object__for_each_program(prog, t->skel->obj) {
 		const char *name = bpf_program__name(prog);
-		bool load = has_prefix(name, mode_prefix[mode]) ||
-			    has_prefix(name, "any_") ||
-			    /* libbpf finds an iterator's target in the kernel's
-			     * own BTF file, never in --btf's */
-			    (has_prefix(name, "scan_") &&
-			     !access("/sys/kernel/btf/vmlinux", R_OK));
+		bool load = has_prefix(name, "scan_") ? iterators :
+			    mode && (has_prefix(name, mode_prefix[mode]) ||
+				     has_prefix(name, "any_"));
 
 		if (load && is_optional_prog(name) &&
 		    kernel_lacks(t, prog_target(prog))) {
@@ -105,28 +354,22 @@ static int select_programs(struct tfo_tracer *t, enum tfo_attach_mode mode,
 				optional_loss(name));
 			load = false;
 		}
-		if (bpf_program__set_autoload(prog, load))
-			return -EINVAL;
+		err = bpf_program__set_autoload(prog, load);
+		if (!err && load)
+			err = patch_typed_loads(prog, t->typed);
+		if (err)
+			return err;
 	}
 	return 0;
 }
 
-/* Which optional hooks' functions the kernel's BTF lacks. Done once and
- * the BTF freed before any object loads: libbpf parses its own copy, and
- * two at once would double tfotrace's peak memory. */
-/* The object, opened against the kernel's BTF or the file given. */
-static struct tfotrace_bpf *open_object(const char *btf_path)
-{
-	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = btf_path);
-
-	return tfotrace_bpf__open_opts(&opts);
-}
-
+/* Which optional hooks' functions the kernel lacks, and __sys_setsockopt's
+ * id for the cheap fentry probe: from the cache, or (--btf) the file. */
 static int find_missing(struct tfo_tracer *t, char *why, size_t why_len)
 {
-	struct tfotrace_bpf *skel = open_object(t->btf_path);
+	struct tfotrace_bpf *skel = tfotrace_bpf__open();
+	struct btf *file_btf = NULL;
 	struct bpf_program *prog;
-	struct btf *vmlinux;
 	int err = 0;
 
 	if (!skel) {
@@ -134,30 +377,34 @@ static int find_missing(struct tfo_tracer *t, char *why, size_t why_len)
 		snprintf(why, why_len, "open BPF object: %s", strerror(-err));
 		return err;
 	}
-	vmlinux = t->btf_path ? btf__parse(t->btf_path, NULL) :
-				btf__load_vmlinux_btf();
-	if (!vmlinux) {
-		char msg[128];
+	if (!t->holds_kbtf) {
+		file_btf = btf__parse(t->btf_path, NULL);
+		if (!file_btf) {
+			char msg[128];
 
-		err = -errno;
-		/* libbpf's own codes (not ELF, bad format) are above 4000 */
-		libbpf_strerror(err, msg, sizeof(msg));
-		snprintf(why, why_len, "cannot read the kernel's BTF%s%s: %s",
-			 t->btf_path ? " from " : "",
-			 t->btf_path ? t->btf_path : "", msg);
-		goto out;
+			err = -errno;
+			/* libbpf's own codes (not ELF, bad format) are above 4000 */
+			libbpf_strerror(err, msg, sizeof(msg));
+			snprintf(why, why_len, "cannot read the kernel's BTF from %s: %s",
+				 t->btf_path, msg);
+			goto out;
+		}
 	}
-	t->sys_setsockopt_btf_id = btf__find_by_name_kind(vmlinux,
-							  "__sys_setsockopt",
-							  BTF_KIND_FUNC);
+	t->sys_setsockopt_btf_id = file_btf ?
+		btf__find_by_name_kind(file_btf, "__sys_setsockopt", BTF_KIND_FUNC) :
+		tfo_kbtf_id(&kernel.kbtf, "__sys_setsockopt", BTF_KIND_FUNC);
+	if (t->sys_setsockopt_btf_id == 0)
+		t->sys_setsockopt_btf_id = -1;
 	bpf_object__for_each_program(prog, skel->obj) {
 		const char *func = prog_target(prog);
+		bool present = file_btf ?
+			btf__find_by_name_kind(file_btf, func, BTF_KIND_FUNC) >= 0 :
+			tfo_kbtf_id(&kernel.kbtf, func, BTF_KIND_FUNC) != 0;
 
 		/* tracepoints are no kernel functions: attaching tells */
 		if (!is_optional_prog(bpf_program__name(prog)) ||
 		    has_prefix(bpf_program__section_name(prog), "tracepoint/") ||
-		    kernel_lacks(t, func) ||
-		    btf__find_by_name_kind(vmlinux, func, BTF_KIND_FUNC) >= 0)
+		    kernel_lacks(t, func) || present)
 			continue;
 		if (t->n_missing == MAX_OPTIONAL ||
 		    !(t->missing[t->n_missing] = strdup(func))) {
@@ -166,8 +413,8 @@ static int find_missing(struct tfo_tracer *t, char *why, size_t why_len)
 		}
 		t->n_missing++;
 	}
-	btf__free(vmlinux);
 out:
+	btf__free(file_btf);
 	tfotrace_bpf__destroy(skel);
 	return err;
 }
@@ -211,11 +458,11 @@ static int attach_programs(struct tfo_tracer *t, char *why, size_t why_len,
 	return 0;
 }
 
-/* Cheap first looks, so that auto mode loads the whole object (its CO-RE
- * relocations are most of tfotrace's start-up) only in a mode that can
- * work: for fentry, libbpf-tools' fentry_can_attach(): a two-instruction
- * program really loaded and attached on __sys_setsockopt; for kprobes, the
- * kprobe PMU. A mode that passes is still loaded for real, and may fail. */
+/* Cheap first looks, so that auto mode loads the whole object only in a
+ * mode that can work: for fentry, libbpf-tools' fentry_can_attach(): a
+ * two-instruction program really loaded and attached on __sys_setsockopt;
+ * for kprobes, the kprobe PMU. A mode that passes is still loaded for
+ * real, and may fail. */
 static int mode_precheck(const struct tfo_tracer *t, enum tfo_attach_mode mode,
 			 char *why, size_t why_len)
 {
@@ -261,6 +508,42 @@ static int mode_precheck(const struct tfo_tracer *t, enum tfo_attach_mode mode,
 	}
 }
 
+static int load_object(struct tfo_tracer *t, enum tfo_attach_mode mode,
+		       const struct tfo_tracer_opts *opts, char *why,
+		       size_t why_len)
+{
+	int err;
+
+	t->skel = open_object(t);
+	if (!t->skel) {
+		err = -errno;
+		snprintf(why, why_len, "open BPF object: %s", strerror(-err));
+		return err;
+	}
+	t->skel->rodata->filter_pid_count = opts->npids;
+	t->skel->rodata->filter_cgroup = opts->cgroup_fd > 0;
+	for (size_t i = 0; i < opts->npids; i++)
+		t->skel->rodata->filter_pids[i] = opts->pids[i];
+	t->skel->rodata->record_policy = opts->policy;
+	t->skel->rodata->typed_loads = t->typed;
+	/* a quarter of the ring, in records of the common size */
+	t->skel->rodata->wakeup_batch = opts->ringbuf_bytes / 4 /
+		(sizeof(struct tfo_rec_setsockopt) + 8);
+	err = bpf_map__set_max_entries(t->skel->maps.events,
+				       opts->ringbuf_bytes);
+	if (!err)
+		err = select_programs(t, mode, opts->log);
+	if (err) {
+		snprintf(why, why_len, "configure BPF object: %s",
+			 strerror(-err));
+		return err;
+	}
+	err = tfotrace_bpf__load(t->skel);
+	if (err)
+		snprintf(why, why_len, "load: %s", strerror(-err));
+	return err;
+}
+
 static int try_mode(struct tfo_tracer *t, enum tfo_attach_mode mode,
 		    const struct tfo_tracer_opts *opts, char *why,
 		    size_t why_len)
@@ -272,30 +555,17 @@ static int try_mode(struct tfo_tracer *t, enum tfo_attach_mode mode,
 	err = mode_precheck(t, mode, why, why_len);
 	if (err)
 		return err;
-	t->skel = open_object(t->btf_path);
-	if (!t->skel) {
-		err = -errno;
-		snprintf(why, why_len, "open BPF object: %s", strerror(-err));
-		return err;
+	t->typed = t->holds_kbtf && kernel_has_typed_loads();
+	err = load_object(t, mode, opts, why, why_len);
+	if (err && t->typed) {
+		/* a kernel whose verifier refuses the typed loads: the
+		 * probe-read path works everywhere */
+		tracer_detach(t);
+		t->typed = false;
+		err = load_object(t, mode, opts, why, why_len);
 	}
-	t->skel->rodata->filter_pid_count = opts->npids;
-	t->skel->rodata->filter_cgroup = opts->cgroup_fd > 0;
-	for (size_t i = 0; i < opts->npids; i++)
-		t->skel->rodata->filter_pids[i] = opts->pids[i];
-	err = bpf_map__set_max_entries(t->skel->maps.events,
-				       opts->ringbuf_bytes);
-	if (!err)
-		err = select_programs(t, mode, opts->log);
-	if (err) {
-		snprintf(why, why_len, "configure BPF object: %s",
-			 strerror(-err));
+	if (err)
 		goto fail;
-	}
-	err = tfotrace_bpf__load(t->skel);
-	if (err) {
-		snprintf(why, why_len, "load: %s", strerror(-err));
-		goto fail;
-	}
 	if (opts->cgroup_fd > 0) {
 		__u32 zero = 0;
 
@@ -317,6 +587,29 @@ fail:
 	return err;
 }
 
+/* A tracer with the kernel's BTF knowledge (from the cache; or --btf's
+ * file, read each time). */
+static int tracer_new(struct tfo_tracer **out, const char *btf_path,
+		      FILE *log, bool verbose, char *why, size_t why_len)
+{
+	struct tfo_tracer *t = calloc(1, sizeof(*t));
+	int err;
+
+	if (!t)
+		return -ENOMEM;
+	t->btf_path = btf_path;
+	if (!btf_path) {
+		err = kernel_get(log, verbose, why, why_len);
+		if (err) {
+			free(t);
+			return err;
+		}
+		t->holds_kbtf = true;
+	}
+	*out = t;
+	return 0;
+}
+
 int tfo_tracer_open(struct tfo_tracer **out,
 		    const struct tfo_tracer_opts *opts, char *why,
 		    size_t why_len)
@@ -331,10 +624,10 @@ int tfo_tracer_open(struct tfo_tracer **out,
 
 	if (opts->npids > TFO_MAX_PIDS)
 		return -E2BIG;
-	t = calloc(1, sizeof(*t));
-	if (!t)
-		return -ENOMEM;
-	t->btf_path = opts->btf_path;
+	err = tracer_new(&t, opts->btf_path, opts->log, opts->verbose, why,
+			 why_len);
+	if (err)
+		return err;
 	err = find_missing(t, why, why_len);
 	if (err) {
 		tfo_tracer_free(t);
@@ -375,6 +668,8 @@ void tfo_tracer_free(struct tfo_tracer *t)
 	tracer_detach(t);
 	for (size_t i = 0; i < t->n_missing; i++)
 		free(t->missing[i]);
+	if (t->holds_kbtf)
+		kernel_put();
 	free(t);
 }
 
@@ -393,6 +688,33 @@ uint64_t tfo_tracer_lost(const struct tfo_tracer *t)
 	return __atomic_load_n(&t->skel->bss->lost_events, __ATOMIC_RELAXED);
 }
 
+int tfo_tracer_skipped(const struct tfo_tracer *t, uint64_t out[TFO_CALL__MAX])
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct tfo_skipped *per_cpu;
+	__u32 zero = 0;
+	int err;
+
+	memset(out, 0, TFO_CALL__MAX * sizeof(out[0]));
+	if (ncpus < 0)
+		return ncpus;
+	per_cpu = calloc(ncpus, sizeof(*per_cpu));
+	if (!per_cpu)
+		return -ENOMEM;
+	err = bpf_map__lookup_elem(t->skel->maps.skipped, &zero, sizeof(zero),
+				   per_cpu, ncpus * sizeof(*per_cpu), 0);
+	for (int cpu = 0; !err && cpu < ncpus; cpu++)
+		for (int call = 0; call < TFO_CALL__MAX; call++)
+			out[call] += per_cpu[cpu].calls[call];
+	free(per_cpu);
+	return err;
+}
+
+bool tfo_tracer_typed_loads(const struct tfo_tracer *t)
+{
+	return t->typed;
+}
+
 bool tfo_tracer_has_tfo_probes(const struct tfo_tracer *t)
 {
 	return t->tfo_server_hooked;
@@ -406,33 +728,40 @@ int tfo_tracer_seed_owner(struct tfo_tracer *t, uint64_t ino,
 				    BPF_ANY);
 }
 
-const struct bpf_program *tfo_tracer_iter(const struct tfo_tracer *t)
+void tfo_tracer_scan_progs(const struct tfo_tracer *t,
+			   struct tfo_scan_progs *out)
 {
-	return bpf_program__autoload(t->skel->progs.scan_listeners) ?
-	       t->skel->progs.scan_listeners : NULL;
+	bool loaded = bpf_program__autoload(t->skel->progs.scan_listeners);
+
+	out->listeners = loaded ? t->skel->progs.scan_listeners : NULL;
+	out->owners = loaded ? t->skel->progs.scan_owners : NULL;
+	out->inos_fd = bpf_map__fd(t->skel->maps.scan_inos);
 }
 
 int tfo_scanner_open(struct tfo_tracer **out, const char *btf_path,
 		     char *why, size_t why_len)
 {
-	struct tfo_tracer *t = calloc(1, sizeof(*t));
-	struct bpf_program *prog;
+	struct tfo_tracer *t;
 	int err;
 
-	if (!t)
-		return -ENOMEM;
-	t->skel = open_object(btf_path);
+	err = tracer_new(&t, btf_path, stderr, false, why, why_len);
+	if (err)
+		return err;
+	t->typed = t->holds_kbtf && kernel_has_typed_loads();
+	t->skel = open_object(t);
 	if (!t->skel) {
 		err = -errno;
 		snprintf(why, why_len, "open BPF object: %s", strerror(-err));
 		goto fail;
 	}
-	bpf_object__for_each_program(prog, t->skel->obj)
-		bpf_program__set_autoload(prog, has_prefix(bpf_program__name(prog),
-							   "scan_"));
+	err = select_programs(t, 0, stderr);
+	if (err) {
+		snprintf(why, why_len, "configure BPF object: %s", strerror(-err));
+		goto fail;
+	}
 	err = tfotrace_bpf__load(t->skel);
 	if (err) {
-		snprintf(why, why_len, "load the socket iterator: %s",
+		snprintf(why, why_len, "load the socket iterators: %s",
 			 strerror(-err));
 		goto fail;
 	}

@@ -23,6 +23,8 @@ struct tfo_tracer_opts {
 	FILE *log;			/* warnings and the attempts made */
 	const char *btf_path;		/* the kernel's BTF from a file (BTFHub);
 					 * NULL: /sys/kernel/btf/vmlinux */
+	enum tfo_record_policy policy;	/* which calls become records */
+	bool verbose;			/* say why the BTF cache is not used */
 };
 
 /* Mounts tracefs on /sys/kernel/tracing when neither it nor debugfs's
@@ -48,9 +50,23 @@ bool tfo_tracer_has_tfo_probes(const struct tfo_tracer *t);
 int tfo_tracer_seed_owner(struct tfo_tracer *t, uint64_t ino,
 			  const struct tfo_owner *owner);
 
-/* The listener-scan iterator, loaded with the tracer; NULL without the
- * kernel's own BTF file (libbpf resolves iterators only there). */
-const struct bpf_program *tfo_tracer_iter(const struct tfo_tracer *t);
+/* Calls the kernel counted but did not record, summed over the CPUs, by
+ * enum tfo_call. 0 or -errno. */
+int tfo_tracer_skipped(const struct tfo_tracer *t,
+		       uint64_t out[TFO_CALL__MAX]);
+/* Whether fields are read with typed loads (bpf_rdonly_cast, 6.2+). */
+bool tfo_tracer_typed_loads(const struct tfo_tracer *t);
+
+/* The listener scan's iterators, loaded with the tracer: listeners and
+ * their owners. LISTENERS is NULL without the kernel's own BTF file
+ * (iterators attach only there). */
+struct tfo_scan_progs {
+	const struct bpf_program *listeners;	/* iter/tcp */
+	const struct bpf_program *owners;	/* iter/task_file */
+	int inos_fd;				/* the owners' inode filter */
+};
+void tfo_tracer_scan_progs(const struct tfo_tracer *t,
+			   struct tfo_scan_progs *out);
 /* For --scan: the object with the iterator alone, nothing attached. */
 int tfo_scanner_open(struct tfo_tracer **out, const char *btf_path,
 		     char *why, size_t why_len);

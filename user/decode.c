@@ -19,6 +19,8 @@ size_t tfo_record_size(unsigned int type)
 		return sizeof(struct tfo_rec_tfo_client);
 	case TFO_REC_LISTENER:
 		return sizeof(struct tfo_rec_listener);
+	case TFO_REC_OWNER:
+		return sizeof(struct tfo_rec_owner);
 	default:
 		return 0;
 	}

@@ -17,6 +17,7 @@ union tfo_record {
 	struct tfo_rec_tfo_server tfo_server;
 	struct tfo_rec_tfo_client tfo_client;
 	struct tfo_rec_listener listener;
+	struct tfo_rec_owner owner;
 };
 
 /* The size a record of this type must have; 0 for an unknown type. */

@@ -164,13 +164,20 @@ static int judge_listeners(bool mptcp_takes_tfo, long sysctl,
 	};
 	struct tfo_tracer *scanner = NULL;
 	struct tfo_listener *ls = NULL;
+	struct tfo_scan_progs progs;
 	struct tfo_correlator *c;
 	int n;
 
 	co.netns = tfo_own_netns("/proc");
 	if (tfo_scanner_open(&scanner, opt.btf_path, why, why_len))
 		return -1;
-	n = tfo_listeners_read(tfo_tracer_iter(scanner), &ls, why, why_len);
+	tfo_tracer_scan_progs(scanner, &progs);
+	if (!progs.listeners) {
+		snprintf(why, why_len, "the socket iterator needs the kernel's own BTF (/sys/kernel/btf/vmlinux)");
+		tfo_tracer_free(scanner);
+		return -1;
+	}
+	n = tfo_listeners_read(&progs, &ls, why, why_len);
 	c = n >= 0 ? tfo_correlator__new(&co) : NULL;
 	if (n >= 0 && c) {
 		for (int i = 0; i < n; i++) {
@@ -219,11 +226,18 @@ static const char *const kernel_fixes[] = {
 
 static void json_str(const char *key, const char *s, bool comma)
 {
+	struct tfo_sink escaped;
+
 	printf("\"%s\":", key);
-	if (s)
-		tfo_json_string(stdout, s, strlen(s));
-	else
+	if (s) {
+		/* the output's escaping, in memory: these strings are short */
+		tfo_sink_init(&escaped, TFO_SINK_MEMORY);
+		tfo_sink_json_string(&escaped, s, strlen(s));
+		fputs(tfo_sink_text(&escaped) ?: "null", stdout);
+		tfo_sink_free(&escaped);
+	} else {
 		fputs("null", stdout);
+	}
 	if (comma)
 		putchar(',');
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * What /proc tells without BPF: the kernel's TFO counters, which processes
- * hold a given socket, and a sysctl's value. Used to put the tracer's
+ * What /proc tells without BPF: the kernel's TFO counters, a sysctl's
+ * value, a process's pid in its namespace. Used to put the tracer's
  * records next to the numbers nstat and sysctl(8) would show.
  */
 #ifndef TFOTRACE_PROCFS_H
@@ -37,21 +37,6 @@ int tfo_mib_read(const char *path, struct tfo_mib *out);
  * present = before.present & after.present. DELTA may be BEFORE or AFTER. */
 void tfo_mib_delta(const struct tfo_mib *before, const struct tfo_mib *after,
 		   struct tfo_mib *delta);
-
-/*
- * Which processes hold an fd on each of the given socket inodes, found by
- * reading PROC_ROOT/<pid>/fd/<n> links ("socket:[INO]") and
- * PROC_ROOT/<pid>/comm. Calls cb once per (inode, pid) pair found: a socket
- * shared by several processes gives several calls; several fds of one
- * process on one socket give one call. Processes that vanish or can't be
- * read during the walk are skipped silently. Returns the number of
- * (inode, pid) pairs reported, or -errno if PROC_ROOT itself can't be
- * opened (-EINVAL for a NULL proc_root or cb, or NULL inos with n_inos > 0).
- * comm is "?" when the comm file can't be read.
- */
-typedef void (*tfo_owner_cb)(void *ctx, uint64_t ino, uint32_t pid, const char *comm);
-int tfo_owners_scan(const char *proc_root, const uint64_t *inos, size_t n_inos,
-		    tfo_owner_cb cb, void *ctx);
 
 /* Integer sysctl NAME ("net.ipv4.tcp_fastopen", or the slash form
  * "net/ipv4/tcp_fastopen") read from PROC_ROOT/sys/net/ipv4/tcp_fastopen.

@@ -7,13 +7,17 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "decode.h"
-#include "procfs.h"
 #include "scan.h"
 
-int tfo_scan_listeners(const struct bpf_program *iter, tfo_listener_cb cb,
-		       void *ctx, char *why, size_t why_len)
+typedef int (*record_cb)(void *ctx, const union tfo_record *r);
+
+/* One pass of an iterator whose records are all RECORD_SIZE bytes of
+ * TYPE, each to CB. Returns how many, or -errno with WHY set. */
+static int iterate(const struct bpf_program *iter, unsigned int type,
+		   size_t record_size, record_cb cb, void *ctx, char *why,
+		   size_t why_len)
 {
-	unsigned char buf[sizeof(struct tfo_rec_listener) * 64];
+	unsigned char buf[sizeof(union tfo_record) * 64];
 	struct bpf_link *link = NULL;
 	size_t have = 0;
 	int iter_fd = -1, count = 0, err = 0;
@@ -22,15 +26,15 @@ int tfo_scan_listeners(const struct bpf_program *iter, tfo_listener_cb cb,
 	link = bpf_program__attach_iter(iter, NULL);
 	if (!link) {
 		err = -errno;
-		snprintf(why, why_len, "attach the socket iterator: %s",
-			 strerror(-err));
+		snprintf(why, why_len, "attach the %s iterator: %s",
+			 bpf_program__name(iter), strerror(-err));
 		goto cleanup;
 	}
 	iter_fd = bpf_iter_create(bpf_link__fd(link));
 	if (iter_fd < 0) {
 		err = -errno;
-		snprintf(why, why_len, "start the socket iterator: %s",
-			 strerror(-err));
+		snprintf(why, why_len, "start the %s iterator: %s",
+			 bpf_program__name(iter), strerror(-err));
 		goto cleanup;
 	}
 	/* Records are fixed-size; a read may end inside one. */
@@ -38,18 +42,20 @@ int tfo_scan_listeners(const struct bpf_program *iter, tfo_listener_cb cb,
 		size_t off = 0;
 
 		have += n;
-		for (; have - off >= sizeof(struct tfo_rec_listener);
-		     off += sizeof(struct tfo_rec_listener)) {
+		for (; have - off >= record_size; off += record_size) {
 			union tfo_record rec;
 
-			if (tfo_decode(buf + off, sizeof(struct tfo_rec_listener),
-				       &rec) || rec.hdr.type != TFO_REC_LISTENER) {
+			if (tfo_decode(buf + off, record_size, &rec) ||
+			    rec.hdr.type != type) {
 				snprintf(why, why_len,
-					 "the socket iterator returned a malformed record");
+					 "the %s iterator returned a malformed record",
+					 bpf_program__name(iter));
 				err = -EINVAL;
 				goto cleanup;
 			}
-			cb(ctx, &rec.listener);
+			err = cb(ctx, &rec);
+			if (err)
+				goto cleanup;
 			count++;
 		}
 		memmove(buf, buf + off, have - off);
@@ -57,8 +63,8 @@ int tfo_scan_listeners(const struct bpf_program *iter, tfo_listener_cb cb,
 	}
 	if (n < 0) {
 		err = -errno;
-		snprintf(why, why_len, "read the socket iterator: %s",
-			 strerror(-err));
+		snprintf(why, why_len, "read the %s iterator: %s",
+			 bpf_program__name(iter), strerror(-err));
 	}
 cleanup:
 	if (iter_fd >= 0)
@@ -70,10 +76,9 @@ cleanup:
 struct listeners {
 	struct tfo_listener *v;
 	size_t n, cap;
-	int err;
 };
 
-static void collect_listener(void *ctx, const struct tfo_rec_listener *l)
+static int collect_listener(void *ctx, const union tfo_record *r)
 {
 	struct listeners *ls = ctx;
 
@@ -81,60 +86,91 @@ static void collect_listener(void *ctx, const struct tfo_rec_listener *l)
 		size_t cap = ls->cap ? 2 * ls->cap : 64;
 		struct tfo_listener *v = realloc(ls->v, cap * sizeof(*v));
 
-		if (!v) {
-			ls->err = -ENOMEM;
-			return;
-		}
+		if (!v)
+			return -ENOMEM;
 		ls->v = v;
 		ls->cap = cap;
 	}
 	memset(&ls->v[ls->n], 0, sizeof(ls->v[0]));
-	ls->v[ls->n++].rec = *l;
+	ls->v[ls->n++].rec = r->listener;
+	return 0;
 }
 
-static void collect_owner(void *ctx, uint64_t ino, uint32_t pid,
-			  const char *comm)
+/* A process holding a listener (one record per fd: a process holding it
+ * twice is named once). */
+static int collect_owner(void *ctx, const union tfo_record *r)
 {
 	struct listeners *ls = ctx;
+	const struct tfo_rec_owner *o = &r->owner;
 
 	for (size_t i = 0; i < ls->n; i++) {
 		struct tfo_listener *l = &ls->v[i];
+		size_t j;
 
-		if (l->rec.sock.ino != ino ||
-		    l->n_owners == sizeof(l->owners) / sizeof(l->owners[0]))
+		if (l->rec.sock.ino != o->ino)
 			continue;
-		l->owners[l->n_owners].pid = pid;
-		l->owners[l->n_owners].ns_pid = tfo_ns_pid_of("/proc", pid);
-		snprintf(l->owners[l->n_owners].comm, TFO_COMM_LEN, "%s", comm);
+		for (j = 0; j < l->n_owners; j++)
+			if (l->owners[j].pid == o->hdr.pid)
+				break;
+		if (j < l->n_owners)
+			continue;
+		l->n_holders++;
+		if (l->n_owners == TFO_LISTENER_OWNERS)
+			continue;
+		l->owners[j].pid = o->hdr.pid;
+		l->owners[j].ns_pid = o->hdr.ns_pid;
+		memcpy(l->owners[j].comm, o->hdr.comm, TFO_COMM_LEN);
+		l->owners[j].comm[TFO_COMM_LEN - 1] = '\0';
+		l->owner_ppids[j] = o->ppid;
 		l->n_owners++;
 	}
+	return 0;
 }
 
-int tfo_listeners_read(const struct bpf_program *iter,
+/* The owners iterator, looking for the listeners' inodes only. */
+static int find_owners(const struct tfo_scan_progs *progs,
+		       struct listeners *ls, char *why, size_t why_len)
+{
+	__u8 one = 1;
+	int n, err = 0;
+
+	for (size_t i = 0; i < ls->n && i < TFO_SCAN_INOS_MAX && !err; i++)
+		if (bpf_map_update_elem(progs->inos_fd, &ls->v[i].rec.sock.ino,
+					&one, BPF_ANY))
+			err = -errno;
+	if (err) {
+		snprintf(why, why_len, "listener owners unknown: %s",
+			 strerror(-err));
+	} else {
+		n = iterate(progs->owners, TFO_REC_OWNER,
+			    sizeof(struct tfo_rec_owner), collect_owner, ls,
+			    why, why_len);
+		err = n < 0 ? n : 0;
+	}
+	/* empty again for the next scan */
+	for (size_t i = 0; i < ls->n; i++)
+		bpf_map_delete_elem(progs->inos_fd, &ls->v[i].rec.sock.ino);
+	return err;
+}
+
+int tfo_listeners_read(const struct tfo_scan_progs *progs,
 		       struct tfo_listener **out, char *why, size_t why_len)
 {
 	struct listeners ls = { 0 };
-	uint64_t *inos;
 	int n;
 
 	why[0] = '\0';
 	*out = NULL;
-	n = tfo_scan_listeners(iter, collect_listener, &ls, why, why_len);
-	if (n >= 0 && ls.err)
-		n = ls.err;
-	inos = n >= 0 ? calloc(ls.n ? ls.n : 1, sizeof(*inos)) : NULL;
-	if (n >= 0 && !inos)
-		n = -ENOMEM;
+	n = iterate(progs->listeners, TFO_REC_LISTENER,
+		    sizeof(struct tfo_rec_listener), collect_listener, &ls,
+		    why, why_len);
 	if (n < 0) {
 		free(ls.v);
-		free(inos);
 		return n;
 	}
-	for (size_t i = 0; i < ls.n; i++)
-		inos[i] = ls.v[i].rec.sock.ino;
-	if (tfo_owners_scan("/proc", inos, ls.n, collect_owner, &ls) < 0)
-		snprintf(why, why_len, "cannot read /proc to find listener owners");
-	free(inos);
+	if (ls.n && find_owners(progs, &ls, why, why_len))
+		for (size_t i = 0; i < ls.n; i++)
+			ls.v[i].n_owners = ls.v[i].n_holders = 0;
 	*out = ls.v;
 	return (int)ls.n;
 }

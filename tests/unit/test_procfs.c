@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Unit tests for user/procfs.c: netstat text to TFO counters, fd links to
- * socket owners, sysctl files to integers. Everything runs against fixtures
+/* Unit tests for user/procfs.c: netstat text to TFO counters, sysctl
+ * files to integers. Everything runs against fixtures
  * built in a mkdtemp directory, plus one look at this machine's /proc. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -457,181 +457,6 @@ static void test_mib_delta(void **state)
 	assert_memory_equal(&after, &delta, sizeof(delta));
 }
 
-/* ---- socket owners ---- */
-
-struct owner {
-	uint64_t ino;
-	uint32_t pid;
-	char comm[16];
-};
-
-struct owner_log {
-	struct owner owners[16];
-	size_t n;
-};
-
-static void log_owner(void *ctx, uint64_t ino, uint32_t pid, const char *comm)
-{
-	struct owner_log *log = ctx;
-	struct owner *owner;
-
-	assert_true(log->n < sizeof(log->owners) / sizeof(log->owners[0]));
-	assert_true(strlen(comm) < sizeof(owner->comm));
-	owner = &log->owners[log->n++];
-	owner->ino = ino;
-	owner->pid = pid;
-	strcpy(owner->comm, comm);
-}
-
-static int compare_owners(const void *a, const void *b)
-{
-	const struct owner *x = a, *y = b;
-
-	if (x->ino != y->ino)
-		return x->ino < y->ino ? -1 : 1;
-	return (x->pid > y->pid) - (x->pid < y->pid);
-}
-
-/* Scan and sort the calls: directory order is the filesystem's. */
-static int scan(const char *root, const uint64_t *inos, size_t n_inos,
-		struct owner_log *log)
-{
-	int reported;
-
-	memset(log, 0, sizeof(*log));
-	reported = tfo_owners_scan(root, inos, n_inos, log_owner, log);
-	qsort(log->owners, log->n, sizeof(log->owners[0]), compare_owners);
-	return reported;
-}
-
-static void assert_owner(const struct owner *owner, uint64_t ino, uint32_t pid,
-			 const char *comm)
-{
-	assert_int_equal(owner->ino, ino);
-	assert_int_equal(owner->pid, pid);
-	assert_string_equal(owner->comm, comm);
-}
-
-static void test_owners_shared_socket(void **state)
-{
-	struct fixture *fx = *state;
-	const uint64_t inos[] = { 123 };
-	struct owner_log log;
-
-	/* 100 (two fds on it) once, 200 once; self/ and 12a/ not at all. */
-	assert_int_equal(scan(fx->root, inos, 1, &log), 2);
-	assert_int_equal(log.n, 2);
-	assert_owner(&log.owners[0], 123, 100, "alpha");
-	assert_owner(&log.owners[1], 123, 200, "beta");
-}
-
-static void test_owners_many_inodes(void **state)
-{
-	struct fixture *fx = *state;
-	/* Unsorted, one duplicate, and three nobody holds (888 only in
-	 * malformed links, 9 only as a pipe). */
-	const uint64_t inos[] = { 999, 456, 777, 123, 456, 888, 9 };
-	struct owner_log log;
-
-	assert_int_equal(scan(fx->root, inos, sizeof(inos) / sizeof(inos[0]), &log), 5);
-	assert_int_equal(log.n, 5);
-	assert_owner(&log.owners[0], 123, 100, "alpha");
-	assert_owner(&log.owners[1], 123, 200, "beta");
-	assert_owner(&log.owners[2], 456, 100, "alpha");
-	assert_owner(&log.owners[3], 456, 300, "?");
-	assert_owner(&log.owners[4], 777, 400, "a-very-long-pro");
-}
-
-static void test_owners_nobody(void **state)
-{
-	struct fixture *fx = *state;
-	const uint64_t unheld[] = { 124, 1230 + 1 };
-	const uint64_t pipe_ino[] = { 9 };
-	struct owner_log log;
-
-	assert_int_equal(scan(fx->root, unheld, 2, &log), 0);
-	assert_int_equal(log.n, 0);
-	assert_int_equal(scan(fx->root, pipe_ino, 1, &log), 0);
-	assert_int_equal(log.n, 0);
-}
-
-static void test_owners_no_inodes(void **state)
-{
-	struct fixture *fx = *state;
-	const uint64_t inos[] = { 123 };
-	struct owner_log log;
-
-	assert_int_equal(scan(fx->root, inos, 0, &log), 0);
-	assert_int_equal(scan(fx->root, NULL, 0, &log), 0);
-	assert_int_equal(log.n, 0);
-}
-
-static void test_owners_bad_root(void **state)
-{
-	struct fixture *fx = *state;
-	const uint64_t inos[] = { 123 };
-	char path[PATH_MAX];
-	struct owner_log log;
-
-	make_path(fx, "no-such-proc", path);
-	assert_int_equal(scan(path, inos, 1, &log), -ENOENT);
-	make_path(fx, "600", path);
-	assert_int_equal(scan(path, inos, 1, &log), -ENOTDIR);
-	assert_int_equal(log.n, 0);
-	assert_int_equal(tfo_owners_scan(fx->root, NULL, 1, log_owner, &log), -EINVAL);
-	assert_int_equal(tfo_owners_scan(fx->root, inos, 1, NULL, &log), -EINVAL);
-}
-
-static uint64_t socket_inode(int fd)
-{
-	struct stat st;
-
-	assert_int_equal(fstat(fd, &st), 0);
-	assert_true(S_ISSOCK(st.st_mode));
-	return st.st_ino;
-}
-
-static void test_owners_this_process(void **state)
-{
-	static const char name[] = "tfo-procfs-t";
-	char old_name[16] = "";
-	int tcp, tcp_dup, udp;
-	uint64_t inos[2];
-	struct owner_log log;
-	int reported;
-
-	(void)state;
-	tcp = socket(AF_INET, SOCK_STREAM, 0);
-	udp = socket(AF_INET, SOCK_DGRAM, 0);
-	assert_true(tcp >= 0 && udp >= 0);
-	/* A second fd on the same socket must not give a second call. */
-	tcp_dup = dup(tcp);
-	assert_true(tcp_dup >= 0);
-	inos[0] = socket_inode(tcp);
-	inos[1] = socket_inode(udp);
-	assert_int_equal(socket_inode(tcp_dup), inos[0]);
-
-	/* A name of our choosing proves comm is read, not guessed. */
-	assert_int_equal(prctl(PR_GET_NAME, old_name), 0);
-	assert_int_equal(prctl(PR_SET_NAME, name), 0);
-	reported = scan("/proc", inos, 2, &log);
-	assert_int_equal(prctl(PR_SET_NAME, old_name), 0);
-
-	assert_int_equal(reported, 2);
-	assert_int_equal(log.n, 2);
-	for (size_t i = 0; i < log.n; i++) {
-		assert_int_equal(log.owners[i].pid, getpid());
-		assert_string_equal(log.owners[i].comm, name);
-	}
-	assert_true(log.owners[0].ino != log.owners[1].ino);
-	assert_true(log.owners[0].ino == inos[0] || log.owners[0].ino == inos[1]);
-	assert_true(log.owners[1].ino == inos[0] || log.owners[1].ino == inos[1]);
-
-	close(tcp_dup);
-	close(tcp);
-	close(udp);
-}
-
 /* ---- sysctl ---- */
 
 static void test_sysctl_good(void **state)
@@ -701,12 +526,6 @@ int main(void)
 		cmocka_unit_test(test_mib_read_file),
 		cmocka_unit_test(test_mib_read_this_machine),
 		cmocka_unit_test(test_mib_delta),
-		cmocka_unit_test(test_owners_shared_socket),
-		cmocka_unit_test(test_owners_many_inodes),
-		cmocka_unit_test(test_owners_nobody),
-		cmocka_unit_test(test_owners_no_inodes),
-		cmocka_unit_test(test_owners_bad_root),
-		cmocka_unit_test(test_owners_this_process),
 		cmocka_unit_test(test_sysctl_good),
 		cmocka_unit_test(test_sysctl_garbage),
 		cmocka_unit_test(test_sysctl_missing),
