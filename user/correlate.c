@@ -18,6 +18,7 @@
 struct entry {
 	struct tfo_sock_view v;
 	uint32_t emitted;	/* kinds already reported live */
+	uint64_t emitted_numbers;	/* numbers_of() when last reported */
 	uint32_t hash_next;
 	uint32_t lru_prev;
 	uint32_t lru_next;
@@ -115,6 +116,7 @@ static void entry_init(struct entry *e, uint64_t ino)
 	e->v.ino = ino;
 	e->v.sysctl = -1;
 	e->emitted = 0;
+	e->emitted_numbers = 0;
 }
 
 #define EVICT_SCAN	8
@@ -500,8 +502,28 @@ static void explain(const struct tfo_correlator *c, struct tfo_finding *f)
 	}
 }
 
+/* What a finding's reader follows over time, folded into one value: a
+ * change of it is worth an update. */
+static uint64_t numbers_of(const struct tfo_sock_view *v)
+{
+	const uint64_t n[] = {
+		v->syns, v->cookie_requests, v->syns_with_data,
+		v->syns_unanswered, v->cookies_sent, v->tfo_accepted,
+		v->cookie_invalid, v->overflows, v->blackholes, v->n_opts,
+		v->n_rejected, v->qlen_max, (uint32_t)v->tfo_sockopt,
+		v->listening,
+	};
+	uint64_t h = 0;
+
+	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
+		h = (h ^ n[i]) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+	}
+	return h;
+}
+
 static void emit(const struct tfo_correlator *c, const struct tfo_sock_view *v,
-		 enum tfo_finding_kind kind, bool final)
+		 enum tfo_finding_kind kind, bool final, bool update)
 {
 	struct tfo_finding f;
 
@@ -510,6 +532,7 @@ static void emit(const struct tfo_correlator *c, const struct tfo_sock_view *v,
 	memset(&f, 0, sizeof(f));
 	f.kind = kind;
 	f.final = final;
+	f.update = update;
 	f.probes = c->opts.probes;
 	f.lost = c->stats.lost;
 	f.sock = v;
@@ -524,7 +547,9 @@ static void evaluate(struct tfo_correlator *c, struct entry *e)
 
 	for (int k = 0; k < TFO_FINDING__MAX; k++)
 		if (fresh & (1u << k))
-			emit(c, &e->v, k, false);
+			emit(c, &e->v, k, false, false);
+	if (fresh)
+		e->emitted_numbers = numbers_of(&e->v);
 	e->emitted |= now;
 }
 
@@ -615,7 +640,27 @@ static void emit_final(void *ctx, const struct tfo_sock_view *v, uint32_t kinds)
 {
 	for (int k = 0; k < TFO_FINDING__MAX; k++)
 		if (kinds & (1u << k))
-			emit(ctx, v, k, true);
+			emit(ctx, v, k, true, false);
+}
+
+void tfo_correlator__refresh(struct tfo_correlator *c)
+{
+	for (uint32_t i = c->lru_tail; i != NONE; i = c->entries[i].lru_prev) {
+		struct entry *e = &c->entries[i];
+		uint64_t numbers;
+		uint32_t still;
+
+		if (!e->emitted)
+			continue;
+		numbers = numbers_of(&e->v);
+		if (numbers == e->emitted_numbers)
+			continue;
+		still = verdicts(c, &e->v, false) & e->emitted;
+		for (int k = 0; k < TFO_FINDING__MAX; k++)
+			if (still & (1u << k))
+				emit(c, &e->v, k, false, true);
+		e->emitted_numbers = numbers;
+	}
 }
 
 void tfo_correlator__finish(struct tfo_correlator *c)

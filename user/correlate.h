@@ -132,6 +132,10 @@ void tfo_correlator__owner(struct tfo_correlator *c, uint64_t ino,
  * the only trace of clients asking a TFO-less MPTCP listener. */
 void tfo_correlator__counters(struct tfo_correlator *c,
 			      const struct tfo_mib *delta);
+/* Findings reported before whose numbers have changed since, again, with
+ * update set (call it at most once per interval: a week-long journal then
+ * shows how a problem evolved and stays small). */
+void tfo_correlator__refresh(struct tfo_correlator *c);
 /* Final verdicts: one finding per kind per socket, with final set. */
 void tfo_correlator__finish(struct tfo_correlator *c);
 void tfo_correlator__stats(const struct tfo_correlator *c,

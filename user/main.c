@@ -25,7 +25,11 @@
 #include "run.h"
 
 #define TFOTRACE_VERSION "0.1.0"
-#define RINGBUF_DEFAULT_BYTES (4u << 20)
+/* The ring buffer is mapped whole into tfotrace (twice its size of
+ * resident memory): small where the kernel keeps only relevant calls,
+ * larger for --all's flood. */
+#define RINGBUF_BYTES_RELEVANT	(512u << 10)
+#define RINGBUF_BYTES_ALL	(2u << 20)
 #define DURATION_MAX_SEC (366L * 24 * 3600)
 
 static struct env {
@@ -34,6 +38,8 @@ static struct env {
 	long duration_sec;
 	bool json;
 	bool failed_only;
+	bool record_all;
+	bool findings_only;
 	bool verbose;
 	enum tfo_attach_mode mode;
 	const char *ready_file;
@@ -41,7 +47,7 @@ static struct env {
 	const char *btf_path;
 	const char *cgroup_path;
 	const char *prom_path;
-	long prom_interval_sec;
+	long interval_sec;
 } env;
 
 const char *argp_program_version = "tfotrace " TFOTRACE_VERSION;
@@ -54,6 +60,8 @@ static const char doc[] =
 "  tfotrace                    trace every process\n"
 "  tfotrace -p 4242            only process 4242 (repeat -p for more)\n"
 "  tfotrace --failed           only calls that failed\n"
+"  tfotrace --all              every call, not only those findings need\n"
+"  tfotrace --findings --json  only the findings, as they appear and change\n"
 "  tfotrace --json -d 60       JSON Lines for one minute\n"
 "  tfotrace --attach kprobe    force kprobes instead of the automatic choice\n"
 "  tfotrace --scan             list listeners and their TFO state, then exit\n"
@@ -79,12 +87,16 @@ enum {
 	OPT_CGROUP,
 	OPT_PROMETHEUS,
 	OPT_INTERVAL,
+	OPT_ALL,
+	OPT_FINDINGS,
 };
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace only this process (repeatable, at most 16)", 0 },
 	{ "cgroup", OPT_CGROUP, "PATH", 0, "Trace only processes in this cgroup v2 directory and below (e.g. /sys/fs/cgroup/system.slice/xray.service)", 0 },
-	{ "failed", OPT_FAILED, NULL, 0, "Show only calls that failed", 0 },
+	{ "failed", OPT_FAILED, NULL, 0, "Record only calls that failed", 0 },
+	{ "all", OPT_ALL, NULL, 0, "Record every call, not only the ones findings need (listen, TFO options, failures, MPTCP sockets)", 0 },
+	{ "findings", OPT_FINDINGS, NULL, 0, "Print only findings (when first seen, then at most once per --interval while their numbers change), the counters and the summary", 0 },
 	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 0 },
 	{ "json", OPT_JSON, NULL, 0, "Print JSON Lines instead of text", 0 },
 	{ "attach", OPT_ATTACH, "MODE", 0, "auto (default), fentry, kprobe or tracepoint", 0 },
@@ -92,7 +104,7 @@ static const struct argp_option options[] = {
 	{ "scan", OPT_SCAN, NULL, 0, "List this namespace's listeners with their TFO state, then exit", 0 },
 	{ "btf", OPT_BTF, "FILE", 0, "The kernel's BTF from FILE, for kernels without /sys/kernel/btf/vmlinux (BTFHub)", 0 },
 	{ "prometheus", OPT_PROMETHEUS, "FILE", 0, "Write node_exporter textfile metrics to FILE (atomically) every --interval seconds and at exit", 0 },
-	{ "interval", OPT_INTERVAL, "SEC", 0, "Seconds between --prometheus writes (default 15)", 0 },
+	{ "interval", OPT_INTERVAL, "SEC", 0, "Seconds between --prometheus writes and between updates of a finding whose numbers change (default 15)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's log", 0 },
 	{},
 };
@@ -141,6 +153,16 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_FAILED:
 		env.failed_only = true;
 		break;
+	case OPT_ALL:
+		env.record_all = true;
+		break;
+	case OPT_FINDINGS:
+		env.findings_only = true;
+		break;
+	case ARGP_KEY_END:
+		if (env.record_all && env.failed_only)
+			argp_failure(state, 2, 0, "--all and --failed exclude each other");
+		break;
 	case OPT_ATTACH:
 		mode = tfo_mode_parse(arg);
 		if (mode < 0)
@@ -172,7 +194,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (parse_long(arg, 1, 86400, &v))
 			argp_failure(state, 2, 0, "invalid interval '%s': expected seconds from 1 to 86400",
 				     arg);
-		env.prom_interval_sec = v;
+		env.interval_sec = v;
 		break;
 	case 'v':
 		env.verbose = true;
@@ -283,9 +305,15 @@ static int scan_only(struct tfo_run *run)
 	err = tfo_run_scan(run);
 	if (!err && !run->write_err)
 		tfo_correlator__finish(run->corr);
-	if (fflush(stdout) && !run->write_err)
-		run->write_err = -errno;
+	if (!run->write_err)
+		run->write_err = tfo_output_flush(run->out);
 	return err || (run->write_err && run->write_err != -EPIPE) ? 1 : 0;
+}
+
+static enum tfo_record_policy record_policy(void)
+{
+	return env.record_all ? TFO_RECORD_ALL :
+	       env.failed_only ? TFO_RECORD_FAILED : TFO_RECORD_RELEVANT;
 }
 
 /* Opens and attaches the tracer; returns 0 or the exit status after saying
@@ -298,9 +326,12 @@ static int open_tracer(struct tfo_tracer **tracer, const struct tfo_cgroup *cg,
 		.pids = env.pids,
 		.npids = env.npids,
 		.cgroup_fd = cg->fd,
-		.ringbuf_bytes = RINGBUF_DEFAULT_BYTES,
+		.ringbuf_bytes = env.record_all ? RINGBUF_BYTES_ALL :
+				 RINGBUF_BYTES_RELEVANT,
 		.log = stderr,
 		.btf_path = env.btf_path,
+		.policy = record_policy(),
+		.verbose = env.verbose,
 	};
 	int err;
 
@@ -308,7 +339,7 @@ static int open_tracer(struct tfo_tracer **tracer, const struct tfo_cgroup *cg,
 	err = tfo_tracer_open(tracer, &topts, why, why_len);
 	if (err == -ENOMEM) {
 		fprintf(stderr, "tfotrace: not enough memory to load the BPF programs and maps, %u KiB of ring buffer among them (a memory cgroup limit?): %s\n",
-			RINGBUF_DEFAULT_BYTES >> 10, why);
+			topts.ringbuf_bytes >> 10, why);
 		return 1;
 	}
 	if (err) {
@@ -337,6 +368,9 @@ static int become_ready(struct tfo_run *run, const char *passed_over)
 					  TFOTRACE_VERSION);
 	if (!run->write_err)
 		tfo_run_scan(run);
+	/* the header and the listeners before anything said on stderr */
+	if (!run->write_err)
+		run->write_err = tfo_output_flush(run->out);
 	/* before the ready signal, so that "ready" means "unprivileged" */
 	err = tfo_caps_drop_all();
 	if (err)
@@ -361,8 +395,10 @@ static int become_ready(struct tfo_run *run, const char *passed_over)
 	if (!tfo_tracer_has_tfo_probes(run->tracer))
 		fprintf(stderr, "tfotrace: no TCP Fast Open probes in %s mode: per-SYN evidence is not observable; findings rest on setsockopt, the listener scan and the kernel counters\n",
 			run->sum.mode);
-	if (!run->write_err && fflush(stdout))
-		run->write_err = -errno;
+	if (env.verbose)
+		fprintf(stderr, "tfotrace: sockets read with %s\n",
+			tfo_tracer_typed_loads(run->tracer) ?
+			"typed loads (bpf_rdonly_cast)" : "bpf_probe_read_kernel()");
 	return 0;
 }
 
@@ -374,6 +410,7 @@ int main(int argc, char **argv)
 	struct tfo_tracer *tracer = NULL;
 	struct ring_buffer *rb = NULL;
 	struct tfo_output out = { 0 };
+	struct tfo_output_state out_state;
 	struct tfo_cgroup cg = { .fd = -1 };
 	struct tfo_run run = { 0 };
 	char why[1024] = "";
@@ -385,7 +422,7 @@ int main(int argc, char **argv)
 		return tfo_doctor_main(argc - 1, argv + 1);
 	}
 	argp_err_exit_status = 2;
-	env.prom_interval_sec = 15;
+	env.interval_sec = 15;
 	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
 	if (err)
 		return 2;
@@ -413,16 +450,21 @@ int main(int argc, char **argv)
 
 	/* before attaching: the probe's own calls stay out of the trace */
 	mptcp_takes_tfo = kernel_mptcp_takes_tfo();
-	out.out = stdout;
+	tfo_output_init(&out, &out_state, STDOUT_FILENO);
 	out.format = env.json ? TFO_FMT_JSON : TFO_FMT_TEXT;
 	out.failed_only = env.failed_only;
+	out.view = env.findings_only ? TFO_VIEW_FINDINGS :
+		   env.record_all ? TFO_VIEW_ALL : TFO_VIEW_DEFAULT;
 	out.realtime_offset_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
 	run.out = &out;
 	run.cgroup = &cg;
 	run.version = TFOTRACE_VERSION;
 	run.prom_path = env.prom_path;
-	run.prom_interval_sec = env.prom_interval_sec;
+	run.interval_sec = env.interval_sec;
 	run.duration_sec = env.duration_sec;
+	/* --all floods: drained often, so that the kernel seldom has to wake
+	 * us; the other policies keep few records: at a leisurely pace */
+	run.drain_ms = env.record_all ? 10 : 100;
 	run.stop = &exiting;
 	if (env.scan_only) {
 		status = scan_only(&run);
@@ -436,6 +478,7 @@ int main(int argc, char **argv)
 	run.tracer = tracer;
 	run.scanner = tracer;
 	run.sum.mode = tfo_mode_name(tfo_tracer_mode(tracer));
+	run.sum.policy = record_policy();
 	if (!tfo_run_new_correlator(&run, tfo_tracer_has_tfo_probes(tracer),
 				    mptcp_takes_tfo)) {
 		fprintf(stderr, "tfotrace: out of memory\n");
@@ -473,6 +516,9 @@ int main(int argc, char **argv)
 		status = 1;
 	}
 cleanup:
+	/* what was printed before a failure still goes out */
+	if (out.state && !run.write_err)
+		tfo_output_flush(&out);
 	tfo_pids_close();
 	tfo_cgroup_close(&cg);
 	ring_buffer__free(rb);

@@ -18,6 +18,12 @@
  * exposition format's escapes for backslash, double quote and newline, and
  * every other byte outside printable ASCII written as the text \xHH, so
  * that any comm gives valid UTF-8. */
+static const char *const call_names[TFO_CALL__MAX] = {
+	[TFO_CALL_SOCKET] = "socket",
+	[TFO_CALL_LISTEN] = "listen",
+	[TFO_CALL_SETSOCKOPT] = "setsockopt",
+};
+
 static void label_value(FILE *out, const char *s, size_t len)
 {
 	for (size_t i = 0; i < len && s[i]; i++) {
@@ -222,6 +228,13 @@ int tfo_prom_format(FILE *out, const struct tfo_prom_run *run,
 	scalar(out, "tfotrace_invalid_records_total", "counter",
 	       "Records that failed validation and were dropped.",
 	       run->invalid);
+	family_head(out, "tfotrace_calls_not_recorded_total", "counter",
+		    "Calls the kernel counted without recording them: routine "
+		    "ones no finding needs (--all records them), or successes "
+		    "with --failed.");
+	for (int call = 0; call < TFO_CALL__MAX; call++)
+		fprintf(out, "tfotrace_calls_not_recorded_total{call=\"%s\"} %"
+			PRIu64 "\n", call_names[call], run->not_recorded[call]);
 	scalar(out, "tfotrace_sockets_tracked", "gauge",
 	       "Sockets the correlator follows now (bounded).", st.sockets);
 	scalar(out, "tfotrace_sockets_evicted_total", "counter",

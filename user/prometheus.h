@@ -23,6 +23,8 @@ struct tfo_prom_run {
 	uint64_t events;	/* records received */
 	uint64_t lost;		/* records the kernel could not deliver */
 	uint64_t invalid;	/* records that failed validation */
+	uint64_t not_recorded[TFO_CALL__MAX];	/* calls the kernel only
+						 * counted, by enum tfo_call */
 	int64_t start_time;	/* when tfotrace started, Unix seconds */
 };
 

@@ -35,6 +35,8 @@ int tfo_run_write_metrics(struct tfo_run *run)
 
 	if (!run->prom_path)
 		return 0;
+	if (run->tracer)
+		tfo_tracer_skipped(run->tracer, pr.not_recorded);
 	err = tfo_prom_write(run->prom_path, &pr, run->corr);
 	if (err && err != run->prom_err)
 		fprintf(stderr, "tfotrace: cannot write metrics to %s: %s\n",
@@ -125,15 +127,16 @@ static bool owned_by_filter(const struct tfo_run *run,
 int tfo_run_scan(struct tfo_run *run)
 {
 	struct tfo_listener *ls = NULL;
+	struct tfo_scan_progs progs;
 	char why[256];
 	int n;
 
-	if (!tfo_tracer_iter(run->scanner)) {
+	tfo_tracer_scan_progs(run->scanner, &progs);
+	if (!progs.listeners) {
 		fprintf(stderr, "tfotrace: warning: no listener scan: the socket iterator needs the kernel's own BTF (/sys/kernel/btf/vmlinux)\n");
 		return 0;
 	}
-	n = tfo_listeners_read(tfo_tracer_iter(run->scanner), &ls, why,
-			       sizeof(why));
+	n = tfo_listeners_read(&progs, &ls, why, sizeof(why));
 	if (n < 0) {
 		fprintf(stderr, "tfotrace: listener scan failed: %s\n", why);
 		return n;
@@ -167,8 +170,8 @@ int tfo_run_poll(struct tfo_run *run, struct ring_buffer *rb)
 {
 	int64_t deadline = run->duration_sec ?
 		now_ns(CLOCK_MONOTONIC) + run->duration_sec * 1000000000LL : 0;
-	int64_t prom_period = run->prom_interval_sec * 1000000000LL;
-	int64_t prom_next = now_ns(CLOCK_MONOTONIC) + prom_period;
+	int64_t period = run->interval_sec * 1000000000LL;
+	int64_t next_interval = now_ns(CLOCK_MONOTONIC) + period;
 	struct pollfd fds[1 + TFO_MAX_PIDS];
 	int err = 0;
 
@@ -181,7 +184,7 @@ int tfo_run_poll(struct tfo_run *run, struct ring_buffer *rb)
 		nfds = 1 + tfo_pids_pollfds(fds + 1);
 		/* The kernel side wakes us per batch, not per record: the
 		 * timeout drains what a quiet period left behind. */
-		ready = poll(fds, nfds, 100);
+		ready = poll(fds, nfds, run->drain_ms);
 		if (ready < 0 && errno != EINTR) {
 			err = -errno;
 			break;
@@ -189,18 +192,22 @@ int tfo_run_poll(struct tfo_run *run, struct ring_buffer *rb)
 		err = ring_buffer__consume(rb);
 		if (err < 0)
 			break;
-		if (err > 0 && fflush(run->out->out)) {
-			run->write_err = -errno;
+		if (err > 0)
+			run->write_err = tfo_output_flush(run->out);
+		if (run->write_err)
 			break;
-		}
 		err = 0;
 		if (tfo_pids_reap(fds + 1, nfds - 1)) {
 			fprintf(stderr, "tfotrace: every traced process has exited\n");
 			break;
 		}
-		if (run->prom_path && now_ns(CLOCK_MONOTONIC) >= prom_next) {
+		if (now_ns(CLOCK_MONOTONIC) >= next_interval) {
+			/* findings whose numbers moved, then the metrics */
+			tfo_correlator__refresh(run->corr);
+			if (!run->write_err)
+				run->write_err = tfo_output_flush(run->out);
 			tfo_run_write_metrics(run);
-			prom_next += prom_period;
+			next_interval += period;
 		}
 		if (deadline && now_ns(CLOCK_MONOTONIC) >= deadline)
 			break;
@@ -217,6 +224,7 @@ void tfo_run_report(struct tfo_run *run)
 	bool have_mib = run->have_mib;
 
 	run->sum.lost = tfo_tracer_lost(run->tracer);
+	tfo_tracer_skipped(run->tracer, run->sum.not_recorded);
 	if (run->sum.lost > run->lost_told)
 		tfo_correlator__lost(run->corr, run->sum.lost - run->lost_told);
 	have_mib = have_mib && !tfo_mib_read("/proc/net/netstat", &mib_end);
@@ -225,8 +233,7 @@ void tfo_run_report(struct tfo_run *run)
 		tfo_correlator__counters(run->corr, &mib_delta);
 	}
 	if (!run->write_err) {
-		if (run->out->format == TFO_FMT_TEXT)
-			fputs("# report\n", run->out->out);
+		tfo_output_comment(run->out, "report");
 		tfo_correlator__finish(run->corr);
 	}
 	if (!run->write_err && have_mib)

@@ -24,8 +24,12 @@ struct tfo_run {
 	const struct tfo_cgroup *cgroup;
 	const char *version;
 	const char *prom_path;		/* --prometheus; NULL: none */
-	long prom_interval_sec;
+	long interval_sec;		/* between metrics writes and updates
+					 * of findings whose numbers changed */
 	long duration_sec;		/* 0: until stopped */
+	int drain_ms;			/* the ring is drained at least this
+					 * often (the kernel wakes us only
+					 * for floods) */
 	volatile sig_atomic_t *stop;	/* set by a signal handler */
 	/* the run's own */
 	struct tfo_summary sum;

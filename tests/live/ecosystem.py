@@ -31,7 +31,7 @@ def test_cgroup_filter(ctx):
         outside = R.Workload(ctx.workload, ctx.workdir).wait_ready()
         with open(os.path.join(child, "cgroup.procs"), "w") as f:
             f.write(str(inside.pid))
-        tr = R.Tracer(ctx.tfotrace, ["--json", "--cgroup", base], ctx.workdir).wait_ready()
+        tr = R.Tracer(ctx.tfotrace, ["--json", "--all", "--cgroup", base], ctx.workdir).wait_ready()
         inside.release()
         outside.release()
         obs_in = inside.finish()
@@ -73,7 +73,7 @@ def test_cgroup_filter(ctx):
 def test_container_pids(ctx):
     """A process in its own pid namespace: records carry the host's pid
     and, as ns_pid, the pid the process sees for itself."""
-    tr = R.Tracer(ctx.tfotrace, ["--json"], ctx.workdir).wait_ready()
+    tr = R.Tracer(ctx.tfotrace, ["--json", "--all"], ctx.workdir).wait_ready()
     try:
         wl = R.spawn(["unshare", "--pid", "--fork", "--mount-proc", ctx.workload,
                       "--no-wait"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

@@ -235,9 +235,9 @@ def test_flood_counts_exactly(ctx):
     if ready.get("op") != "ready":
         R.kill_proc(proc)
         raise R.Fail(f"bench_load not ready: {ready}")
-    # --failed keeps the stream small (these calls succeed); every event is
-    # still received and counted in the summary
-    tr = R.Tracer(ctx.tfotrace, ["--json", "--failed", "-p", str(ready["pid"])],
+    # --all records these routine calls; --findings keeps the stream small
+    # (every event is still received and counted in the summary)
+    tr = R.Tracer(ctx.tfotrace, ["--json", "--all", "--findings", "-p", str(ready["pid"])],
                   ctx.workdir).wait_ready()
     proc.stdin.write(b"go\n")
     proc.stdin.flush()

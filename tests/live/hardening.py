@@ -135,7 +135,7 @@ def test_pid_exit_and_reuse(ctx):
     wl_a = R.Workload(ctx.workload, ctx.workdir).wait_ready()
     wl_b = R.Workload(ctx.workload, ctx.workdir).wait_ready()
     pid_a, pid_b = wl_a.pid, wl_b.pid
-    tr = R.Tracer(ctx.tfotrace, ["--json", "-p", str(pid_a), "-p", str(pid_b)],
+    tr = R.Tracer(ctx.tfotrace, ["--json", "--all", "-p", str(pid_a), "-p", str(pid_b)],
                   ctx.workdir).wait_ready()
     wl_a.release()
     obs_a = wl_a.finish()
@@ -269,7 +269,7 @@ def test_tracefs_unmounted(ctx):
               'exec "$@"')
     wl = R.Workload(ctx.workload, ctx.workdir).wait_ready()
     tr = R.Tracer("unshare", ["-m", "--propagation", "private", "sh", "-c", script, "sh",
-                              ctx.tfotrace, "--json", "-p", str(wl.pid)],
+                              ctx.tfotrace, "--json", "--all", "-p", str(wl.pid)],
                   ctx.workdir)
     tr.wait_ready()
     wl.release()
@@ -361,7 +361,7 @@ def test_memory_limits(ctx):
     cgroup, limit_file = memory_cgroup()
     outcomes = {}
     try:
-        for mib in (12, 16, 20):
+        for mib in (6, 10, 14):
             with open(os.path.join(cgroup, limit_file), "w") as f:
                 f.write(f"{mib}M")
             tr = R.Tracer("sh", ["-c", f'echo $$ > {cgroup}/cgroup.procs && exec "$@"',
@@ -412,7 +412,7 @@ def test_million_sockets_bounded(ctx):
     # an idle second pid keeps the run going after the churn's exit
     idle = R.spawn([load, "idle"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     idle_pid = json.loads(idle.stdout.readline() or b"{}").get("pid")
-    tr = R.Tracer(ctx.tfotrace, ["--json", "--failed", "-p", str(ready["pid"]),
+    tr = R.Tracer(ctx.tfotrace, ["--json", "--all", "--findings", "-p", str(ready["pid"]),
                                  "-p", str(idle_pid)], ctx.workdir).wait_ready()
     hwm_ready = vm_hwm_kib(tr.proc.pid)
     proc.stdin.write(b"go\n")
@@ -457,7 +457,7 @@ def test_valgrind_clean(ctx):
     tr = R.Tracer("valgrind", ["-q", f"--suppressions={supp}", "--error-exitcode=97",
                                "--leak-check=full", "--show-leak-kinds=definite,indirect",
                                "--errors-for-leak-kinds=definite,indirect",
-                               ctx.tfotrace, "--json", "-p", str(wl.pid)],
+                               ctx.tfotrace, "--json", "--all", "-p", str(wl.pid)],
                   ctx.workdir).wait_ready(timeout=60)
     wl.release()
     obs = wl.finish()

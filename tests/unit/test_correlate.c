@@ -47,6 +47,7 @@
 struct seen {
 	enum tfo_finding_kind kind;
 	bool final;
+	bool update;
 	bool probes;
 	uint64_t lost;
 	int err;
@@ -74,6 +75,7 @@ static void collect(void *ctx, const struct tfo_finding *f)
 		s = &fx->v[fx->n];
 		s->kind = f->kind;
 		s->final = f->final;
+		s->update = f->update;
 		s->probes = f->probes;
 		s->lost = f->lost;
 		s->err = f->err;
@@ -449,6 +451,68 @@ static void test_mptcp_tfo_rejected_go_on_61(void **state)
 	assert_non_null(strstr(s->advice[1], "GODEBUG=multipathtcp=0"));
 	assert_non_null(strstr(s->advice[2], "net.mptcp.enabled=0"));
 	assert_non_null(strstr(s->advice[3], "6.12"));
+}
+
+/* A finding again, with its new numbers, when they have moved since it
+ * was said: once per refresh, and not at all while they stay. */
+static void test_refresh_updates_changed_numbers(void **state)
+{
+	struct fx *fx = start(state);
+	const uint64_t ino = 9925, other = 9926;
+
+	server_setup(fx, 3141, "xray", ino, P_MPTCP, -92, TFO_LAYER_MPTCP);
+	feed(fx, rec_listen(3141, "xray", ino, P_MPTCP, 443, 4096, 0, 0, 3));
+	server_setup(fx, 3142, "nginx", other, P_TCP, 0, 0);
+	feed(fx, rec_listen(3142, "nginx", other, P_TCP, 8443, 511, 0, 256, 3));
+	assert_int_equal(fx->n, 2);	/* rejected, and the TCP one's tfo-ok */
+
+	/* nothing moved: nothing said */
+	tfo_correlator__refresh(fx->c);
+	assert_int_equal(fx->n, 2);
+
+	for (int i = 0; i < 3; i++)
+		feed(fx, rec_syn(3141, "xray", ino, P_MPTCP, 443,
+				 syn_unanswered));
+	assert_int_equal(fx->n, 2);	/* live findings wait for a refresh */
+	tfo_correlator__refresh(fx->c);
+	assert_int_equal(fx->n, 3);
+	assert_true(fx->v[2].update);
+	assert_false(fx->v[2].final);
+	assert_int_equal(fx->v[2].kind, TFO_FINDING_MPTCP_TFO_REJECTED);
+	assert_int_equal(fx->v[2].sock.ino, ino);
+	assert_int_equal(fx->v[2].sock.cookie_requests, 3);
+	assert_int_equal(fx->v[2].sock.syns_unanswered, 3);
+
+	/* said once per change: the next refresh has nothing new */
+	tfo_correlator__refresh(fx->c);
+	assert_int_equal(fx->n, 3);
+
+	feed(fx, rec_syn(3141, "xray", ino, P_MPTCP, 443, syn_unanswered));
+	syns_working(fx, 3142, "nginx", other, P_TCP, 256, 3, 2);
+	tfo_correlator__refresh(fx->c);
+	assert_int_equal(fx->n, 5);
+	assert_int_equal(count_from(fx, 3, TFO_FINDING_MPTCP_TFO_REJECTED, 0, ino), 1);
+	assert_int_equal(count_from(fx, 3, TFO_FINDING_TFO_OK, 0, other), 1);
+	assert_true(fx->v[3].update && fx->v[4].update);
+
+	/* first sightings and finals are no updates */
+	finish(fx);
+	for (size_t i = 0; i < fx->n; i++)
+		assert_true(!fx->v[i].update || (i >= 2 && i < 5));
+}
+
+/* A socket no finding was said about is never "updated". */
+static void test_refresh_ignores_unreported(void **state)
+{
+	struct fx *fx = start(state);
+
+	feed(fx, rec_socket(77, "curl", 5000, P_TCP, P_TCP, 3));
+	feed(fx, rec_sockopt(77, "curl", 5000, P_TCP, L_TCP, O_TCP_NODELAY,
+			     1, 0, 0));
+	feed(fx, rec_sockopt(77, "curl", 5000, P_TCP, L_TCP, O_TCP_NODELAY,
+			     0, 0, 0));
+	tfo_correlator__refresh(fx->c);
+	assert_int_equal(fx->n, 0);
 }
 
 /* The same on Debian's default tcp_fastopen=1: the server bit is missing
@@ -1745,6 +1809,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_mptcp_tfo_rejected_go_on_61),
 		T(test_mptcp_tfo_rejected_sysctl1),
+		T(test_refresh_updates_changed_numbers),
+		T(test_refresh_ignores_unreported),
 		T(test_tcp_tfo_works_not_rejected),
 		T(test_mptcp_on_612_works),
 		T(test_mptcp_tfo_einval_is_not_rejection),
