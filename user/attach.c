@@ -202,8 +202,12 @@ static int kernel_get(FILE *log, bool verbose, char *why, size_t why_len)
 			    why_len);
 	if (err)
 		goto fail;
-	if (verbose && kernel.kbtf.note[0])
-		fprintf(log, "tfotrace: BTF cache: %s\n", kernel.kbtf.note);
+	if (verbose)
+		fprintf(log, "tfotrace: kernel BTF: ids %s; CO-RE types from %s%s%s\n",
+			kernel.kbtf.from_cache ? "from the cache" : "read from " KERNEL_BTF,
+			kernel.kbtf.core_btf[0] ? kernel.kbtf.core_btf :
+			"the kernel's whole BTF",
+			kernel.kbtf.note[0] ? "; " : "", kernel.kbtf.note);
 	err = register_handlers();
 	if (err) {
 		snprintf(why, why_len, "register libbpf section handlers: %s",

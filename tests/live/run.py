@@ -963,7 +963,9 @@ def all_tests():
     import findings
     import hardening
     import ecosystem
-    return TESTS + findings.TESTS + hardening.TESTS + ecosystem.TESTS
+    import production
+    return TESTS + findings.TESTS + hardening.TESTS + ecosystem.TESTS + \
+        production.TESTS
 
 
 # ---------------------------------------------------------------- runner

@@ -226,6 +226,21 @@ else
 	fail "systemd-analyze security: exposure '${score:-?}' above $max_exposure" "$(grep -E '✗|Overall' <<<"$sec")"
 fi
 
+check "alerting rules installed: /usr/share/tfotrace/tfotrace.rules.yml" \
+	test -f "$root/usr/share/tfotrace/tfotrace.rules.yml"
+# promtool (Debian's prometheus package, on the host): the installed rules
+# parse, and fire on the series tfotrace writes (tests/pkg/tfotrace.rules.test.yml)
+if command -v promtool >/dev/null; then
+	check "promtool check rules: the installed tfotrace.rules.yml" \
+		promtool check rules "$root/usr/share/tfotrace/tfotrace.rules.yml"
+	rules_dir=$(mktemp -d)
+	cp "$root/usr/share/tfotrace/tfotrace.rules.yml" "$repo/tests/pkg/tfotrace.rules.test.yml" "$rules_dir/"
+	check "promtool test rules: each alert fires on tfotrace's series, and only then" \
+		bash -c 'cd "$1" && promtool test rules tfotrace.rules.test.yml' _ "$rules_dir"
+	rm -rf "$rules_dir"
+else
+	fail "promtool is missing (apt-get install prometheus: make deps)"
+fi
 check "completion installed: /usr/share/bash-completion/completions/tfotrace" \
 	test -f "$root/usr/share/bash-completion/completions/tfotrace"
 # complete WORDS...: what the completion offers for the last word.

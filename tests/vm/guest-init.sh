@@ -52,6 +52,10 @@ stop_tool() {
 echo "=== KERNEL $(uname -r)"
 tfotrace -d 1 >/dev/null 2>/tmp/auto.err
 section "auto stderr" /tmp/auto.err
+# how sockets are read (typed loads need bpf_rdonly_cast, 6.2+), and the
+# BTF cache: the first start above filled it, this one reads from it
+tfotrace -v -d 1 2>&1 >/dev/null | grep -E "^tfotrace: (sockets read|kernel BTF)" >/tmp/reads.err
+section "reads" /tmp/reads.err
 
 for MODE in fentry kprobe tracepoint; do
 	if ! tfotrace --attach $MODE -d 1 >/dev/null 2>/tmp/probe.err; then
@@ -92,7 +96,7 @@ for MODE in fentry kprobe tracepoint; do
 	wait_for /tmp/C1.sc '"op":"ready"'
 	wait_for /tmp/C2.sc '"op":"ready"'
 	PID1=$(sed -n 's/.*"op":"ready","pid":\([0-9]*\).*/\1/p' /tmp/C1.sc)
-	start_tool C --attach $MODE -p "$PID1"
+	start_tool C --attach $MODE --all -p "$PID1"
 	echo go >&4
 	echo go >&5
 	exec 4>&- 5>&-

@@ -64,7 +64,7 @@ root=$stage/root
 install -d "$root/DEBIAN" "$root/usr/sbin" "$root/usr/share/man/man8" \
 	"$root/lib/systemd/system" "$root/usr/share/bash-completion/completions" \
 	"$root/usr/share/doc/tfotrace" "$root/usr/share/lintian/overrides" \
-	"$root/var/lib/prometheus/node-exporter"
+	"$root/usr/share/tfotrace" "$root/var/lib/prometheus/node-exporter"
 
 # The binary, stripped as dh_strip strips an executable.
 install -m 0755 "$binary" "$root/usr/sbin/tfotrace"
@@ -74,6 +74,7 @@ gzip -9n <"$here/tfotrace.8" >"$root/usr/share/man/man8/tfotrace.8.gz"
 install -m 0644 "$here/tfotrace.service" "$root/lib/systemd/system/tfotrace.service"
 install -m 0644 "$here/tfotrace.bash-completion" \
 	"$root/usr/share/bash-completion/completions/tfotrace"
+install -m 0644 "$here/tfotrace.rules.yml" "$root/usr/share/tfotrace/tfotrace.rules.yml"
 install -m 0644 "$here/deb/copyright" "$root/usr/share/doc/tfotrace/copyright"
 install -m 0644 "$here/deb/lintian-overrides" "$root/usr/share/lintian/overrides/tfotrace"
 for script in postinst prerm postrm; do
@@ -115,6 +116,7 @@ Maintainer: $maintainer
 Installed-Size: $installed_size
 Section: net
 Priority: optional
+Recommends: bpftool
 ${built_using:+Built-Using: $built_using
 }Description: trace where TCP Fast Open silently breaks (MPTCP, setsockopt)
  tfotrace traces setsockopt(2), socket(2) and listen(2) with eBPF, per
@@ -128,10 +130,12 @@ ${built_using:+Built-Using: $built_using
  ENOPROTOOPT, so such servers (Xray-core, for one) silently run without
  Fast Open.
  .
- The binary is static: it needs no library, only a kernel with BTF.
- tfotrace.service watches continuously, logging JSON Lines to the
- journal and writing metrics for prometheus-node-exporter's textfile
- collector; it is not enabled on install.
+ The binary is static: it needs no library, only a kernel with BTF;
+ with bpftool it caches a minimized copy of that BTF and starts faster.
+ tfotrace.service watches continuously, logging its findings as JSON
+ Lines to the journal and writing metrics for prometheus-node-exporter's
+ textfile collector, with Prometheus alerting rules beside it; it is not
+ enabled on install.
 EOF
 
 (cd "$root" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | sort -z |
