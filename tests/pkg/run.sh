@@ -265,6 +265,7 @@ completion_is "fentry" tfotrace --attach=f
 completion_is "doctor" tfotrace d
 completion_is "--btf --help --json" tfotrace doctor --
 completion_is "--pid --prometheus" tfotrace --p
+completion_is "--failed --findings" tfotrace --f
 got=$(complete_words tfotrace -p 1)
 if grep -qx 1 <<<"$got" && ! grep -qv '^[0-9]*$' <<<"$got"; then
 	pass "complete 'tfotrace -p 1' -> pids ($(wc -l <<<"$got"))"
