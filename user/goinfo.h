@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Is a program Go, and which Go: the build information the Go linker puts
+ * in every Go executable (the .go.buildinfo section that `go version -m`
+ * reads; it survives stripping). tfotrace offers GODEBUG advice to Go
+ * programs only, saying which MPTCP default their version and go.mod have.
+ * No libbpf; no allocation.
+ */
+#ifndef TFOTRACE_GOINFO_H
+#define TFOTRACE_GOINFO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define TFO_GO_VERSION_LEN	24
+
+struct tfo_goinfo {
+	bool is_go;
+	/* "go1.24.1"; "" for a Go binary older than 1.18 (no inline version) */
+	char version[TFO_GO_VERSION_LEN];
+	/* GODEBUG multipathtcp the binary runs with unless its environment
+	 * says otherwise: 0 off, 1 listeners and dialers, 2 listeners (Go
+	 * 1.24's default), 3 dialers; -1 no such setting (before Go 1.24) */
+	int multipathtcp;
+};
+
+/* The build information of the ELF executable open on FD (read with
+ * pread; the offset is untouched). Returns 0 with OUT->is_go false for a
+ * program that is not Go, or -errno (-ENOEXEC: not a 64-bit ELF). */
+int tfo_goinfo_read_fd(int fd, struct tfo_goinfo *out);
+
+/* The same from the build information's own bytes (what follows the
+ * 14-byte magic of .go.buildinfo), for tests and the scanner. */
+int tfo_goinfo_parse(const unsigned char *p, size_t n, struct tfo_goinfo *out);
+
+/* "go1.24.1" -> 1, 24; 0, or -EINVAL when VERSION is not "goM.N...". */
+int tfo_go_version(const char *version, int *major, int *minor);
+
+#endif
