@@ -30,7 +30,14 @@ struct tfo_tracer {
 	bool tfo_server_hooked;
 	bool typed;			/* typed loads patched in */
 	bool holds_kbtf;
+	bool mptcp_tfo;			/* the kernel's MPTCP takes TCP_FASTOPEN */
 };
+
+/* A function of MPTCP's TCP Fast Open support (net/mptcp/fastopen.c, 6.2):
+ * in the kernel's BTF exactly where MPTCP takes TCP_FASTOPEN (checked in
+ * Debian's 6.1, absent, and 6.12 and 6.18, present). Asking the BTF costs
+ * no socket: a probe socket would show in any other tfotrace's trace. */
+#define MPTCP_TFO_FUNC "mptcp_fastopen_subflow_synack_set_params"
 
 static const char *const mode_prefix[TFO_MODE__MAX] = {
 	[TFO_MODE_FENTRY] = "fentry_",
@@ -172,6 +179,7 @@ static int kernel_get(FILE *log, bool verbose, char *why, size_t why_len)
 		{ "file", BTF_KIND_STRUCT, 0 },
 		{ "socket", BTF_KIND_STRUCT, 0 },
 		{ "pt_regs", BTF_KIND_STRUCT, 0 },
+		{ MPTCP_TFO_FUNC, BTF_KIND_FUNC, 0 },
 	};
 	struct tfo_kbtf_name names[64];
 	struct tfotrace_bpf *skel;
@@ -394,6 +402,9 @@ static int find_missing(struct tfo_tracer *t, char *why, size_t why_len)
 			goto out;
 		}
 	}
+	t->mptcp_tfo = file_btf ?
+		btf__find_by_name_kind(file_btf, MPTCP_TFO_FUNC, BTF_KIND_FUNC) > 0 :
+		tfo_kbtf_id(&kernel.kbtf, MPTCP_TFO_FUNC, BTF_KIND_FUNC) > 0;
 	t->sys_setsockopt_btf_id = file_btf ?
 		btf__find_by_name_kind(file_btf, "__sys_setsockopt", BTF_KIND_FUNC) :
 		tfo_kbtf_id(&kernel.kbtf, "__sys_setsockopt", BTF_KIND_FUNC);
@@ -719,6 +730,11 @@ bool tfo_tracer_typed_loads(const struct tfo_tracer *t)
 	return t->typed;
 }
 
+bool tfo_tracer_mptcp_takes_tfo(const struct tfo_tracer *t)
+{
+	return t->mptcp_tfo;
+}
+
 bool tfo_tracer_has_tfo_probes(const struct tfo_tracer *t)
 {
 	return t->tfo_server_hooked;
@@ -751,6 +767,9 @@ int tfo_scanner_open(struct tfo_tracer **out, const char *btf_path,
 	err = tracer_new(&t, btf_path, stderr, false, why, why_len);
 	if (err)
 		return err;
+	err = find_missing(t, why, why_len);
+	if (err)
+		goto fail;
 	t->typed = t->holds_kbtf && kernel_has_typed_loads();
 	t->skel = open_object(t);
 	if (!t->skel) {

@@ -54,6 +54,9 @@ int tfo_tracer_seed_owner(struct tfo_tracer *t, uint64_t ino,
  * enum tfo_call. 0 or -errno. */
 int tfo_tracer_skipped(const struct tfo_tracer *t,
 		       uint64_t out[TFO_CALL__MAX]);
+/* Whether the kernel's MPTCP takes TCP_FASTOPEN (6.2+, or a backport), as
+ * its BTF tells. */
+bool tfo_tracer_mptcp_takes_tfo(const struct tfo_tracer *t);
 /* Whether fields are read with typed loads (bpf_rdonly_cast, 6.2+). */
 bool tfo_tracer_typed_loads(const struct tfo_tracer *t);
 

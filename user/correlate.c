@@ -12,6 +12,7 @@
 #define PROTO_MPTCP		262
 #define SOL_TCP_LEVEL		6
 #define OPT_TCP_FASTOPEN	23
+#define OPT_MPTCP_ENABLED	42	/* multipath-tcp.org kernels only */
 #define TFO_SERVER_ENABLE	0x2
 #define TFO_FIX_SYSCTL		0x403	/* client, server, server without sockopt */
 
@@ -36,6 +37,11 @@ struct tfo_correlator {
 	uint32_t lru_tail;
 	bool ns_unanswered;	/* the namespace's counters: cookies asked,
 				 * no TFO connection at all */
+	struct {
+		uint32_t pid;
+		struct tfo_program p;
+	} programs[TFO_PROGRAMS];	/* by pid, the oldest replaced first */
+	uint32_t next_program;
 	uint64_t ns_cookie_reqd;
 	struct tfo_correlator_stats stats;
 };
@@ -47,6 +53,7 @@ static const char *const finding_names[TFO_FINDING__MAX] = {
 	[TFO_FINDING_TFO_QUEUE_OVERFLOW] = "tfo-queue-overflow",
 	[TFO_FINDING_TFO_COOKIE_INVALID] = "tfo-cookie-invalid",
 	[TFO_FINDING_TFO_CLIENT_BLACKHOLE] = "tfo-client-blackhole",
+	[TFO_FINDING_MPTCP_LEGACY_API] = "mptcp-legacy-api",
 	[TFO_FINDING_TFO_OK] = "tfo-ok",
 };
 
@@ -200,11 +207,29 @@ void tfo_correlator__free(struct tfo_correlator *c)
 
 /* ---- evidence ---- */
 
-static void set_owner(struct tfo_sock_view *v, uint32_t pid, uint32_t ns_pid,
-		      const char *comm)
+static const struct tfo_program *program_of(const struct tfo_correlator *c,
+					    uint32_t pid)
 {
+	for (size_t i = 0; i < TFO_PROGRAMS; i++)
+		if (c->programs[i].pid == pid)
+			return &c->programs[i].p;
+	return NULL;
+}
+
+static void set_owner(const struct tfo_correlator *c, struct tfo_sock_view *v,
+		      uint32_t pid, uint32_t ns_pid, const char *comm)
+{
+	const struct tfo_program *p;
+
 	if (!pid)
 		return;
+	if (pid != v->pid) {
+		p = program_of(c, pid);
+		if (p)
+			v->program = *p;
+		else
+			memset(&v->program, 0, sizeof(v->program));
+	}
 	v->pid = pid;
 	v->ns_pid = ns_pid;
 	/* COMM is a string (tfo_correlator__owner) or a record's array: read
@@ -244,8 +269,16 @@ static void note_setsockopt(struct tfo_sock_view *v,
 	}
 	v->n_opts++;
 	if (r->level == SOL_TCP_LEVEL && r->optname == OPT_TCP_FASTOPEN) {
-		v->tfo_sockopt = r->ret < 0 ? r->ret : 1;
+		/* a queue length of 0 or less turns TFO off: no request (a
+		 * value that could not be read counts as one) */
+		bool asks = !val.is_int || val.value > 0;
+
+		v->tfo_sockopt = !asks ? 0 : r->ret < 0 ? r->ret : 1;
+		v->tfo_off = !asks;
 		v->tfo_sockopt_value = val.value;
+	} else if (r->level == SOL_TCP_LEVEL && r->optname == OPT_MPTCP_ENABLED &&
+		   r->ret == -ENOPROTOOPT) {
+		v->legacy_mptcp++;
 	} else if (v->protocol == PROTO_MPTCP &&
 		   (r->ret == -ENOPROTOOPT || r->ret == -EOPNOTSUPP)) {
 		v->n_rejected++;
@@ -342,7 +375,7 @@ static int64_t sysctl_of(const struct tfo_correlator *c,
 }
 
 static uint32_t verdicts(const struct tfo_correlator *c,
-			 const struct tfo_sock_view *v, bool final)
+			 const struct tfo_sock_view *v)
 {
 	int64_t sysctl = sysctl_of(c, v);
 	bool server_off = sysctl >= 0 && !(sysctl & TFO_SERVER_ENABLE);
@@ -353,9 +386,9 @@ static uint32_t verdicts(const struct tfo_correlator *c,
 	 * or 0x400), seen or not: the scan alone shows it */
 	bool wanted = queue_on || v->tfo_sockopt != 0 ||
 		      v->cookie_requests > 0 || v->syns_with_data > 0;
-	/* A server-side option matters once the socket listens; a socket
-	 * that never did is judged at the end. */
-	bool judge = v->listening || final;
+	/* Server findings are about listeners: a socket that never listened
+	 * (a probe, a helper setting options) serves no client. */
+	bool judge = v->listening;
 	bool mptcp = v->protocol == PROTO_MPTCP;
 	uint32_t k = 0;
 
@@ -363,6 +396,7 @@ static uint32_t verdicts(const struct tfo_correlator *c,
 	 * no TFO queue that clients ask for cookies is the rejection's
 	 * footprint, on a kernel whose MPTCP rejects TCP_FASTOPEN. */
 	bool footprint = !c->opts.mptcp_tfo_supported && v->tfo_sockopt == 0 &&
+			 !v->tfo_off &&
 			 v->qlen_known && v->qlen_max == 0 &&
 			 (v->cookie_requests || v->syns_with_data ||
 			  (!c->opts.probes && c->ns_unanswered &&
@@ -381,6 +415,8 @@ static uint32_t verdicts(const struct tfo_correlator *c,
 		k |= 1u << TFO_FINDING_TFO_COOKIE_INVALID;
 	if (v->blackholes)
 		k |= 1u << TFO_FINDING_TFO_CLIENT_BLACKHOLE;
+	if (v->legacy_mptcp)
+		k |= 1u << TFO_FINDING_MPTCP_LEGACY_API;
 	if (v->listening && working && (wanted || queue_on))
 		k |= 1u << TFO_FINDING_TFO_OK;
 	return k;
@@ -398,6 +434,69 @@ static void add_advice(struct tfo_finding *f, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(f->advice[f->n_advice++], TFO_ADVICE_LEN, fmt, ap);
 	va_end(ap);
+}
+
+/* How to turn MPTCP off for this program alone, keeping its listener: the
+ * advice says what the program is, as far as it is known. */
+static void advise_program_mptcp_off(struct tfo_finding *f,
+				     const struct tfo_sock_view *v)
+{
+	const struct tfo_program *p = &v->program;
+	const char *ver = p->go.version[0] ? p->go.version : "this Go version";
+
+	if (!p->known) {
+		add_advice(f, "if %s (pid %u) is a Go >= 1.24 program: GODEBUG="
+			   "multipathtcp=0 in its environment (tfotrace could not "
+			   "read its executable); otherwise its own MPTCP setting",
+			   v->comm, v->pid);
+		return;
+	}
+	if (!p->go.is_go) {
+		add_advice(f, "%s is not a Go program: turn off its own MPTCP "
+			   "setting (it creates the socket with IPPROTO_MPTCP, or runs "
+			   "under mptcpize or another LD_PRELOAD that does)", v->comm);
+		return;
+	}
+	if (p->go.multipathtcp == 1 || p->go.multipathtcp == 2) {
+		if (p->unit[0])
+			add_advice(f, "GODEBUG=multipathtcp=0 for %s (%s listens with "
+				   "MPTCP by default): `systemctl edit %s`, then "
+				   "[Service] Environment=GODEBUG=multipathtcp=0 and a "
+				   "restart; its listeners become plain TCP and "
+				   "TCP_FASTOPEN works", v->comm, ver, p->unit);
+		else
+			add_advice(f, "GODEBUG=multipathtcp=0 in %s's environment (%s "
+				   "listens with MPTCP by default): its listeners become "
+				   "plain TCP and TCP_FASTOPEN works", v->comm, ver);
+		return;
+	}
+	if (p->go.multipathtcp >= 0)
+		add_advice(f, "%s (%s) asks for MPTCP itself (its build defaults to "
+			   "TCP listeners, GODEBUG multipathtcp=%d): turn that off "
+			   "where it calls net.ListenConfig.SetMultipathTCP(true) or "
+			   "in its configuration", v->comm, ver, p->go.multipathtcp);
+	else
+		add_advice(f, "%s (%s) asks for MPTCP itself: turn that off where it "
+			   "calls net.ListenConfig.SetMultipathTCP(true) or in its "
+			   "configuration (GODEBUG=multipathtcp exists from Go 1.24 on)",
+			   v->comm, ver);
+}
+
+/* net.mptcp.enabled=0 only where the listener survives it: Go falls back
+ * to TCP when MPTCP is refused; other programs may simply fail to listen
+ * (a C proxy from Debian's archive did: "failed to listen on any
+ * address"). The consequence for the namespace's other programs is said. */
+static void advise_mptcp_disabled(struct tfo_finding *f,
+				  const struct tfo_sock_view *v)
+{
+	const struct tfo_program *p = &v->program;
+
+	if (!p->known || !p->go.is_go)
+		return;
+	add_advice(f, "sysctl -w net.mptcp.enabled=0: no MPTCP in this network "
+		   "namespace; %s, a Go program, falls back to TCP, but any other "
+		   "program there that asks for MPTCP and does not fall back stops "
+		   "listening", v->comm);
 }
 
 static void explain(const struct tfo_correlator *c, struct tfo_finding *f)
@@ -432,11 +531,8 @@ static void explain(const struct tfo_correlator *c, struct tfo_finding *f)
 			   "listener of this network namespace, MPTCP kept (0x400 "
 			   "enables it without the setsockopt); only for idempotent "
 			   "protocols, as SYN data can be replayed", cur | TFO_FIX_SYSCTL);
-		add_advice(f, "GODEBUG=multipathtcp=0 for Go programs (Go >= 1.24 "
-			   "listens with MPTCP by default): the listener becomes "
-			   "plain TCP and TCP_FASTOPEN works");
-		add_advice(f, "sysctl -w net.mptcp.enabled=0: no MPTCP in this "
-			   "namespace; Go and most programs fall back to TCP");
+		advise_program_mptcp_off(f, v);
+		advise_mptcp_disabled(f, v);
 		add_advice(f, "a kernel >= 6.3 (MPTCP has TFO since 6.2; 6.2 could "
 			   "crash, CVE-2023-54085): on Debian 12 the 6.12 kernel, "
 			   "linux-image-6.12.*+deb12-amd64");
@@ -453,10 +549,8 @@ static void explain(const struct tfo_correlator *c, struct tfo_finding *f)
 			}
 		f->why = "this MPTCP socket refused socket options the application "
 			 "set: it believes they are in effect; they are not.";
-		add_advice(f, "GODEBUG=multipathtcp=0 for Go programs: plain TCP "
-			   "sockets accept these options");
-		add_advice(f, "sysctl -w net.mptcp.enabled=0: no MPTCP in this "
-			   "namespace");
+		advise_program_mptcp_off(f, v);
+		advise_mptcp_disabled(f, v);
 		add_advice(f, "a kernel whose MPTCP supports these options (see "
 			   "mptcp_supported_sockopt() in net/mptcp/sockopt.c)");
 		break;
@@ -488,6 +582,16 @@ static void explain(const struct tfo_correlator *c, struct tfo_finding *f)
 		add_advice(f, "find the middlebox dropping SYNs with data; "
 			   "net.ipv4.tcp_fastopen_blackhole_timeout_sec=0 turns the "
 			   "detection off");
+		break;
+	case TFO_FINDING_MPTCP_LEGACY_API:
+		f->err = ENOPROTOOPT;
+		f->why = "setsockopt(SOL_TCP, 42 /* MPTCP_ENABLED */) is the API of "
+			 "the out-of-tree multipath-tcp.org kernels; mainline Linux "
+			 "never had it (ENOPROTOOPT, and from 6.7 on 42 is "
+			 "TCP_AO_REPAIR): the socket stays plain TCP.";
+		add_advice(f, "for MPTCP on this kernel the program must create its "
+			   "socket with IPPROTO_MPTCP (262), or be started under "
+			   "mptcpize (Debian's mptcpd package)");
 		break;
 	case TFO_FINDING_TFO_OK:
 		f->err = v->tfo_sockopt < 0 ? -v->tfo_sockopt : 0;
@@ -542,7 +646,7 @@ static void emit(const struct tfo_correlator *c, const struct tfo_sock_view *v,
 
 static void evaluate(struct tfo_correlator *c, struct entry *e)
 {
-	uint32_t now = verdicts(c, &e->v, false);
+	uint32_t now = verdicts(c, &e->v);
 	uint32_t fresh = now & ~e->emitted;
 
 	for (int k = 0; k < TFO_FINDING__MAX; k++)
@@ -564,11 +668,15 @@ void tfo_correlator__feed(struct tfo_correlator *c, const union tfo_record *r)
 		return;
 	}
 	switch (r->hdr.type) {
+	/* A socket belongs to its creator: the socket() or listen() caller,
+	 * or the holder the scan found to be the others' ancestor. Calls by
+	 * other holders (a pre-fork server's workers) do not move it. */
 	case TFO_REC_SOCKET:
-		set_owner(&e->v, r->hdr.pid, r->hdr.ns_pid, r->hdr.comm);
+		set_owner(c, &e->v, r->hdr.pid, r->hdr.ns_pid, r->hdr.comm);
 		break;
 	case TFO_REC_LISTEN:
-		set_owner(&e->v, r->hdr.pid, r->hdr.ns_pid, r->hdr.comm);
+		if (r->listen.ret == 0 || !e->v.pid)
+			set_owner(c, &e->v, r->hdr.pid, r->hdr.ns_pid, r->hdr.comm);
 		e->v.sysctl = r->listen.sysctl;
 		if (r->listen.ret == 0) {
 			e->v.listening = true;
@@ -577,15 +685,18 @@ void tfo_correlator__feed(struct tfo_correlator *c, const union tfo_record *r)
 		}
 		break;
 	case TFO_REC_SETSOCKOPT:
-		set_owner(&e->v, r->hdr.pid, r->hdr.ns_pid, r->hdr.comm);
+		if (!e->v.pid)
+			set_owner(c, &e->v, r->hdr.pid, r->hdr.ns_pid, r->hdr.comm);
 		note_setsockopt(&e->v, &r->setsockopt);
 		break;
 	case TFO_REC_TFO_SERVER:
-		set_owner(&e->v, r->hdr.pid, r->hdr.ns_pid, r->hdr.comm);
+		if (!e->v.pid)
+			set_owner(c, &e->v, r->hdr.pid, r->hdr.ns_pid, r->hdr.comm);
 		note_tfo_server(&e->v, &r->tfo_server);
 		break;
 	case TFO_REC_TFO_CLIENT:
-		set_owner(&e->v, r->hdr.pid, r->hdr.ns_pid, r->hdr.comm);
+		if (!e->v.pid)
+			set_owner(c, &e->v, r->hdr.pid, r->hdr.ns_pid, r->hdr.comm);
 		if (r->tfo_client.probe == TFO_CLIENT_COOKIE_CHECK)
 			e->v.client_cookie_checks++;
 		else if (r->tfo_client.probe == TFO_CLIENT_BLACKHOLE &&
@@ -593,7 +704,7 @@ void tfo_correlator__feed(struct tfo_correlator *c, const union tfo_record *r)
 			e->v.blackholes++;
 		break;
 	case TFO_REC_LISTENER:
-		set_owner(&e->v, r->hdr.pid, r->hdr.ns_pid, r->hdr.comm);
+		set_owner(c, &e->v, r->hdr.pid, r->hdr.ns_pid, r->hdr.comm);
 		e->v.listening = true;
 		e->v.from_scan = true;
 		e->v.qlen_known = true;
@@ -616,9 +727,22 @@ void tfo_correlator__owner(struct tfo_correlator *c, uint64_t ino,
 {
 	uint32_t i = find(c, ino);
 
-	/* The first owner found stands; a scan names what it sees. */
-	if (i != NONE && !c->entries[i].v.pid)
-		set_owner(&c->entries[i].v, pid, ns_pid, comm);
+	if (i != NONE)
+		set_owner(c, &c->entries[i].v, pid, ns_pid, comm);
+}
+
+void tfo_correlator__program(struct tfo_correlator *c, uint32_t pid,
+			     const struct tfo_program *p)
+{
+	size_t slot = c->next_program;
+
+	for (size_t i = 0; i < TFO_PROGRAMS; i++)
+		if (c->programs[i].pid == pid)
+			slot = i;
+	if (slot == c->next_program)
+		c->next_program = (c->next_program + 1) % TFO_PROGRAMS;
+	c->programs[slot].pid = pid;
+	c->programs[slot].p = *p;
 }
 
 void tfo_correlator__counters(struct tfo_correlator *c,
@@ -633,7 +757,7 @@ void tfo_correlator__for_each(const struct tfo_correlator *c, tfo_sock_cb cb,
 {
 	/* Oldest first, so the report reads in the order things happened. */
 	for (uint32_t i = c->lru_tail; i != NONE; i = c->entries[i].lru_prev)
-		cb(ctx, &c->entries[i].v, verdicts(c, &c->entries[i].v, true));
+		cb(ctx, &c->entries[i].v, verdicts(c, &c->entries[i].v));
 }
 
 static void emit_final(void *ctx, const struct tfo_sock_view *v, uint32_t kinds)
@@ -655,7 +779,7 @@ void tfo_correlator__refresh(struct tfo_correlator *c)
 		numbers = numbers_of(&e->v);
 		if (numbers == e->emitted_numbers)
 			continue;
-		still = verdicts(c, &e->v, false) & e->emitted;
+		still = verdicts(c, &e->v) & e->emitted;
 		for (int k = 0; k < TFO_FINDING__MAX; k++)
 			if (still & (1u << k))
 				emit(c, &e->v, k, false, true);

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "decode.h"
+#include "goinfo.h"
 #include "procfs.h"
 
 enum tfo_finding_kind {
@@ -22,6 +23,7 @@ enum tfo_finding_kind {
 	TFO_FINDING_TFO_QUEUE_OVERFLOW,
 	TFO_FINDING_TFO_COOKIE_INVALID,
 	TFO_FINDING_TFO_CLIENT_BLACKHOLE,
+	TFO_FINDING_MPTCP_LEGACY_API,
 	TFO_FINDING_TFO_OK,
 	TFO_FINDING__MAX,
 };
@@ -29,7 +31,7 @@ enum tfo_finding_kind {
 const char *tfo_finding_name(enum tfo_finding_kind kind);
 
 #define TFO_ADVICE_MAX	5
-#define TFO_ADVICE_LEN	256
+#define TFO_ADVICE_LEN	384
 #define TFO_OPT_HISTORY	8
 
 /* One setsockopt as the socket's history keeps it. */
@@ -40,6 +42,15 @@ struct tfo_opt_call {
 	bool has_value;
 	int32_t ret;		/* 0 or negative errno */
 	uint32_t err_layer;	/* enum tfo_layer */
+};
+
+/* The program behind a socket's owner, as the loader found it: what the
+ * advice depends on (GODEBUG is for Go programs only; only Go is known to
+ * fall back to TCP when MPTCP is off). */
+struct tfo_program {
+	bool known;		/* its executable was read */
+	struct tfo_goinfo go;
+	char unit[64];		/* the systemd service it runs in, or "" */
 };
 
 /* What the run saw of one socket; what findings and the report print. */
@@ -61,6 +72,7 @@ struct tfo_sock_view {
 	int64_t sysctl;		/* net.ipv4.tcp_fastopen seen for it, or -1 */
 	/* TCP_FASTOPEN asked for on it: 0 no, 1 accepted, -errno failed */
 	int32_t tfo_sockopt;
+	bool tfo_off;		/* TCP_FASTOPEN set to 0 or less: TFO off */
 	int64_t tfo_sockopt_value;
 	struct tfo_opt_call opts[TFO_OPT_HISTORY];
 	uint32_t n_opts;	/* calls seen; the first TFO_OPT_HISTORY kept */
@@ -77,6 +89,9 @@ struct tfo_sock_view {
 	/* client side */
 	uint64_t client_cookie_checks;
 	uint64_t blackholes;
+	/* setsockopt(SOL_TCP, 42): the out-of-tree kernels' MPTCP_ENABLED */
+	uint32_t legacy_mptcp;
+	struct tfo_program program;	/* of the owner (pid) */
 };
 
 struct tfo_finding {
@@ -124,9 +139,16 @@ void tfo_correlator__free(struct tfo_correlator *c);
 void tfo_correlator__feed(struct tfo_correlator *c, const union tfo_record *r);
 /* The kernel could not deliver N records: said in every finding after. */
 void tfo_correlator__lost(struct tfo_correlator *c, uint64_t n);
-/* A process holding socket INO, found in /proc (listeners from the scan). */
+/* The process a socket is attributed to (a listener's creator, found by
+ * the scan): it replaces a previous owner. */
 void tfo_correlator__owner(struct tfo_correlator *c, uint64_t ino,
 			   uint32_t pid, uint32_t ns_pid, const char *comm);
+/* What process PID runs, told before its records are fed: the sockets it
+ * owns take it, and their advice depends on it (the last TFO_PROGRAMS
+ * processes told are remembered). */
+#define TFO_PROGRAMS	256
+void tfo_correlator__program(struct tfo_correlator *c, uint32_t pid,
+			     const struct tfo_program *p);
 /* The TFO counters' change over the run in the namespace of opts.netns:
  * without per-SYN probes, cookie requests that no listener answered are
  * the only trace of clients asking a TFO-less MPTCP listener. */

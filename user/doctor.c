@@ -2,26 +2,24 @@
 /*
  * tfotrace doctor: one screen on whether TCP Fast Open works here, and
  * what to do when it does not. Every answer is asked of this kernel:
- * MPTCP's verdict on TCP_FASTOPEN by a live self-probe in a private
- * network namespace, the attach modes by loading and attaching them, the
- * listeners by the socket iterator. Exit: 0 healthy, 3 problem found,
- * 1 could not check, 2 usage.
+ * whether its MPTCP takes TCP_FASTOPEN by its BTF (the function MPTCP's
+ * Fast Open support brought; no probe socket, which a running tfotrace
+ * would trace), the attach modes by loading and attaching them, the
+ * listeners and their owners by the iterators. Exit: 0 healthy, 3 problem
+ * found, 1 could not check, 2 usage.
  */
 #define _GNU_SOURCE
 #include <argp.h>
 #include <errno.h>
-#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
-#include <netinet/in.h>
 #include <unistd.h>
 #include "attach.h"
+#include "broker.h"
 #include "correlate.h"
 #include "doctor.h"
 #include "names.h"
@@ -56,48 +54,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
-}
-
-/* What the MPTCP self-probe saw: errno of socket() and of setsockopt(). */
-struct probe {
-	int socket_err;		/* 0: MPTCP sockets can be made */
-	int tfo_err;		/* 0: MPTCP took TCP_FASTOPEN */
-};
-
-/* In a child, in a network namespace of its own (so neither this host's
- * net.mptcp.enabled nor anything else of its network is touched): an
- * MPTCP socket, never bound, asked for a TFO queue of 5. */
-static int mptcp_self_probe(struct probe *p)
-{
-	int fds[2], status;
-	pid_t child;
-
-	if (pipe(fds))
-		return -errno;
-	child = fork();
-	if (child < 0)
-		return -errno;
-	if (child == 0) {
-		struct probe r = { 0 };
-		int qlen = 5, fd;
-
-		close(fds[0]);
-		if (unshare(CLONE_NEWNET))
-			_exit(1);
-		fd = socket(AF_INET, SOCK_STREAM, 262 /* IPPROTO_MPTCP */);
-		if (fd < 0)
-			r.socket_err = errno;
-		else if (setsockopt(fd, IPPROTO_TCP, 23 /* TCP_FASTOPEN */,
-				    &qlen, sizeof(qlen)))
-			r.tfo_err = errno;
-		_exit(write(fds[1], &r, sizeof(r)) == sizeof(r) ? 0 : 1);
-	}
-	close(fds[1]);
-	if (read(fds[0], p, sizeof(*p)) != sizeof(*p))
-		p->socket_err = -1;
-	close(fds[0]);
-	waitpid(child, &status, 0);
-	return p->socket_err == -1 ? -EPERM : 0;
 }
 
 struct mode_result {
@@ -154,27 +110,24 @@ static void keep_finding(void *ctx, const struct tfo_finding *f)
 
 /* The listeners of this namespace judged as the report at exit does, from
  * what the scan and /proc show (no trace: per-SYN numbers unknown). */
-static int judge_listeners(bool mptcp_takes_tfo, long sysctl,
+static int judge_listeners(struct tfo_tracer *scanner, long sysctl,
 			   struct findings *fs, size_t *n_listeners, char *why,
 			   size_t why_len)
 {
 	struct tfo_correlator_opts co = {
-		.sysctl = sysctl, .mptcp_tfo_supported = mptcp_takes_tfo,
+		.sysctl = sysctl,
+		.mptcp_tfo_supported = tfo_tracer_mptcp_takes_tfo(scanner),
 		.cb = keep_finding, .cb_ctx = fs,
 	};
-	struct tfo_tracer *scanner = NULL;
 	struct tfo_listener *ls = NULL;
 	struct tfo_scan_progs progs;
 	struct tfo_correlator *c;
 	int n;
 
 	co.netns = tfo_own_netns("/proc");
-	if (tfo_scanner_open(&scanner, opt.btf_path, why, why_len))
-		return -1;
 	tfo_tracer_scan_progs(scanner, &progs);
 	if (!progs.listeners) {
 		snprintf(why, why_len, "the socket iterator needs the kernel's own BTF (/sys/kernel/btf/vmlinux)");
-		tfo_tracer_free(scanner);
 		return -1;
 	}
 	n = tfo_listeners_read(&progs, &ls, why, why_len);
@@ -182,18 +135,20 @@ static int judge_listeners(bool mptcp_takes_tfo, long sysctl,
 	if (n >= 0 && c) {
 		for (int i = 0; i < n; i++) {
 			union tfo_record rec = { .listener = ls[i].rec };
+			struct tfo_program prog;
 
 			if (ls[i].rec.sock.protocol == 262 && !ls[i].rec.qlen_max &&
 			    fs->n_quiet < MAX_ITEMS)
 				fs->quiet[fs->n_quiet++] = ls[i];
 
+			/* the advice depends on the program: doctor runs
+			 * privileged and opens executables itself */
+			if (ls[i].n_owners) {
+				tfo_broker_describe(NULL, ls[i].owners[0].pid, &prog);
+				tfo_correlator__program(c, ls[i].owners[0].pid, &prog);
+			}
 			tfo_listener_owner_to_hdr(&ls[i], &rec.listener.hdr);
 			tfo_correlator__feed(c, &rec);
-			for (size_t j = 0; j < ls[i].n_owners; j++)
-				tfo_correlator__owner(c, ls[i].rec.sock.ino,
-						      ls[i].owners[j].pid,
-						      ls[i].owners[j].ns_pid,
-						      ls[i].owners[j].comm);
 		}
 		fs->n = 0;	/* live findings of the feed: the final ones count */
 		tfo_correlator__finish(c);
@@ -201,7 +156,6 @@ static int judge_listeners(bool mptcp_takes_tfo, long sysctl,
 	}
 	tfo_correlator__free(c);
 	free(ls);
-	tfo_tracer_free(scanner);
 	return n < 0 ? -1 : 0;
 }
 
@@ -217,10 +171,11 @@ static const struct {
 	{ 0x400, "server-all-listeners", "every listener takes SYN data, no setsockopt needed" },
 };
 
+/* No listener to judge: what holds for any MPTCP listener that asks for
+ * TCP_FASTOPEN here, with each step's reach said. */
 static const char *const kernel_fixes[] = {
 	"sysctl -w net.ipv4.tcp_fastopen=0x403: TFO on every listener of the namespace, MPTCP kept (only for idempotent protocols: SYN data can be replayed)",
-	"GODEBUG=multipathtcp=0 for Go programs (Go >= 1.24 listens with MPTCP): plain TCP, TCP_FASTOPEN works",
-	"sysctl -w net.mptcp.enabled=0: no MPTCP; Go and most programs fall back to TCP",
+	"for a Go >= 1.24 program (it listens with MPTCP by default): GODEBUG=multipathtcp=0 in its environment makes its listeners plain TCP; another program: its own MPTCP setting",
 	"a kernel >= 6.3 (MPTCP has TFO since 6.2): on Debian 12, linux-image-6.12.*+deb12-amd64",
 };
 
@@ -242,6 +197,15 @@ static void json_str(const char *key, const char *s, bool comma)
 		putchar(',');
 }
 
+static bool release_at_least(const char *release, int major, int minor)
+{
+	int a = 0, b = 0;
+
+	if (sscanf(release, "%d.%d", &a, &b) != 2)
+		return false;
+	return a > major || (a == major && b >= minor);
+}
+
 int tfo_doctor_main(int argc, char **argv)
 {
 	static const struct argp_option options[] = {
@@ -260,10 +224,11 @@ int tfo_doctor_main(int argc, char **argv)
 	};
 	struct mode_result mr[3] = { 0 };
 	struct findings fs = { 0 };
-	struct probe probe = { 0 };
+	struct tfo_tracer *scanner = NULL;
 	size_t n_listeners = 0;
 	char scan_why[256] = "";
-	bool kernel_rejects, mptcp_on, btf, scanned, any_mode = false;
+	bool mptcp_built_in, kernel_rejects, mptcp_on, btf, scanned = false;
+	bool any_mode = false;
 	long sysctl = -1, mptcp_enabled = -1;
 	int problems = 0, auto_mode = -1;
 	struct utsname u;
@@ -272,29 +237,33 @@ int tfo_doctor_main(int argc, char **argv)
 	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
 		return 2;
 	if (geteuid() != 0) {
-		fprintf(stderr, "tfotrace doctor: needs root (BPF, and a private network namespace for the MPTCP probe)\n");
+		fprintf(stderr, "tfotrace doctor: needs root (BPF)\n");
 		return 1;
 	}
 	uname(&u);
-	if (mptcp_self_probe(&probe)) {
-		fprintf(stderr, "tfotrace doctor: the MPTCP self-probe could not run (no private network namespace)\n");
-		return 1;
-	}
 	tfo_sysctl_read("/proc", "net.ipv4.tcp_fastopen", &sysctl);
-	tfo_sysctl_read("/proc", "net.mptcp.enabled", &mptcp_enabled);
-	kernel_rejects = !probe.socket_err && probe.tfo_err == ENOPROTOOPT;
-	mptcp_on = !probe.socket_err && mptcp_enabled != 0;
+	/* the sysctl exists where MPTCP is built in */
+	mptcp_built_in = !tfo_sysctl_read("/proc", "net.mptcp.enabled",
+					  &mptcp_enabled);
 	btf = !access(opt.btf_path ? opt.btf_path : "/sys/kernel/btf/vmlinux", R_OK);
 	libbpf_set_print(NULL);
 	tfo_ensure_tracefs(stderr);
+	if (!tfo_scanner_open(&scanner, opt.btf_path, scan_why,
+			      sizeof(scan_why)))
+		scanned = !judge_listeners(scanner, sysctl, &fs, &n_listeners,
+					   scan_why, sizeof(scan_why));
+	/* without the scanner (no BTF), the release decides */
+	kernel_rejects = mptcp_built_in &&
+			 (scanner ? !tfo_tracer_mptcp_takes_tfo(scanner) :
+			  !release_at_least(u.release, 6, 2));
+	mptcp_on = mptcp_built_in && mptcp_enabled != 0;
+	tfo_tracer_free(scanner);
 	for (int i = 0; i < 3; i++) {
 		try_mode(modes[i], &mr[i]);
 		if (mr[i].works && auto_mode < 0)
 			auto_mode = modes[i];
 		any_mode |= mr[i].works;
 	}
-	scanned = !judge_listeners(!kernel_rejects, sysctl, &fs, &n_listeners,
-				   scan_why, sizeof(scan_why));
 	problems += kernel_rejects && mptcp_on;
 	problems += !btf || !any_mode;
 	for (size_t i = 0; i < fs.n; i++)
@@ -303,14 +272,8 @@ int tfo_doctor_main(int argc, char **argv)
 	if (opt.json) {
 		printf("{\"type\":\"doctor\",");
 		json_str("kernel", u.release, true);
-		printf("\"mptcp_socket_errno\":");
-		if (probe.socket_err)
-			printf("\"%s\",", tfo_errno_name(probe.socket_err) ?: "?");
-		else
-			printf("null,");
 		printf("\"mptcp_takes_tcp_fastopen\":%s,",
-		       probe.socket_err ? "null" : kernel_rejects ? "false" :
-		       probe.tfo_err ? "null" : "true");
+		       !mptcp_built_in ? "null" : kernel_rejects ? "false" : "true");
 		printf("\"mptcp_enabled\":%ld,\"btf\":%s,\"attach\":{",
 		       mptcp_enabled, btf ? "true" : "false");
 		for (int i = 0; i < 3; i++) {
@@ -355,18 +318,17 @@ int tfo_doctor_main(int argc, char **argv)
 	}
 
 	printf("tfotrace doctor: kernel %s\n\n", u.release);
-	if (probe.socket_err)
-		printf("  [ok     ] MPTCP: not available (socket: %s): nothing listens with MPTCP\n",
-		       strerror(probe.socket_err));
+	if (!mptcp_built_in)
+		printf("  [ok     ] MPTCP: not in this kernel: nothing listens with MPTCP\n");
 	else if (kernel_rejects)
-		printf("  [%s] MPTCP: this kernel rejects setsockopt(TCP_FASTOPEN) on MPTCP sockets (ENOPROTOOPT, seen by a self-probe in a private netns)\n",
+		printf("  [%s] MPTCP: this kernel rejects setsockopt(TCP_FASTOPEN) on MPTCP sockets (ENOPROTOOPT: its MPTCP has no Fast Open support, 6.2 added it)\n",
 		       mptcp_on ? "PROBLEM" : "ok     ");
 	else
-		printf("  [ok     ] MPTCP: this kernel takes TCP_FASTOPEN on MPTCP sockets (self-probe%s%s)\n",
-		       probe.tfo_err ? ": " : "", probe.tfo_err ? strerror(probe.tfo_err) : "");
-	printf("  [%s] net.mptcp.enabled = %ld%s\n", "info   ", mptcp_enabled,
-	       mptcp_enabled == 0 ? ": MPTCP sockets fall back to TCP here" :
-	       ": Go >= 1.24 servers listen with MPTCP");
+		printf("  [ok     ] MPTCP: this kernel takes TCP_FASTOPEN on MPTCP sockets (its BTF has MPTCP's Fast Open support)\n");
+	if (mptcp_built_in)
+		printf("  [%s] net.mptcp.enabled = %ld%s\n", "info   ", mptcp_enabled,
+		       mptcp_enabled == 0 ? ": no MPTCP socket can be made here (Go falls back to TCP)" :
+		       ": Go >= 1.24 servers listen with MPTCP");
 	printf("  [%s] BTF: %s\n", btf ? "ok     " : "PROBLEM",
 	       btf ? (opt.btf_path ?: "/sys/kernel/btf/vmlinux") :
 	       "none (CONFIG_DEBUG_INFO_BTF, or --btf FILE from BTFHub)");

@@ -9,9 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/utsname.h>
-#include <netinet/in.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
@@ -255,29 +252,6 @@ static int write_ready_file(const char *path, enum tfo_attach_mode mode)
 	return err;
 }
 
-/* Does this kernel's MPTCP take TCP_FASTOPEN (6.2+, or a backport)? Asked
- * of the kernel itself, before attaching, on a socket that is never bound:
- * a value of 0 enables nothing. Without MPTCP, the release decides. */
-static bool kernel_mptcp_takes_tfo(void)
-{
-	struct utsname u;
-	int major = 0, minor = 0, zero = 0;
-	int fd = socket(AF_INET, SOCK_STREAM, 262 /* IPPROTO_MPTCP */);
-
-	if (fd >= 0) {
-		int ret = setsockopt(fd, IPPROTO_TCP, 23 /* TCP_FASTOPEN */,
-				     &zero, sizeof(zero));
-
-		close(fd);
-		return ret == 0;
-	}
-	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
-		return false;
-	return major > 6 || (major == 6 && minor >= 2);
-}
-
-static bool mptcp_takes_tfo;
-
 static int64_t now_ns(clockid_t clock)
 {
 	struct timespec ts;
@@ -298,7 +272,8 @@ static int scan_only(struct tfo_run *run)
 		fprintf(stderr, "tfotrace: listener scan failed: %s\n", why);
 		return 1;
 	}
-	if (!tfo_run_new_correlator(run, false, mptcp_takes_tfo)) {
+	if (!tfo_run_new_correlator(run, false,
+				    tfo_tracer_mptcp_takes_tfo(run->scanner))) {
 		fprintf(stderr, "tfotrace: out of memory\n");
 		return 1;
 	}
@@ -371,6 +346,12 @@ static int become_ready(struct tfo_run *run, const char *passed_over)
 	/* the header and the listeners before anything said on stderr */
 	if (!run->write_err)
 		run->write_err = tfo_output_flush(run->out);
+	/* what tfotrace still asks once unprivileged: which program a
+	 * process runs (opening another user's /proc/PID/exe) */
+	err = tfo_broker_start(run->broker);
+	if (err)
+		fprintf(stderr, "tfotrace: warning: no helper to read executables (%s): programs of other users will be unknown\n",
+			strerror(-err));
 	/* before the ready signal, so that "ready" means "unprivileged" */
 	err = tfo_caps_drop_all();
 	if (err)
@@ -412,6 +393,7 @@ int main(int argc, char **argv)
 	struct tfo_output out = { 0 };
 	struct tfo_output_state out_state;
 	struct tfo_cgroup cg = { .fd = -1 };
+	struct tfo_broker broker = { .sock = -1, .pid = -1 };
 	struct tfo_run run = { 0 };
 	char why[1024] = "";
 	int status = 1;		/* the exit status */
@@ -448,8 +430,6 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
-	/* before attaching: the probe's own calls stay out of the trace */
-	mptcp_takes_tfo = kernel_mptcp_takes_tfo();
 	tfo_output_init(&out, &out_state, STDOUT_FILENO);
 	out.format = env.json ? TFO_FMT_JSON : TFO_FMT_TEXT;
 	out.failed_only = env.failed_only;
@@ -458,6 +438,7 @@ int main(int argc, char **argv)
 	out.realtime_offset_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
 	run.out = &out;
 	run.cgroup = &cg;
+	run.broker = &broker;
 	run.version = TFOTRACE_VERSION;
 	run.prom_path = env.prom_path;
 	run.interval_sec = env.interval_sec;
@@ -480,7 +461,7 @@ int main(int argc, char **argv)
 	run.sum.mode = tfo_mode_name(tfo_tracer_mode(tracer));
 	run.sum.policy = record_policy();
 	if (!tfo_run_new_correlator(&run, tfo_tracer_has_tfo_probes(tracer),
-				    mptcp_takes_tfo)) {
+				    tfo_tracer_mptcp_takes_tfo(tracer))) {
 		fprintf(stderr, "tfotrace: out of memory\n");
 		goto cleanup;
 	}
@@ -519,6 +500,7 @@ cleanup:
 	/* what was printed before a failure still goes out */
 	if (out.state && !run.write_err)
 		tfo_output_flush(&out);
+	tfo_broker_stop(&broker);
 	tfo_pids_close();
 	tfo_cgroup_close(&cg);
 	ring_buffer__free(rb);

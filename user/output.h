@@ -83,10 +83,12 @@ int tfo_output_summary(const struct tfo_output *o,
 /* "# TEXT" on a line of its own; nothing in JSON, which has no comments. */
 int tfo_output_comment(const struct tfo_output *o, const char *text);
 
-/* A listener from the scan; not in the findings view. */
+/* A listener from the scan, PROG its owner's program (NULL: not looked
+ * up); not in the findings view. */
 int tfo_output_listener(const struct tfo_output *o,
 			const struct tfo_rec_listener *l,
-			const struct tfo_owner *owners, size_t n_owners);
+			const struct tfo_owner *owners, size_t n_owners,
+			const struct tfo_program *prog);
 int tfo_output_finding(const struct tfo_output *o, const struct tfo_finding *f);
 /* The namespace's TFO counters: at start, and their change over the run. */
 int tfo_output_counters(const struct tfo_output *o, const struct tfo_mib *start,
@@ -106,9 +108,11 @@ void tfo_json_start(const struct tfo_output *o, const char *mode,
 void tfo_json_record(const struct tfo_output *o, const union tfo_record *r);
 void tfo_json_summary(const struct tfo_output *o, const struct tfo_summary *s);
 void tfo_text_listener(const struct tfo_output *o, const struct tfo_rec_listener *l,
-		       const struct tfo_owner *owners, size_t n_owners);
+		       const struct tfo_owner *owners, size_t n_owners,
+		       const struct tfo_program *prog);
 void tfo_json_listener(const struct tfo_output *o, const struct tfo_rec_listener *l,
-		       const struct tfo_owner *owners, size_t n_owners);
+		       const struct tfo_owner *owners, size_t n_owners,
+		       const struct tfo_program *prog);
 void tfo_text_finding(const struct tfo_output *o, const struct tfo_finding *f);
 void tfo_json_finding(const struct tfo_output *o, const struct tfo_finding *f);
 void tfo_text_counters(const struct tfo_output *o, const struct tfo_mib *start,

@@ -210,9 +210,19 @@ static void json_owner(struct tfo_sink *out, const char *pid_key,
 	tfo_sink_json_string(out, owner->comm, sizeof(owner->comm));
 }
 
+/* The owner's Go version, null for a program that is not Go or not
+ * known; and the systemd service it runs in, null for none. */
+static void json_program(struct tfo_sink *out, const struct tfo_program *p)
+{
+	json_name(out, KEY("go_version"),
+		  p && p->go.is_go && p->go.version[0] ? p->go.version : NULL);
+	json_name(out, KEY("unit"), p && p->unit[0] ? p->unit : NULL);
+}
+
 void tfo_json_listener(const struct tfo_output *o,
 		       const struct tfo_rec_listener *l,
-		       const struct tfo_owner *owners, size_t n_owners)
+		       const struct tfo_owner *owners, size_t n_owners,
+		       const struct tfo_program *prog)
 {
 	struct tfo_sink *out = &o->state->sink;
 	char addr[64];
@@ -236,7 +246,9 @@ void tfo_json_listener(const struct tfo_output *o,
 		json_owner(out, i ? ",{\"pid\":" : "{\"pid\":", &owners[i]);
 		tfo_sink_char(out, '}');
 	}
-	tfo_sink_str(out, "]}\n");
+	tfo_sink_char(out, ']');
+	json_program(out, prog);
+	tfo_sink_str(out, "}\n");
 }
 
 /* A count, or null where the attach mode could not observe it. */
@@ -268,6 +280,7 @@ void tfo_json_finding(const struct tfo_output *o, const struct tfo_finding *f)
 		tfo_sink_str(out, KEY("pid") "null" KEY("ns_pid") "null"
 			     KEY("comm") "null");
 	}
+	json_program(out, v->program.known ? &v->program : NULL);
 	json_u64(out, KEY("sock_ino"), v->ino);
 	json_u64(out, KEY("netns"), v->netns);
 	json_name(out, KEY("proto"), tfo_proto_name(v->protocol));
@@ -387,7 +400,7 @@ void tfo_json_record(const struct tfo_output *o, const union tfo_record *r)
 		json_tfo_client(o, &r->tfo_client);
 		break;
 	case TFO_REC_LISTENER:
-		tfo_json_listener(o, &r->listener, NULL, 0);
+		tfo_json_listener(o, &r->listener, NULL, 0, NULL);
 		break;
 	}
 }

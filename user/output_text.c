@@ -305,7 +305,7 @@ void tfo_text_record(const struct tfo_output *o, const union tfo_record *r)
 		text_tfo_client(o, &r->tfo_client);
 		break;
 	case TFO_REC_LISTENER:
-		tfo_text_listener(o, &r->listener, NULL, 0);
+		tfo_text_listener(o, &r->listener, NULL, 0, NULL);
 		break;
 	}
 }
@@ -382,7 +382,8 @@ static void text_owners(struct tfo_sink *out, const struct tfo_owner *owners,
 
 void tfo_text_listener(const struct tfo_output *o,
 		       const struct tfo_rec_listener *l,
-		       const struct tfo_owner *owners, size_t n_owners)
+		       const struct tfo_owner *owners, size_t n_owners,
+		       const struct tfo_program *prog)
 {
 	struct tfo_sink *out = &o->state->sink;
 	char addr[64];
@@ -399,6 +400,10 @@ void tfo_text_listener(const struct tfo_output *o,
 	tfo_sink_str(out, " netns=");
 	tfo_sink_u64(out, l->sock.netns);
 	text_owners(out, owners, n_owners);
+	if (prog && prog->go.is_go) {
+		tfo_sink_str(out, " go=");
+		tfo_sink_str(out, prog->go.version[0] ? prog->go.version : "?");
+	}
 	tfo_sink_str(out, " tfo_qlen_max=");
 	tfo_sink_u64(out, l->qlen_max);
 	if (!l->qlen_max)
@@ -412,11 +417,16 @@ static void text_sock_line(struct tfo_sink *out, const struct tfo_sock_view *v)
 {
 	char addr[64];
 
+	const char *go = v->program.go.is_go ?
+			 (v->program.go.version[0] ? v->program.go.version : "Go") : NULL;
+
 	if (v->pid && v->ns_pid && v->ns_pid != v->pid)
-		tfo_sink_printf(out, "pid %u (%u in its namespace) (%s), ",
-				v->pid, v->ns_pid, v->comm);
+		tfo_sink_printf(out, "pid %u (%u in its namespace) (%s%s%s), ",
+				v->pid, v->ns_pid, v->comm, go ? ", " : "",
+				go ? go : "");
 	else if (v->pid)
-		tfo_sink_printf(out, "pid %u (%s), ", v->pid, v->comm);
+		tfo_sink_printf(out, "pid %u (%s%s%s), ", v->pid, v->comm,
+				go ? ", " : "", go ? go : "");
 	else
 		tfo_sink_str(out, "owner unknown, ");
 	name_or_num(out, tfo_proto_name(v->protocol), v->protocol);

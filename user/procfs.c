@@ -279,3 +279,101 @@ uint32_t tfo_own_netns(const char *proc_root)
 	snprintf(path, sizeof(path), "%s/self/ns/net", proc_root);
 	return stat(path, &st) ? 0 : (uint32_t)st.st_ino;
 }
+
+/* ---- a process's systemd unit ---- */
+
+int tfo_systemd_unit_of(const char *proc_root, uint32_t pid, char *unit,
+			size_t size)
+{
+	char path[PATH_MAX], line[4096];
+	FILE *f;
+
+	if (!size)
+		return -EINVAL;
+	unit[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%u/cgroup", proc_root, pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *p, *end;
+		size_t n;
+
+		if (strncmp(line, "0::", 3))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		/* the deepest "NAME.service" of the path: a service's own
+		 * sub-cgroups (a container manager's) stay its */
+		for (p = line + 3; (end = strstr(p, ".service")); p = end + 8) {
+			char *start = end;
+
+			if (end[8] != '/' && end[8] != '\0')
+				continue;
+			while (start > line + 3 && start[-1] != '/')
+				start--;
+			n = end + 8 - start;
+			if (n < size && n > 8) {
+				memcpy(unit, start, n);
+				unit[n] = '\0';
+			}
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+/* ---- process ancestry ---- */
+
+uint32_t tfo_ppid_of(const char *proc_root, uint32_t pid)
+{
+	char path[64], buf[512], *p;
+	unsigned int ppid = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%u/stat", proc_root, pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');	/* comm may hold spaces and parentheses */
+	if (!p || sscanf(p + 1, " %*c %u", &ppid) != 1)
+		return 0;
+	return ppid;
+}
+
+static bool among(const uint32_t *holders, size_t n, uint32_t pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (holders[i] == pid)
+			return true;
+	return false;
+}
+
+size_t tfo_creator_of(const uint32_t *holders, const uint32_t *ppids,
+		      size_t n, const char *proc_root)
+{
+	size_t best = 0;
+	bool found = false;
+
+	for (size_t i = 0; i < n; i++) {
+		uint32_t up = ppids[i];
+		bool descends = false;
+
+		/* pid namespaces nest and trees are shallow: 64 steps */
+		for (int depth = 0; up > 1 && depth < 64 && !descends; depth++) {
+			descends = up != holders[i] && among(holders, n, up);
+			up = tfo_ppid_of(proc_root, up);
+		}
+		if (descends)
+			continue;
+		if (!found || holders[i] < holders[best])
+			best = i;
+		found = true;
+	}
+	return best;
+}

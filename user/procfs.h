@@ -46,6 +46,22 @@ void tfo_mib_delta(const struct tfo_mib *before, const struct tfo_mib *after,
  * of PROC_ROOT/PID/status; 0 when unknown. */
 uint32_t tfo_ns_pid_of(const char *proc_root, uint32_t pid);
 
+/* The systemd service PID runs in ("xray.service"), from the cgroup v2
+ * line of PROC_ROOT/PID/cgroup, into UNIT (SIZE bytes); "" when it runs
+ * in none. 0, or -errno. */
+int tfo_systemd_unit_of(const char *proc_root, uint32_t pid, char *unit,
+			size_t size);
+
+/* PID's parent process, from PROC_ROOT/PID/stat; 0 when unknown. */
+uint32_t tfo_ppid_of(const char *proc_root, uint32_t pid);
+
+/* Of the N processes holding one socket (HOLDERS[i], their parents
+ * PPIDS[i]), the index of the one it is attributed to: the lowest pid of
+ * those no other holder is an ancestor of (a pre-fork server's master,
+ * not its workers). Ancestry beyond the parent comes from PROC_ROOT. */
+size_t tfo_creator_of(const uint32_t *holders, const uint32_t *ppids,
+		      size_t n, const char *proc_root);
+
 /* The inode of the caller's network namespace (PROC_ROOT/self/ns/net),
  * the number records carry as netns; 0 when unknown. */
 uint32_t tfo_own_netns(const char *proc_root);

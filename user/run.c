@@ -79,6 +79,16 @@ bool tfo_run_new_correlator(struct tfo_run *run, bool probes,
 	return run->corr != NULL;
 }
 
+/* What PID runs, told to the correlator before its records: a Go
+ * program's version, its systemd service. Its executable is opened by the
+ * broker once tfotrace holds no privilege. */
+static void describe_program(struct tfo_run *run, uint32_t pid,
+			     struct tfo_program *p)
+{
+	tfo_broker_describe(run->broker, pid, p);
+	tfo_correlator__program(run->corr, pid, p);
+}
+
 int tfo_run_on_record(void *ctx, void *data, size_t len)
 {
 	struct tfo_run *run = ctx;
@@ -93,6 +103,14 @@ int tfo_run_on_record(void *ctx, void *data, size_t len)
 	if (tfo_pids_reused(rec.hdr.pid)) {
 		run->sum.reused_pid++;
 		return 0;
+	}
+	/* a listener's birth, or an MPTCP socket's: the advice its findings
+	 * get depends on the program (these records are few) */
+	if (rec.hdr.type == TFO_REC_LISTEN ||
+	    (rec.hdr.type == TFO_REC_SOCKET && rec.socket.protocol == 262)) {
+		struct tfo_program prog;
+
+		describe_program(run, rec.hdr.pid, &prog);
 	}
 	if (run->tracer) {
 		uint64_t lost = tfo_tracer_lost(run->tracer);
@@ -112,16 +130,15 @@ int tfo_run_on_record(void *ctx, void *data, size_t len)
 	return run->write_err;
 }
 
+/* -p and --cgroup select a scanned listener by the process it is
+ * attributed to, as the kernel selects its TFO events. */
 static bool owned_by_filter(const struct tfo_run *run,
 			    const struct tfo_listener *l)
 {
 	if (!tfo_pids_count() && !run->cgroup->path)
 		return true;
-	for (size_t i = 0; i < l->n_owners; i++)
-		if (tfo_pids_include(l->owners[i].pid) &&
-		    tfo_cgroup_has_pid(run->cgroup, l->owners[i].pid))
-			return true;
-	return false;
+	return l->n_owners && tfo_pids_include(l->owners[0].pid) &&
+	       tfo_cgroup_has_pid(run->cgroup, l->owners[0].pid);
 }
 
 int tfo_run_scan(struct tfo_run *run)
@@ -146,21 +163,21 @@ int tfo_run_scan(struct tfo_run *run)
 	for (int i = 0; i < n && !run->write_err; i++) {
 		const struct tfo_listener *l = &ls[i];
 		union tfo_record rec = { .listener = l->rec };
+		struct tfo_program prog;
 
 		if (!owned_by_filter(run, l))
 			continue;
+		if (l->n_owners)
+			describe_program(run, l->owners[0].pid, &prog);
 		tfo_listener_owner_to_hdr(l, &rec.listener.hdr);
 		run->write_err = tfo_output_listener(run->out, &l->rec, l->owners,
-						     l->n_owners);
+						     l->n_owners,
+						     l->n_owners ? &prog : NULL);
 		tfo_correlator__feed(run->corr, &rec);
-		for (size_t j = 0; j < l->n_owners; j++) {
-			tfo_correlator__owner(run->corr, l->rec.sock.ino,
-					      l->owners[j].pid, l->owners[j].ns_pid,
-					      l->owners[j].comm);
-			if (run->tracer)
-				tfo_tracer_seed_owner(run->tracer, l->rec.sock.ino,
-						      &l->owners[j]);
-		}
+		/* the kernel's TFO events of the listener name its creator */
+		if (run->tracer && l->n_owners)
+			tfo_tracer_seed_owner(run->tracer, l->rec.sock.ino,
+					      &l->owners[0]);
 	}
 	free(ls);
 	return 0;

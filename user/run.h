@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "attach.h"
+#include "broker.h"
 #include "cgroup.h"
 #include "correlate.h"
 #include "output.h"
@@ -22,6 +23,8 @@ struct tfo_run {
 	struct tfo_tracer *tracer;	/* NULL for --scan */
 	struct tfo_tracer *scanner;	/* holds the iterator: tracer or --scan's */
 	const struct tfo_cgroup *cgroup;
+	struct tfo_broker *broker;	/* opens executables once unprivileged;
+					 * NULL: opened directly */
 	const char *version;
 	const char *prom_path;		/* --prometheus; NULL: none */
 	long interval_sec;		/* between metrics writes and updates

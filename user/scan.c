@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "decode.h"
+#include "procfs.h"
 #include "scan.h"
 
 typedef int (*record_cb)(void *ctx, const union tfo_record *r);
@@ -76,6 +77,9 @@ cleanup:
 struct listeners {
 	struct tfo_listener *v;
 	size_t n, cap;
+	/* every (listener, process) pair the owners iterator found */
+	struct tfo_rec_owner *holders;
+	size_t n_holders, cap_holders;
 };
 
 static int collect_listener(void *ctx, const union tfo_record *r)
@@ -96,35 +100,83 @@ static int collect_listener(void *ctx, const union tfo_record *r)
 	return 0;
 }
 
-/* A process holding a listener (one record per fd: a process holding it
- * twice is named once). */
+/* One record per fd on a listener: kept all, sorted out per listener
+ * once the iterator is done. */
 static int collect_owner(void *ctx, const union tfo_record *r)
 {
 	struct listeners *ls = ctx;
-	const struct tfo_rec_owner *o = &r->owner;
 
-	for (size_t i = 0; i < ls->n; i++) {
-		struct tfo_listener *l = &ls->v[i];
-		size_t j;
+	if (ls->n_holders == ls->cap_holders) {
+		size_t cap = ls->cap_holders ? 2 * ls->cap_holders : 64;
+		struct tfo_rec_owner *v = realloc(ls->holders, cap * sizeof(*v));
 
-		if (l->rec.sock.ino != o->ino)
-			continue;
-		for (j = 0; j < l->n_owners; j++)
-			if (l->owners[j].pid == o->hdr.pid)
-				break;
-		if (j < l->n_owners)
-			continue;
-		l->n_holders++;
-		if (l->n_owners == TFO_LISTENER_OWNERS)
-			continue;
-		l->owners[j].pid = o->hdr.pid;
-		l->owners[j].ns_pid = o->hdr.ns_pid;
-		memcpy(l->owners[j].comm, o->hdr.comm, TFO_COMM_LEN);
-		l->owners[j].comm[TFO_COMM_LEN - 1] = '\0';
-		l->owner_ppids[j] = o->ppid;
-		l->n_owners++;
+		if (!v)
+			return -ENOMEM;
+		ls->holders = v;
+		ls->cap_holders = cap;
 	}
+	ls->holders[ls->n_holders++] = r->owner;
 	return 0;
+}
+
+static bool is_holder(const uint32_t *holders, size_t n, uint32_t pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (holders[i] == pid)
+			return true;
+	return false;
+}
+
+/* Each listener's holders: distinct processes, the creator first. */
+static void attribute(struct listeners *ls)
+{
+	uint32_t *pids = NULL, *ppids = NULL;
+
+	if (ls->n_holders) {
+		pids = calloc(ls->n_holders, sizeof(*pids));
+		ppids = calloc(ls->n_holders, sizeof(*ppids));
+	}
+	for (size_t i = 0; pids && ppids && i < ls->n; i++) {
+		struct tfo_listener *l = &ls->v[i];
+		const struct tfo_rec_owner *of[TFO_LISTENER_OWNERS];
+		size_t n = 0, creator;
+
+		for (size_t h = 0; h < ls->n_holders; h++) {
+			const struct tfo_rec_owner *o = &ls->holders[h];
+
+			if (o->ino != l->rec.sock.ino ||
+			    is_holder(pids, n, o->hdr.pid))
+				continue;
+			pids[n] = o->hdr.pid;
+			ppids[n] = o->ppid;
+			if (n < TFO_LISTENER_OWNERS)
+				of[n] = o;
+			n++;
+		}
+		if (!n)
+			continue;
+		creator = tfo_creator_of(pids, ppids, n, "/proc");
+		/* the creator first, the others after it in pid order */
+		for (size_t h = 0; h < ls->n_holders && creator >= TFO_LISTENER_OWNERS; h++)
+			if (ls->holders[h].ino == l->rec.sock.ino &&
+			    ls->holders[h].hdr.pid == pids[creator])
+				of[TFO_LISTENER_OWNERS - 1] = &ls->holders[h];
+		if (creator >= TFO_LISTENER_OWNERS)
+			creator = TFO_LISTENER_OWNERS - 1;
+		l->n_holders = n;
+		l->n_owners = n < TFO_LISTENER_OWNERS ? n : TFO_LISTENER_OWNERS;
+		for (size_t j = 0, k = 1; j < l->n_owners; j++) {
+			const struct tfo_rec_owner *o = of[j];
+			size_t at = j == creator ? 0 : k++;
+
+			l->owners[at].pid = o->hdr.pid;
+			l->owners[at].ns_pid = o->hdr.ns_pid;
+			memcpy(l->owners[at].comm, o->hdr.comm, TFO_COMM_LEN);
+			l->owners[at].comm[TFO_COMM_LEN - 1] = '\0';
+		}
+	}
+	free(pids);
+	free(ppids);
 }
 
 /* The owners iterator, looking for the listeners' inodes only. */
@@ -146,7 +198,10 @@ static int find_owners(const struct tfo_scan_progs *progs,
 			    sizeof(struct tfo_rec_owner), collect_owner, ls,
 			    why, why_len);
 		err = n < 0 ? n : 0;
+		if (!err)
+			attribute(ls);
 	}
+	free(ls->holders);
 	/* empty again for the next scan */
 	for (size_t i = 0; i < ls->n; i++)
 		bpf_map_delete_elem(progs->inos_fd, &ls->v[i].rec.sock.ino);

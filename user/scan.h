@@ -11,17 +11,18 @@
 
 #define TFO_LISTENER_OWNERS	4
 
-/* A listener and the processes holding it (at most TFO_LISTENER_OWNERS
- * named, in pid order; n_holders counts them all). */
+/* A listener and the processes holding it: owners[0] is the one it is
+ * attributed to, the holder none of the others descends from (a pre-fork
+ * server's master, not one of its workers); then the others, in pid
+ * order, at most TFO_LISTENER_OWNERS named; n_holders counts them all. */
 struct tfo_listener {
 	struct tfo_rec_listener rec;
 	struct tfo_owner owners[TFO_LISTENER_OWNERS];
-	uint32_t owner_ppids[TFO_LISTENER_OWNERS];
 	size_t n_owners;
 	size_t n_holders;
 };
 
-/* The first owner of L as a record header's process (pid 0: none), so
+/* The attributed owner of L as a record header's process (pid 0: none), so
  * that findings on the listener name it from the start. */
 void tfo_listener_owner_to_hdr(const struct tfo_listener *l,
 			       struct tfo_rec_hdr *hdr);

@@ -502,7 +502,7 @@ static void test_view_default_hides_per_syn_records(void **state)
 	assert_int_equal(tfo_output_record(&c->out, &client), 0);
 	assert_string_equal(captured(c), "");
 	assert_int_equal(tfo_output_record(&c->out, &call), 1);
-	assert_int_equal(tfo_output_listener(&c->out, &l, NULL, 0), 0);
+	assert_int_equal(tfo_output_listener(&c->out, &l, NULL, 0, NULL), 0);
 	assert_non_null(strstr(captured(c), "{\"type\":\"setsockopt\""));
 	assert_non_null(strstr(captured(c), "{\"type\":\"listener\""));
 	assert_null(strstr(captured(c), "tfo_server"));
@@ -578,7 +578,7 @@ static void test_view_findings_hides_records_not_findings(void **state)
 	c->out.view = TFO_VIEW_FINDINGS;
 	assert_int_equal(tfo_output_record(&c->out, &syn), 0);
 	assert_int_equal(tfo_output_record(&c->out, &call), 0);
-	assert_int_equal(tfo_output_listener(&c->out, &l, NULL, 0), 0);
+	assert_int_equal(tfo_output_listener(&c->out, &l, NULL, 0, NULL), 0);
 	assert_string_equal(captured(c), "");
 	assert_int_equal(tfo_output_start(&c->out, "fentry", "0.1.0"), 0);
 	assert_int_equal(tfo_output_finding(&c->out, &f), 0);
@@ -691,6 +691,33 @@ static void test_text_finding_first_and_update(void **state)
 		" listener port 443, ino 9925: no per-SYN numbers in this mode\n");
 }
 
+/* The owner's program: its Go version and systemd service, in text and
+ * JSON; a program that is not Go, or not known, shows as none. */
+static void test_finding_program(void **state)
+{
+	struct capture *c = *state;
+	struct tfo_sock_view v = mptcp_listener_view();
+	struct tfo_finding f = { .kind = TFO_FINDING_MPTCP_TFO_REJECTED,
+				 .sock = &v, .err = 92 };
+
+	v.program.known = true;
+	v.program.go.is_go = true;
+	strcpy(v.program.go.version, "go1.24.1");
+	strcpy(v.program.unit, "xray.service");
+	assert_int_equal(tfo_output_finding(&c->out, &f), 0);
+	assert_non_null(strstr(captured(c), "\"comm\":\"xray\",\"go_version\":\"go1.24.1\","
+			       "\"unit\":\"xray.service\",\"sock_ino\""));
+	c->out.format = TFO_FMT_TEXT;
+	assert_int_equal(tfo_output_finding(&c->out, &f), 0);
+	assert_non_null(strstr(captured(c), "*** finding mptcp-tfo-rejected: pid 4242 "
+			       "(xray, go1.24.1), MPTCP listener"));
+	/* a C program: known, not Go */
+	v.program.go.is_go = false;
+	v.program.go.version[0] = '\0';
+	assert_int_equal(tfo_output_finding(&c->out, &f), 0);
+	assert_non_null(strstr(captured(c), "pid 4242 (xray), MPTCP listener [::]:443, ino 9925: ENOPROTOOPT\n"));
+}
+
 static void test_json_finding_update(void **state)
 {
 	struct capture *c = *state;
@@ -701,7 +728,8 @@ static void test_json_finding_update(void **state)
 	const char *expect =
 		"{\"type\":\"finding\",\"kind\":\"mptcp-tfo-rejected\","
 		"\"final\":false,\"update\":%s,\"pid\":4242,\"ns_pid\":4242,"
-		"\"comm\":\"xray\",\"sock_ino\":9925,\"netns\":4026531840,"
+		"\"comm\":\"xray\",\"go_version\":null,\"unit\":null,"
+		"\"sock_ino\":9925,\"netns\":4026531840,"
 		"\"proto\":\"MPTCP\",\"family\":\"AF_INET6\",\"port\":443,"
 		"\"addr\":\"[::]\",\"errno\":\"ENOPROTOOPT\",\"tfo_qlen_max\":0,"
 		"\"syns\":37,\"cookie_requests\":30,\"syns_with_data\":5,"
@@ -838,6 +866,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_summary_not_recorded_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_finding_first_and_update, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_finding_update, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_finding_program, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_time_across_seconds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_comment_text_only, setup, teardown),
 	};

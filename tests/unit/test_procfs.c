@@ -139,14 +139,6 @@ static void make_file(const struct fixture *fx, const char *rel, const char *con
 	assert_int_equal(fclose(file), 0);
 }
 
-static void make_link(const struct fixture *fx, const char *rel, const char *target)
-{
-	char path[PATH_MAX];
-
-	make_path(fx, rel, path);
-	assert_int_equal(symlink(target, path), 0);
-}
-
 /* rm -rf that never follows a symlink out of the fixture. */
 static int remove_tree_at(int parent_fd, const char *name)
 {
@@ -181,44 +173,36 @@ static int setup_fixture(void **state)
 		return -1;
 	}
 
-	/* 100 holds socket 123 twice, 456 once, a pipe, and 1230 (which
-	 * must not pass for 123). */
-	make_dir(fx, "100/fd");
-	make_file(fx, "100/comm", "alpha\n");
-	make_link(fx, "100/fd/3", "socket:[123]");
-	make_link(fx, "100/fd/4", "socket:[123]");
-	make_link(fx, "100/fd/5", "pipe:[9]");
-	make_link(fx, "100/fd/6", "socket:[1230]");
-	make_link(fx, "100/fd/7", "socket:[456]");
-	/* 200 shares 123 with 100. */
-	make_dir(fx, "200/fd");
-	make_file(fx, "200/comm", "beta\n");
-	make_link(fx, "200/fd/0", "socket:[123]");
-	make_link(fx, "200/fd/1", "/dev/null");
-	/* 300 has no comm file: reported as "?". */
-	make_dir(fx, "300/fd");
-	make_link(fx, "300/fd/8", "socket:[456]");
-	/* 400's comm is longer than the kernel's 15 characters. */
-	make_dir(fx, "400/fd");
-	make_file(fx, "400/comm", "a-very-long-process-name\n");
-	make_link(fx, "400/fd/2", "socket:[777]");
-	/* 500 has no fd directory: gone, or not ours to read. */
-	make_dir(fx, "500");
-	make_file(fx, "500/comm", "ghost\n");
-	/* Malformed socket links: never 888. */
-	make_dir(fx, "700/fd");
-	make_file(fx, "700/comm", "broken\n");
-	make_link(fx, "700/fd/1", "socket:[888");
-	make_link(fx, "700/fd/2", "socket:[ 888]");
-	make_link(fx, "700/fd/3", "socket:[888]x");
-	make_link(fx, "700/fd/4", "/tmp/socket:[888]");
-	/* Not pids: never scanned although they hold 123. */
-	make_dir(fx, "self/fd");
-	make_file(fx, "self/comm", "self\n");
-	make_link(fx, "self/fd/3", "socket:[123]");
-	make_dir(fx, "12a/fd");
-	make_link(fx, "12a/fd/3", "socket:[123]");
-	make_file(fx, "600", "a numeric file, not a directory\n");
+	/* Process trees, as /proc/PID/stat gives them (comm in parentheses,
+	 * state, ppid): a pre-fork server 100 with workers 101, 102; a
+	 * master 300 whose worker 302 came through a helper 301 that holds
+	 * nothing; a master 900 whose worker got the lower pid 50. */
+	make_dir(fx, "100");
+	make_file(fx, "100/stat", "100 (haproxy) S 1 100 100 0 -1\n");
+	make_dir(fx, "101");
+	make_file(fx, "101/stat", "101 (haproxy) S 100 100 100 0 -1\n");
+	make_dir(fx, "102");
+	make_file(fx, "102/stat", "102 (a (b) c) S 100 100 100 0 -1\n");
+	make_dir(fx, "300");
+	make_file(fx, "300/stat", "300 (php-fpm) S 1 300 300 0 -1\n");
+	make_dir(fx, "301");
+	make_file(fx, "301/stat", "301 (sh) S 300 300 300 0 -1\n");
+	make_dir(fx, "302");
+	make_file(fx, "302/stat", "302 (php-fpm) S 301 300 300 0 -1\n");
+	make_dir(fx, "900");
+	make_file(fx, "900/stat", "900 (nginx) S 1 900 900 0 -1\n");
+	make_dir(fx, "50");
+	make_file(fx, "50/stat", "50 (nginx) S 900 900 900 0 -1\n");
+	make_dir(fx, "66");
+	make_file(fx, "66/stat", "66 (broken\n");
+	/* cgroup files: a service, a login session, a hybrid hierarchy with
+	 * a service's sub-cgroup, a user manager's service */
+	make_file(fx, "100/cgroup", "0::/system.slice/xray.service\n");
+	make_file(fx, "101/cgroup", "0::/user.slice/user-1000.slice/session-4.scope\n");
+	make_file(fx, "102/cgroup", "12:pids:/system.slice/x.service\n"
+		  "0::/system.slice/haproxy.service/workers\n");
+	make_file(fx, "300/cgroup", "0::/user.slice/user-1000.slice/user@1000.service/app.slice/web.service\n");
+	make_file(fx, "301/cgroup", "0::/system.slice/not.services/x.servicex\n");
 
 	make_dir(fx, "sys/net/ipv4/conf/eth0.100");
 	make_dir(fx, "sys/net/core");
@@ -499,6 +483,64 @@ static void test_sysctl_garbage(void **state)
 	assert_int_equal(value, 77);
 }
 
+/* ---- process ancestry ---- */
+
+static void test_ppid(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(tfo_ppid_of(fx->root, 101), 100);
+	/* parentheses in comm: the last one ends it */
+	assert_int_equal(tfo_ppid_of(fx->root, 102), 100);
+	assert_int_equal(tfo_ppid_of(fx->root, 66), 0);
+	assert_int_equal(tfo_ppid_of(fx->root, 4242), 0);
+	assert_int_equal(tfo_ppid_of("/proc", getpid()), getppid());
+}
+
+/* The listener is attributed to the holder no other holder descends from,
+ * in any order the holders come. */
+static void test_creator_of(void **state)
+{
+	struct fixture *fx = *state;
+	const uint32_t prefork[] = { 101, 100, 102 }, prefork_pp[] = { 100, 1, 100 };
+	const uint32_t deep[] = { 302, 300 }, deep_pp[] = { 301, 1 };
+	const uint32_t wrapped[] = { 50, 900 }, wrapped_pp[] = { 900, 1 };
+	const uint32_t strangers[] = { 500, 400 }, strangers_pp[] = { 1, 1 };
+	const uint32_t alone[] = { 7 }, alone_pp[] = { 0 };
+
+	assert_int_equal(tfo_creator_of(prefork, prefork_pp, 3, fx->root), 1);
+	/* through a helper that holds nothing: the walk climbs /proc */
+	assert_int_equal(tfo_creator_of(deep, deep_pp, 2, fx->root), 1);
+	/* the worker's pid is lower than its master's */
+	assert_int_equal(tfo_creator_of(wrapped, wrapped_pp, 2, fx->root), 1);
+	/* unrelated processes (a socket passed over a unix socket): the
+	 * lowest pid */
+	assert_int_equal(tfo_creator_of(strangers, strangers_pp, 2, fx->root), 1);
+	assert_int_equal(tfo_creator_of(alone, alone_pp, 1, fx->root), 0);
+}
+
+static void test_systemd_unit(void **state)
+{
+	struct fixture *fx = *state;
+	char unit[64];
+
+	assert_int_equal(tfo_systemd_unit_of(fx->root, 100, unit, sizeof(unit)), 0);
+	assert_string_equal(unit, "xray.service");
+	assert_int_equal(tfo_systemd_unit_of(fx->root, 101, unit, sizeof(unit)), 0);
+	assert_string_equal(unit, "");
+	assert_int_equal(tfo_systemd_unit_of(fx->root, 102, unit, sizeof(unit)), 0);
+	assert_string_equal(unit, "haproxy.service");
+	assert_int_equal(tfo_systemd_unit_of(fx->root, 300, unit, sizeof(unit)), 0);
+	assert_string_equal(unit, "web.service");
+	assert_int_equal(tfo_systemd_unit_of(fx->root, 301, unit, sizeof(unit)), 0);
+	assert_string_equal(unit, "");
+	/* a name longer than the room: none rather than a cut one */
+	assert_int_equal(tfo_systemd_unit_of(fx->root, 100, unit, 8), 0);
+	assert_string_equal(unit, "");
+	assert_int_equal(tfo_systemd_unit_of(fx->root, 4242, unit, sizeof(unit)),
+			 -ENOENT);
+}
+
 static void test_sysctl_missing(void **state)
 {
 	struct fixture *fx = *state;
@@ -529,6 +571,9 @@ int main(void)
 		cmocka_unit_test(test_sysctl_good),
 		cmocka_unit_test(test_sysctl_garbage),
 		cmocka_unit_test(test_sysctl_missing),
+		cmocka_unit_test(test_ppid),
+		cmocka_unit_test(test_creator_of),
+		cmocka_unit_test(test_systemd_unit),
 	};
 
 	return cmocka_run_group_tests_name("procfs", tests, setup_fixture,

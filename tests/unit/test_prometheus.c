@@ -334,6 +334,7 @@ static const char middle[] =
 	"tfotrace_findings{kind=\"tfo-queue-overflow\"} 0\n"
 	"tfotrace_findings{kind=\"tfo-cookie-invalid\"} 0\n"
 	"tfotrace_findings{kind=\"tfo-client-blackhole\"} 0\n"
+	"tfotrace_findings{kind=\"mptcp-legacy-api\"} 0\n"
 	"tfotrace_findings{kind=\"tfo-ok\"} 1\n"
 	"# HELP tfotrace_finding 1 for each socket and finding kind (tfo-ok aside) that holds for it now.\n"
 	"# TYPE tfotrace_finding gauge\n"
