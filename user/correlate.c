@@ -514,7 +514,8 @@ static void explain(const struct tfo_correlator *c, struct tfo_finding *f)
 			 "queue stays 0, and SYNs asking for a cookie get a "
 			 "SYN-ACK without one. The application runs on without TFO." :
 			 "this MPTCP listener has no TFO queue while clients ask "
-			 "for cookies: on kernels before 6.2 MPTCP rejects "
+			 "for TFO (cookie requests, or SYN data with a cookie): on "
+			 "kernels before 6.2 MPTCP rejects "
 			 "TCP_FASTOPEN, so an application that asked for it (Go >= "
 			 "1.24 servers such as Xray do) runs without TFO. Its "
 			 "setsockopt came before tfotrace started.";

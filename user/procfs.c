@@ -324,26 +324,67 @@ int tfo_systemd_unit_of(const char *proc_root, uint32_t pid, char *unit,
 
 /* ---- process ancestry ---- */
 
-uint32_t tfo_ppid_of(const char *proc_root, uint32_t pid)
+/* PID's parent and command from PROC_ROOT/PID/stat; false when unknown. */
+static bool read_stat(const char *proc_root, uint32_t pid, uint32_t *ppid,
+		      char comm[TFO_COMM_LEN])
 {
-	char path[64], buf[512], *p;
-	unsigned int ppid = 0;
+	char path[PATH_MAX], buf[512], *open_paren, *close_paren;
+	unsigned int parent;
 	ssize_t n;
+	size_t len;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%u/stat", proc_root, pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
+		return false;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)
-		return 0;
+		return false;
 	buf[n] = '\0';
-	p = strrchr(buf, ')');	/* comm may hold spaces and parentheses */
-	if (!p || sscanf(p + 1, " %*c %u", &ppid) != 1)
-		return 0;
-	return ppid;
+	/* comm may hold spaces and parentheses: it ends at the last ')' */
+	open_paren = strchr(buf, '(');
+	close_paren = strrchr(buf, ')');
+	if (!open_paren || !close_paren || close_paren < open_paren ||
+	    sscanf(close_paren + 1, " %*c %u", &parent) != 1)
+		return false;
+	len = close_paren - open_paren - 1;
+	if (len >= TFO_COMM_LEN)
+		len = TFO_COMM_LEN - 1;
+	memcpy(comm, open_paren + 1, len);
+	comm[len] = '\0';
+	*ppid = parent;
+	return true;
+}
+
+uint32_t tfo_ppid_of(const char *proc_root, uint32_t pid)
+{
+	char comm[TFO_COMM_LEN];
+	uint32_t ppid;
+
+	return read_stat(proc_root, pid, &ppid, comm) ? ppid : 0;
+}
+
+uint32_t tfo_service_root(const char *proc_root, uint32_t pid,
+			  char comm[TFO_COMM_LEN])
+{
+	char mine[TFO_COMM_LEN], theirs[TFO_COMM_LEN];
+	uint32_t ppid, up;
+
+	comm[0] = '\0';
+	if (!read_stat(proc_root, pid, &ppid, mine))
+		return pid;
+	/* the tree of one program is shallow: 64 steps */
+	for (int depth = 0; ppid > 1 && depth < 64; depth++) {
+		if (!read_stat(proc_root, ppid, &up, theirs) ||
+		    strcmp(theirs, mine))
+			break;
+		pid = ppid;
+		ppid = up;
+	}
+	memcpy(comm, mine, TFO_COMM_LEN);
+	return pid;
 }
 
 static bool among(const uint32_t *holders, size_t n, uint32_t pid)

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "tfotrace.h"
 
 /* The kernel's TCP Fast Open counters (TcpExt in /proc/net/netstat). */
 struct tfo_mib {
@@ -54,6 +55,13 @@ int tfo_systemd_unit_of(const char *proc_root, uint32_t pid, char *unit,
 
 /* PID's parent process, from PROC_ROOT/PID/stat; 0 when unknown. */
 uint32_t tfo_ppid_of(const char *proc_root, uint32_t pid);
+
+/* The process a listener held by PID belongs to: PID, or its furthest
+ * ancestor running the same command, a pre-fork server's master, which
+ * may have closed its own copy of the listener (haproxy's does). COMM gets
+ * that command ("" when PID is unknown). */
+uint32_t tfo_service_root(const char *proc_root, uint32_t pid,
+			  char comm[TFO_COMM_LEN]);
 
 /* Of the N processes holding one socket (HOLDERS[i], their parents
  * PPIDS[i]), the index of the one it is attributed to: the lowest pid of

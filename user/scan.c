@@ -139,7 +139,9 @@ static void attribute(struct listeners *ls)
 	for (size_t i = 0; pids && ppids && i < ls->n; i++) {
 		struct tfo_listener *l = &ls->v[i];
 		const struct tfo_rec_owner *of[TFO_LISTENER_OWNERS];
-		size_t n = 0, creator;
+		char master_comm[TFO_COMM_LEN];
+		size_t n = 0, creator, first;
+		uint32_t master;
 
 		for (size_t h = 0; h < ls->n_holders; h++) {
 			const struct tfo_rec_owner *o = &ls->holders[h];
@@ -156,6 +158,7 @@ static void attribute(struct listeners *ls)
 		if (!n)
 			continue;
 		creator = tfo_creator_of(pids, ppids, n, "/proc");
+		master = tfo_service_root("/proc", pids[creator], master_comm);
 		/* the creator first, the others after it in pid order */
 		for (size_t h = 0; h < ls->n_holders && creator >= TFO_LISTENER_OWNERS; h++)
 			if (ls->holders[h].ino == l->rec.sock.ino &&
@@ -164,11 +167,21 @@ static void attribute(struct listeners *ls)
 		if (creator >= TFO_LISTENER_OWNERS)
 			creator = TFO_LISTENER_OWNERS - 1;
 		l->n_holders = n;
-		l->n_owners = n < TFO_LISTENER_OWNERS ? n : TFO_LISTENER_OWNERS;
-		for (size_t j = 0, k = 1; j < l->n_owners; j++) {
+		/* a master that no longer holds it comes first all the same */
+		first = master != pids[creator];
+		if (first) {
+			l->owners[0].pid = master;
+			l->owners[0].ns_pid = tfo_ns_pid_of("/proc", master);
+			memcpy(l->owners[0].comm, master_comm, TFO_COMM_LEN);
+		}
+		l->n_owners = n + first < TFO_LISTENER_OWNERS ? n + first :
+			      TFO_LISTENER_OWNERS;
+		for (size_t j = 0, k = 1; j < l->n_owners - first; j++) {
 			const struct tfo_rec_owner *o = of[j];
-			size_t at = j == creator ? 0 : k++;
+			size_t at = j == creator && !first ? 0 : k++;
 
+			if (at >= TFO_LISTENER_OWNERS)
+				break;
 			l->owners[at].pid = o->hdr.pid;
 			l->owners[at].ns_pid = o->hdr.ns_pid;
 			memcpy(l->owners[at].comm, o->hdr.comm, TFO_COMM_LEN);

@@ -964,8 +964,9 @@ def all_tests():
     import hardening
     import ecosystem
     import production
+    import realservers
     return TESTS + findings.TESTS + hardening.TESTS + ecosystem.TESTS + \
-        production.TESTS
+        production.TESTS + realservers.TESTS
 
 
 # ---------------------------------------------------------------- runner

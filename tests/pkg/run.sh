@@ -329,6 +329,8 @@ ExecStart=/bin/sh -c '\
   echo "active=$(systemctl is-active tfotrace)" >$out; \
   pid=$(systemctl show -p MainPID --value tfotrace); \
   grep -E "^(CapEff|CapBnd|NoNewPrivs|Seccomp):" /proc/$pid/status | tr -d "\t" | tr : = >>$out; \
+  helper=$(cat /proc/$pid/task/$pid/children); \
+  grep -E "^CapEff:" /proc/$helper/status | tr -d "\t" | sed "s/^CapEff:/helperCapEff=/" >>$out; \
   journalctl -b -u tfotrace -o cat | grep -m1 "attached in" | sed "s/^/attached=/" >>$out; \
   systemctl stop tfotrace; \
   systemctl show -p Result -p ExecMainStatus tfotrace | sed "s/^/stop/" >>$out; \
@@ -375,6 +377,7 @@ UNIT
 		"attached=tfotrace: attached in .*"
 	nspawn_is "every capability dropped (CapEff 0)" "CapEff=0000000000000000"
 	nspawn_is "bounding set emptied (CapBnd 0)" "CapBnd=0000000000000000"
+	nspawn_is "its helper keeps CAP_SYS_PTRACE alone" "helperCapEff=0000000000080000"
 	nspawn_is "no_new_privs" "NoNewPrivs=1"
 	nspawn_is "seccomp filter on" "Seccomp=2"
 	nspawn_is "systemctl stop: exit 0" "stopExecMainStatus=0"

@@ -541,6 +541,25 @@ static void test_systemd_unit(void **state)
 			 -ENOENT);
 }
 
+/* A pre-fork server's master may have closed its copy of the listener
+ * (haproxy 2.6's does): the holder's furthest ancestor running the same
+ * command is who it belongs to. */
+static void test_service_root(void **state)
+{
+	struct fixture *fx = *state;
+	char comm[TFO_COMM_LEN];
+
+	assert_int_equal(tfo_service_root(fx->root, 101, comm), 100);
+	assert_string_equal(comm, "haproxy");
+	/* its parent runs something else: the worker is its own root */
+	assert_int_equal(tfo_service_root(fx->root, 302, comm), 302);
+	assert_string_equal(comm, "php-fpm");
+	assert_int_equal(tfo_service_root(fx->root, 50, comm), 900);
+	assert_int_equal(tfo_service_root(fx->root, 100, comm), 100);
+	assert_int_equal(tfo_service_root(fx->root, 4242, comm), 4242);
+	assert_string_equal(comm, "");
+}
+
 static void test_sysctl_missing(void **state)
 {
 	struct fixture *fx = *state;
@@ -574,6 +593,7 @@ int main(void)
 		cmocka_unit_test(test_ppid),
 		cmocka_unit_test(test_creator_of),
 		cmocka_unit_test(test_systemd_unit),
+		cmocka_unit_test(test_service_root),
 	};
 
 	return cmocka_run_group_tests_name("procfs", tests, setup_fixture,

@@ -9,6 +9,10 @@
 #   C  two servers, tfotrace -p the first
 #   R  (fentry, kprobe) two hooked functions renamed in the BTF given with
 #      --btf: skipped with a warning, the rest still traces
+#   H  Debian's haproxy, master-worker, its listener made MPTCP by the
+#      mptcpize shim and asking for TFO, started before (HB) and after (HA)
+#      tfotrace, five TFO clients; then (once) the first fix it was given,
+#      applied, and the clients again
 # and last, in text, the report a user reads for the Go-style server.
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
@@ -47,6 +51,58 @@ stop_tool() {
 	echo "exit $?" >>/tmp/$name.err
 	section "$MODE $name tool" /tmp/$name.json
 	section "$MODE $name stderr" /tmp/$name.err
+}
+
+mkdir -p /etc/haproxy
+cat >/etc/haproxy/haproxy.cfg <<'EOF'
+global
+    master-worker
+    nbthread 1
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind 127.0.0.1:18080 tfo
+    http-request return status 200 content-type text/plain string "ok"
+EOF
+
+# haproxy, its TCP sockets made MPTCP; MASTER its master's pid once up
+start_haproxy() {
+	rm -f /tmp/haproxy.pid /tmp/haproxy.log
+	LD_PRELOAD=/usr/lib/libmptcpize.so haproxy -f /etc/haproxy/haproxy.cfg \
+		-p /tmp/haproxy.pid >/tmp/haproxy.log 2>&1 &
+	HAPROXY=$!
+	wait_for /tmp/haproxy.log "Loading success"
+	MASTER=$(cat /tmp/haproxy.pid)
+}
+
+stop_haproxy() {
+	kill -TERM "$MASTER"
+	wait $HAPROXY
+}
+
+# H: the real server, in the guest's own namespace (tfotrace's: the scan
+# sees it), under tfotrace in mode $1
+haproxy_sessions() {
+	echo 3 >/proc/sys/net/ipv4/tcp_fastopen
+	start_haproxy
+	echo "{\"master\":$MASTER}" >/tmp/HB.pid
+	start_tool HB --attach $1
+	tfo_client --port 18080 --clients $CLIENTS >/tmp/HB.client
+	stop_tool
+	stop_haproxy
+	section "$1 HB haproxy" /tmp/HB.pid
+	section "$1 HB client" /tmp/HB.client
+	start_tool HA --attach $1
+	start_haproxy
+	echo "{\"master\":$MASTER}" >/tmp/HA.pid
+	tfo_client --port 18080 --clients $CLIENTS >/tmp/HA.client
+	stop_tool
+	stop_haproxy
+	section "$1 HA haproxy" /tmp/HA.pid
+	section "$1 HA client" /tmp/HA.client
 }
 
 echo "=== KERNEL $(uname -r)"
@@ -106,6 +162,8 @@ for MODE in fentry kprobe tracepoint; do
 	section "$MODE C1 scenario" /tmp/C1.sc
 	section "$MODE C2 scenario" /tmp/C2.sc
 
+	haproxy_sessions $MODE
+
 	# R: two hooked functions "renamed" in the BTF given with --btf
 	[ $MODE = tracepoint ] && continue
 	btf_rename /sys/kernel/btf/vmlinux /tmp/renamed.btf \
@@ -131,6 +189,30 @@ wait $SERVER
 section "doctor scenario" /tmp/D.sc
 section "doctor json" /tmp/doctor.json
 section "doctor text" /tmp/doctor.txt
+# The first fix tfotrace gave haproxy, applied: the same server, still
+# listening, with TFO (where the fix is 0x403 on this kernel)
+FIX=$(sed -n 's/.*"advice":\["sysctl -w net.ipv4.tcp_fastopen=\(0x[0-9a-f]*\):.*/\1/p' /tmp/HA.json | head -1)
+if [ -n "$FIX" ]; then
+	echo $((FIX)) >/proc/sys/net/ipv4/tcp_fastopen
+	start_haproxy
+	tfo_client --port 18080 --clients $CLIENTS >/tmp/HF.client
+	echo "{\"fix\":\"$FIX\",\"master\":$MASTER,\"alive\":$(kill -0 $MASTER && echo true || echo false)}" >/tmp/HF.pid
+	stop_haproxy
+	section "HF fix" /tmp/HF.pid
+	section "HF client" /tmp/HF.client
+	echo 3 >/proc/sys/net/ipv4/tcp_fastopen
+fi
+# The report a user reads for haproxy, in text
+start_haproxy
+tfotrace --ready-file /tmp/ready >/tmp/htext.out 2>/tmp/htext.err &
+TOOL=$!
+wait_for /tmp/ready .
+tfo_client --port 18080 --clients $CLIENTS >/dev/null
+kill -TERM $TOOL
+wait $TOOL
+stop_haproxy
+section "haproxy text report" /tmp/htext.out
+
 # The human-readable report of the Go-style server, as a user would see it.
 tfotrace --ready-file /tmp/ready >/tmp/text.out 2>/tmp/text.err &
 TOOL=$!

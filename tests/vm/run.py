@@ -94,17 +94,33 @@ def vmlinuz_of(pkg):
 
 # ---------------------------------------------------------------- guest
 
+def haproxy_files(tests):
+    """Debian's haproxy, the libraries it loads and the MPTCP shim, at the
+    paths the guest runs them from (tests/real/servers.py fetches them)."""
+    sys.path.insert(0, os.path.join(ROOT, "tests", "real"))
+    import servers
+    hp = servers.haproxy()
+    out = [(hp["binary"], "/usr/sbin/haproxy"),
+           (os.path.join(tests, "libmptcpize.so"), "/usr/lib/libmptcpize.so")]
+    for lib in hp["libs"]:
+        # the extracted ones where the guest's loader looks for them
+        dst = lib.replace(servers.EXTRACTED, "") if lib.startswith(servers.EXTRACTED) else lib
+        out.append((lib, dst))
+    return out
+
+
 def shared_libraries(binary):
     """The libraries BINARY loads, as ldd names them (absolute paths)."""
     out = subprocess.run(["ldd", binary], capture_output=True, text=True, check=True)
     return re.findall(r"(/\S+\.so[.\d]*)", out.stdout)
 
 
-def build_initramfs(workdir, tfotrace, scenario, init=None, extra=()):
+def build_initramfs(workdir, tfotrace, scenario, init=None, extra=(), files=()):
     """busybox, the static tfotrace and tfo_scenario, bpftool with its
     libraries (Debian's, as a production host has it: tfotrace makes its
-    minimized BTF with it), INIT as /init (the VM suite's by default) and
-    EXTRA (source, name in /bin) pairs."""
+    minimized BTF with it), INIT as /init (the VM suite's by default),
+    EXTRA (source, name in /bin) pairs and FILES (source, absolute path in
+    the guest) pairs."""
     root = os.path.join(workdir, "root")
     for d in ("bin", "proc", "sys", "dev", "tmp", "var/cache", "usr/sbin"):
         os.makedirs(os.path.join(root, d), exist_ok=True)
@@ -115,10 +131,12 @@ def build_initramfs(workdir, tfotrace, scenario, init=None, extra=()):
         shutil.copy(lib, dst)
     busybox = shutil.which("busybox") or "/bin/busybox"
     init = init or os.path.join(ROOT, "tests", "vm", "guest-init.sh")
-    files = [(busybox, "bin/busybox"), (tfotrace, "bin/tfotrace"),
-             (scenario, "bin/tfo_scenario"), (init, "init")]
-    files += [(src, f"bin/{name}") for src, name in extra]
-    for src, dst in files:
+    copies = [(busybox, "bin/busybox"), (tfotrace, "bin/tfotrace"),
+              (scenario, "bin/tfo_scenario"), (init, "init")]
+    copies += [(src, f"bin/{name}") for src, name in extra]
+    copies += [(src, dst.lstrip("/")) for src, dst in files]
+    for src, dst in copies:
+        os.makedirs(os.path.dirname(os.path.join(root, dst)), exist_ok=True)
         shutil.copy(src, os.path.join(root, dst))
         os.chmod(os.path.join(root, dst), 0o755)
     out = os.path.join(workdir, "initrd.gz")
@@ -251,6 +269,84 @@ def judge_listener(j, tag, tool, server, done, want_kind, probes, old_kernel,
         j.eq(f"{tag} no errno claimed for an unseen setsockopt", f.get("errno"), None)
 
 
+HAPROXY_PORT = 18080
+
+
+def judge_haproxy(j, sec, mode, old_kernel, probes):
+    """Debian's haproxy, MPTCP listener asking TFO, before (HB) and after
+    (HA) tfotrace: its master named, the kernel's numbers, no other
+    finding, no advice that would stop it listening."""
+    for tag in ("HB", "HA"):
+        tool = json_lines(sec.get(f"{mode} {tag} tool", []))
+        master = json_lines(sec.get(f"{mode} {tag} haproxy", []))
+        client = json_lines(sec.get(f"{mode} {tag} client", []))
+        if not master or not client:
+            j.check(f"{tag} haproxy ran", False, f"sections missing: {sorted(k for k in sec if tag in k)}")
+            continue
+        master, client = master[0]["master"], client[-1]
+        j.eq(f"{tag} haproxy answered every TFO client", client["answered"], client["clients"])
+        finds = [o for o in tool if o.get("type") == "finding"]
+        finals = [f for f in finds if f.get("final")]
+        j.eq(f"{tag} findings only about haproxy's listener",
+             sorted({f.get("port") for f in finds}), [HAPROXY_PORT])
+        want = "mptcp-tfo-rejected" if old_kernel else "tfo-ok"
+        mine = [f for f in finals if f.get("kind") == want]
+        j.eq(f"{tag} final {want}", len(mine), 1)
+        if not mine:
+            continue
+        f = mine[0]
+        j.eq(f"{tag} names haproxy's master", (f.get("pid"), f.get("comm")), (master, "haproxy"))
+        j.eq(f"{tag} proto", f.get("proto"), "MPTCP")
+        j.eq(f"{tag} no Go version for a C program", f.get("go_version"), None)
+        j.eq(f"{tag} no advice that stops it listening",
+             [a for fi in finds for a in fi.get("advice", []) if "net.mptcp.enabled" in a], [])
+        if old_kernel:
+            j.check(f"{tag} first fix 0x403", f.get("advice", [""])[0].startswith(
+                "sysctl -w net.ipv4.tcp_fastopen=0x403"), str(f.get("advice"))[:300])
+        delta = client["delta"]
+        if probes:
+            j.eq(f"{tag} cookie_requests = TCPFastOpenCookieReqd's rise",
+                 f.get("cookie_requests"), delta["TCPFastOpenCookieReqd"])
+            j.eq(f"{tag} tfo_accepted = TCPFastOpenPassive's rise",
+                 f.get("tfo_accepted"), delta["TCPFastOpenPassive"])
+        else:
+            j.eq(f"{tag} per-SYN numbers unknown without probes", f.get("cookie_requests"), None)
+        if tag == "HB":
+            ls = [o for o in tool if o.get("type") == "listener" and o.get("port") == HAPROXY_PORT]
+            j.eq(f"{tag} the scan names the master", [(l.get("pid"), l.get("comm")) for l in ls],
+                 [(master, "haproxy")])
+        else:
+            listens = [o for o in tool if o.get("type") == "listen" and o.get("port") == HAPROXY_PORT]
+            j.eq(f"{tag} listen() by the master", [o.get("pid") for o in listens], [master])
+            tfo = [o for o in tool if o.get("type") == "setsockopt"
+                   and o.get("optname") == "TCP_FASTOPEN" and o.get("port") == HAPROXY_PORT]
+            j.check(f"{tag} its TCP_FASTOPEN record", len(tfo) >= 1, str(len(tfo)))
+            if tfo:
+                j.eq(f"{tag} TCP_FASTOPEN errno", tfo[0].get("errno"),
+                     "ENOPROTOOPT" if old_kernel else None)
+                j.eq(f"{tag} TCP_FASTOPEN layer", tfo[0].get("err_layer"),
+                     "mptcp_setsockopt" if old_kernel and probes else None)
+
+
+def judge_haproxy_fix(j, sec, old_kernel):
+    """The first fix tfotrace gave haproxy, applied: still listening, and
+    TFO works (6.1: 0x403 sizes its queue although the setsockopt fails)."""
+    fix = json_lines(sec.get("HF fix", []))
+    client = json_lines(sec.get("HF client", []))
+    if not old_kernel:
+        j.eq("haproxy: no fix needed on this kernel", fix, [])
+        return
+    if not fix or not client:
+        j.check("haproxy fix applied", False, "no HF sections")
+        return
+    j.eq("haproxy fix applied", fix[0].get("fix"), "0x403")
+    j.check("haproxy still listening after the fix", fix[0].get("alive") is True, str(fix))
+    j.eq("haproxy answered every client after the fix", client[-1]["answered"],
+         client[-1]["clients"])
+    j.eq("TFO works after the fix (TCPFastOpenPassive = clients - 1)",
+         client[-1]["delta"]["TCPFastOpenPassive"], client[-1]["clients"] - 1)
+
+
 def judge_mode(j, sec, mode, old_kernel):
     probes = mode in ("fentry", "kprobe")
     A = json_lines(sec.get(f"{mode} A tool", []))
@@ -324,6 +420,8 @@ def judge_mode(j, sec, mode, old_kernel):
     # --all prints each SYN, attributed to the listener's owner
     syns = [o for o in C if o.get("type") == "tfo_server"]
     j.eq("C TFO SYN events", len(syns), d1["clients"] if probes else 0)
+
+    judge_haproxy(j, sec, mode, old_kernel, probes)
 
     # R: tcp_try_fastopen and mptcp_setsockopt renamed in the BTF given
     # with --btf: both hooks skipped with a warning, the rest traces
@@ -413,6 +511,7 @@ def judge_kernel(pkg, text):
     except Fail as exc:
         j.check("text report", False, str(exc))
     judge_doctor(j, sec, old_kernel)
+    judge_haproxy_fix(j, sec, old_kernel)
     for mode in modes:
         jm = Judge(f"{pkg} {mode}")
         try:
@@ -453,9 +552,11 @@ def main(argv):
     try:
         kernels = args.kernel or default_kernels()
         images = {k: vmlinuz_of(k) for k in kernels}
-        rename = os.path.join(os.path.dirname(args.scenario), "btf_rename")
+        tests = os.path.dirname(args.scenario)
         initrd = build_initramfs(workdir, args.tfotrace, args.scenario,
-                                 extra=[(rename, "btf_rename")])
+                                 extra=[(os.path.join(tests, "btf_rename"), "btf_rename"),
+                                        (os.path.join(tests, "tfo_client"), "tfo_client")],
+                                 files=haproxy_files(tests))
         os.makedirs(os.path.join(CACHE, "logs"), exist_ok=True)
 
         def one(pkg):
