@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "correlate.h"
+#include "lru.h"
 
 #define DEFAULT_MAX_SOCKETS	65536
-#define NONE			UINT32_MAX
 #define PROTO_TCP		6
 #define PROTO_MPTCP		262
 #define SOL_TCP_LEVEL		6
@@ -20,21 +20,12 @@ struct entry {
 	struct tfo_sock_view v;
 	uint32_t emitted;	/* kinds already reported live */
 	uint64_t emitted_numbers;	/* numbers_of() when last reported */
-	uint32_t hash_next;
-	uint32_t lru_prev;
-	uint32_t lru_next;
-	bool used;
 };
 
 struct tfo_correlator {
 	struct tfo_correlator_opts opts;
-	struct entry *entries;
-	uint32_t *buckets;
-	uint32_t n_buckets;	/* a power of two */
-	uint32_t capacity;
-	uint32_t n_used;
-	uint32_t lru_head;	/* most recently touched */
-	uint32_t lru_tail;
+	struct entry *entries;	/* by slot of the index */
+	struct tfo_lru index;	/* by inode */
 	bool ns_unanswered;	/* the namespace's counters: cookies asked,
 				 * no TFO connection at all */
 	struct {
@@ -62,59 +53,25 @@ const char *tfo_finding_name(enum tfo_finding_kind kind)
 	return (unsigned int)kind < TFO_FINDING__MAX ? finding_names[kind] : NULL;
 }
 
-/* ---- the bounded socket table: hash by inode, LRU eviction ---- */
+/* ---- the bounded socket table: by inode, least recently used out ---- */
 
-static uint32_t bucket_of(const struct tfo_correlator *c, uint64_t ino)
+struct ino_key {
+	const struct tfo_correlator *c;
+	uint64_t ino;
+};
+
+static bool same_ino(const void *ctx, uint32_t slot)
 {
-	ino ^= ino >> 33;
-	ino *= 0xff51afd7ed558ccdULL;
-	ino ^= ino >> 33;
-	return (uint32_t)ino & (c->n_buckets - 1);
-}
+	const struct ino_key *k = ctx;
 
-static void lru_unlink(struct tfo_correlator *c, uint32_t i)
-{
-	struct entry *e = &c->entries[i];
-
-	if (e->lru_prev != NONE)
-		c->entries[e->lru_prev].lru_next = e->lru_next;
-	else
-		c->lru_head = e->lru_next;
-	if (e->lru_next != NONE)
-		c->entries[e->lru_next].lru_prev = e->lru_prev;
-	else
-		c->lru_tail = e->lru_prev;
-}
-
-static void lru_push_head(struct tfo_correlator *c, uint32_t i)
-{
-	struct entry *e = &c->entries[i];
-
-	e->lru_prev = NONE;
-	e->lru_next = c->lru_head;
-	if (c->lru_head != NONE)
-		c->entries[c->lru_head].lru_prev = i;
-	c->lru_head = i;
-	if (c->lru_tail == NONE)
-		c->lru_tail = i;
+	return k->c->entries[slot].v.ino == k->ino;
 }
 
 static uint32_t find(const struct tfo_correlator *c, uint64_t ino)
 {
-	for (uint32_t i = c->buckets[bucket_of(c, ino)]; i != NONE;
-	     i = c->entries[i].hash_next)
-		if (c->entries[i].v.ino == ino)
-			return i;
-	return NONE;
-}
+	struct ino_key k = { c, ino };
 
-static void hash_unlink(struct tfo_correlator *c, uint32_t i)
-{
-	uint32_t *link = &c->buckets[bucket_of(c, c->entries[i].v.ino)];
-
-	while (*link != i)
-		link = &c->entries[*link].hash_next;
-	*link = c->entries[i].hash_next;
+	return tfo_lru_find(&c->index, tfo_lru_hash(ino), same_ino, &k);
 }
 
 static void entry_init(struct entry *e, uint64_t ino)
@@ -126,49 +83,30 @@ static void entry_init(struct entry *e, uint64_t ino)
 	e->emitted_numbers = 0;
 }
 
-#define EVICT_SCAN	8
-
-/* Which entry to forget: the least recently used, unless it is a
- * listener and one of the next few is not. A busy client host churns
- * through short-lived sockets; its few listeners are what findings are
- * about and must not be pushed out by them. */
-static uint32_t victim(struct tfo_correlator *c)
+/* A busy client host churns through short-lived sockets; its few
+ * listeners are what findings are about and must not be pushed out by
+ * them. */
+static bool keep_listener(const void *ctx, uint32_t slot)
 {
-	uint32_t i = c->lru_tail;
+	const struct tfo_correlator *c = ctx;
 
-	for (int n = 0; n < EVICT_SCAN && i != NONE; n++, i = c->entries[i].lru_prev)
-		if (!c->entries[i].v.listening)
-			return i;
-	return c->lru_tail;
+	return c->entries[slot].v.listening;
 }
 
 /* The entry for INO, made (evicting the least recently used when full)
  * if it is new. */
 static struct entry *get(struct tfo_correlator *c, uint64_t ino)
 {
-	uint32_t i = find(c, ino), b;
+	uint32_t i = find(c, ino);
+	bool evicted;
 
-	if (i != NONE) {
-		lru_unlink(c, i);
-		lru_push_head(c, i);
+	if (i != TFO_LRU_NONE) {
+		tfo_lru_touch(&c->index, i);
 		return &c->entries[i];
 	}
-	/* Entries are handed out in order, never freed, so the pages of
-	 * the table a run never needs are never touched (RSS stays small). */
-	if (c->n_used < c->capacity) {
-		i = c->n_used++;
-	} else {
-		i = victim(c);
-		lru_unlink(c, i);
-		hash_unlink(c, i);
-		c->stats.evicted++;
-	}
+	i = tfo_lru_add(&c->index, tfo_lru_hash(ino), keep_listener, c,
+			&evicted);
 	entry_init(&c->entries[i], ino);
-	c->entries[i].used = true;
-	b = bucket_of(c, ino);
-	c->entries[i].hash_next = c->buckets[b];
-	c->buckets[b] = i;
-	lru_push_head(c, i);
 	return &c->entries[i];
 }
 
@@ -177,19 +115,13 @@ struct tfo_correlator *tfo_correlator__new(const struct tfo_correlator_opts *opt
 	struct tfo_correlator *c = calloc(1, sizeof(*c));
 	size_t cap = opts->max_sockets ? opts->max_sockets : DEFAULT_MAX_SOCKETS;
 
-	if (!c || cap >= NONE / 2)
+	if (!c || cap >= TFO_LRU_NONE / 4 || tfo_lru_init(&c->index, cap))
 		goto fail;
 	c->opts = *opts;
-	c->capacity = cap;
-	c->n_buckets = 1;
-	while (c->n_buckets < 2 * cap)
-		c->n_buckets <<= 1;
+	/* calloc: the pages of entries a run never uses are never touched */
 	c->entries = calloc(cap, sizeof(*c->entries));
-	c->buckets = malloc(c->n_buckets * sizeof(*c->buckets));
-	if (!c->entries || !c->buckets)
+	if (!c->entries)
 		goto fail;
-	memset(c->buckets, 0xff, c->n_buckets * sizeof(*c->buckets));
-	c->lru_head = c->lru_tail = NONE;
 	return c;
 fail:
 	tfo_correlator__free(c);
@@ -201,7 +133,7 @@ void tfo_correlator__free(struct tfo_correlator *c)
 	if (!c)
 		return;
 	free(c->entries);
-	free(c->buckets);
+	tfo_lru_free(&c->index);
 	free(c);
 }
 
@@ -351,7 +283,7 @@ static struct entry *entry_for(struct tfo_correlator *c,
 	if ((r->hdr.type == TFO_REC_SOCKET ||
 	     (r->hdr.type == TFO_REC_TFO_CLIENT &&
 	      r->tfo_client.probe != TFO_CLIENT_BLACKHOLE)) &&
-	    find(c, s->ino) == NONE)
+	    find(c, s->ino) == TFO_LRU_NONE)
 		return NULL;
 	e = get(c, s->ino);
 	/* A socket() for a known inode: the old socket was closed and its
@@ -728,7 +660,7 @@ void tfo_correlator__owner(struct tfo_correlator *c, uint64_t ino,
 {
 	uint32_t i = find(c, ino);
 
-	if (i != NONE)
+	if (i != TFO_LRU_NONE)
 		set_owner(c, &c->entries[i].v, pid, ns_pid, comm);
 }
 
@@ -757,7 +689,8 @@ void tfo_correlator__for_each(const struct tfo_correlator *c, tfo_sock_cb cb,
 			      void *ctx)
 {
 	/* Oldest first, so the report reads in the order things happened. */
-	for (uint32_t i = c->lru_tail; i != NONE; i = c->entries[i].lru_prev)
+	for (uint32_t i = tfo_lru_oldest(&c->index); i != TFO_LRU_NONE;
+	     i = tfo_lru_newer(&c->index, i))
 		cb(ctx, &c->entries[i].v, verdicts(c, &c->entries[i].v));
 }
 
@@ -770,7 +703,8 @@ static void emit_final(void *ctx, const struct tfo_sock_view *v, uint32_t kinds)
 
 void tfo_correlator__refresh(struct tfo_correlator *c)
 {
-	for (uint32_t i = c->lru_tail; i != NONE; i = c->entries[i].lru_prev) {
+	for (uint32_t i = tfo_lru_oldest(&c->index); i != TFO_LRU_NONE;
+	     i = tfo_lru_newer(&c->index, i)) {
 		struct entry *e = &c->entries[i];
 		uint64_t numbers;
 		uint32_t still;
@@ -797,5 +731,6 @@ void tfo_correlator__stats(const struct tfo_correlator *c,
 			   struct tfo_correlator_stats *out)
 {
 	*out = c->stats;
-	out->sockets = c->n_used;
+	out->sockets = c->index.n_used;
+	out->evicted = c->index.evicted;
 }
