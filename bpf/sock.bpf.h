@@ -14,6 +14,7 @@
 #define S_IFMT		00170000
 #define S_IFSOCK	0140000
 #define IPPROTO_MPTCP	262
+#define AF_INET		2
 #define TCP_LISTEN	10
 
 #define TFO_STR(x)	#x

@@ -20,6 +20,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 #include "tfotrace.h"
 #include "sock.bpf.h"
 
@@ -671,8 +672,35 @@ int BPF_KRETPROBE(kprobe_tfo_server_exit, struct sock *child)
 	return tfo_server_exit(child);
 }
 
-/* ---- TCP Fast Open, client side: process context ---- */
+/* ---- TCP Fast Open, client side ---- */
 
+/* Who made each TFO client connection (key: its struct sock): its SYN-ACK
+ * arrives in softirq, where the current task is anybody. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, TFO_CLIENTS_MAX);
+	__type(key, __u64);
+	__type(value, struct tfo_owner);
+} client_owners SEC(".maps");
+
+static __always_inline void client_remember(struct sock *sk)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 key = (__u64)sk;
+	struct tfo_owner o = {
+		.pid = bpf_get_current_pid_tgid() >> 32,
+		.ns_pid = task_ns_tgid(task),
+	};
+
+	*(__u64 *)&o.comm[0] = *(__u64 *)&task->comm[0];
+	*(__u64 *)&o.comm[8] = *(__u64 *)&task->comm[8];
+	bpf_map_update_elem(&client_owners, &key, &o, BPF_ANY);
+}
+
+/* Process context: each TFO client connection checks its cookie cache
+ * once (tcp_send_syn_data), or defers its connect. The connection is
+ * remembered for its SYN-ACK; the call itself is a record only with --all
+ * (one per connection), a blackhole always. */
 static __always_inline void emit_tfo_client(struct sock *sk, __u32 probe,
 					    int ret, int cookie_len)
 {
@@ -682,6 +710,10 @@ static __always_inline void emit_tfo_client(struct sock *sk, __u32 probe,
 	__u8 subflow;
 
 	if (!current_wanted())
+		return;
+	if (probe == TFO_CLIENT_COOKIE_CHECK)
+		client_remember(sk);
+	if (probe != TFO_CLIENT_BLACKHOLE && record_policy != TFO_RECORD_ALL)
 		return;
 	r = record_reserve(sizeof(*r));
 	if (!r)
@@ -719,6 +751,71 @@ int BPF_PROG(fentry_tfo_blackhole, struct sock *sk, bool ret)
 	if (ret)
 		emit_tfo_client(sk, TFO_CLIENT_BLACKHOLE, ret, 0);
 	return 0;
+}
+
+/* The SYN-ACK of a TFO client connection, on its way into the cookie
+ * cache: the cookie it carried (none: length 0 or less), whether the SYN
+ * asked for one or carried data, and whether that data was acknowledged
+ * (tcp_ack() ran first: data still in the retransmit queue was not). */
+static __always_inline int tfo_synack(struct sock *sk,
+				      struct tcp_fastopen_cookie *cookie,
+				      bool syn_lost)
+{
+	struct tcp_sock *tp = (struct tcp_sock *)sk;
+	struct tfo_rec_tfo_synack *r;
+	struct tfo_owner *owner;
+	__u64 key = (__u64)sk;
+	__u8 syn_data, syn_fastopen;
+
+	owner = bpf_map_lookup_elem(&client_owners, &key);
+	/* softirq: the filters held at connect, for the connecting task */
+	if ((filter_pid_count || filter_cgroup) && !owner)
+		return 0;
+	r = record_reserve(sizeof(*r));
+	if (!r)
+		goto out;
+	__builtin_memset(r, 0, sizeof(*r));
+	r->hdr.ts_ns = bpf_ktime_get_ns();
+	r->hdr.type = TFO_REC_TFO_SYNACK;
+	r->hdr.size = sizeof(*r);
+	if (owner) {
+		r->hdr.pid = owner->pid;
+		r->hdr.ns_pid = owner->ns_pid;
+		__builtin_memcpy(r->hdr.comm, owner->comm, sizeof(r->hdr.comm));
+	}
+	sock_id_from_sock(&r->sock, sk);
+	r->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (r->family == AF_INET)	/* 4 bytes: not the array's 16 */
+		BPF_CORE_READ_INTO((__u32 *)r->raddr, sk, __sk_common.skc_daddr);
+	else
+		BPF_CORE_READ_INTO(&r->raddr, sk, __sk_common.skc_v6_daddr);
+	r->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	r->cookie_len = BPF_CORE_READ(cookie, len);
+	syn_data = BPF_CORE_READ_BITFIELD_PROBED(tp, syn_data);
+	syn_fastopen = BPF_CORE_READ_BITFIELD_PROBED(tp, syn_fastopen);
+	r->syn_data = syn_data;
+	r->cookie_requested = syn_fastopen && !syn_data;
+	r->data_acked = syn_data && !BPF_CORE_READ(sk, tcp_rtx_queue.rb_node);
+	r->syn_retransmitted = syn_lost || BPF_CORE_READ(tp, total_retrans);
+	record_submit(r);
+out:
+	if (owner)
+		bpf_map_delete_elem(&client_owners, &key);
+	return 0;
+}
+
+SEC("fentry/tcp_fastopen_cache_set")
+int BPF_PROG(fentry_tfo_synack, struct sock *sk, u16 mss,
+	     struct tcp_fastopen_cookie *cookie, bool syn_lost)
+{
+	return tfo_synack(sk, cookie, syn_lost);
+}
+
+SEC("kprobe/tcp_fastopen_cache_set")
+int BPF_KPROBE(kprobe_tfo_synack, struct sock *sk, u16 mss,
+	       struct tcp_fastopen_cookie *cookie, bool syn_lost)
+{
+	return tfo_synack(sk, cookie, syn_lost);
 }
 
 /* kretprobes see no arguments: the kprobe leaves them here, keyed by
@@ -813,8 +910,6 @@ int BPF_KRETPROBE(kprobe_tfo_blackhole_exit, bool ret)
  * without reading every /proc/PID/fd link. Loaded with every flavour (and
  * alone for --scan). */
 
-#define AF_INET	2
-
 SEC("iter/tcp")
 int scan_listeners(struct bpf_iter__tcp *ctx)
 {
@@ -838,8 +933,8 @@ int scan_listeners(struct bpf_iter__tcp *ctx)
 	rec.sock.family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	rec.sock.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	rec.sock.state = TCP_LISTEN;
-	if (rec.sock.family == AF_INET)
-		BPF_CORE_READ_INTO(&rec.addr, sk, __sk_common.skc_rcv_saddr);
+	if (rec.sock.family == AF_INET)	/* 4 bytes: not the array's 16 */
+		BPF_CORE_READ_INTO((__u32 *)rec.addr, sk, __sk_common.skc_rcv_saddr);
 	else
 		BPF_CORE_READ_INTO(&rec.addr, sk, __sk_common.skc_v6_rcv_saddr);
 	tfo_queue(sk, &rec.qlen_max, &rec.qlen);

@@ -25,6 +25,8 @@ enum tfo_rec_type {
 	TFO_REC_LISTENER = 6,	/* a listener found by the socket iterator */
 	TFO_REC_OWNER = 7,	/* a process holding a listener, found by the
 				 * task_file iterator */
+	TFO_REC_TFO_SYNACK = 8,	/* a TFO client's SYN-ACK: what the server
+				 * answered (tcp_fastopen_cache_set) */
 	TFO_REC__MAX,
 };
 
@@ -59,6 +61,10 @@ enum tfo_layer {
 #define TFO_PATCH_BTF_FILE		0x7ff0c001	/* struct file */
 #define TFO_PATCH_BTF_SOCKET		0x7ff0c002	/* struct socket */
 #define TFO_PATCH_BTF_PT_REGS		0x7ff0c003	/* struct pt_regs */
+
+/* TFO client connections awaiting their SYN-ACK, remembered with the
+ * process that made them (an LRU: one never answered cannot fill it). */
+#define TFO_CLIENTS_MAX		16384
 
 /* Listener inodes the owner scan looks for (the scan_inos map). */
 #define TFO_SCAN_INOS_MAX	65536
@@ -188,6 +194,25 @@ struct tfo_rec_tfo_client {
 	__u32 pad;
 };
 
+/* A TFO client connection's SYN-ACK as tcp_fastopen_cache_set() saw it:
+ * what this host asked the server for and what came back. Runs in softirq:
+ * the header names the process that connected (remembered at connect), 0
+ * and "" when unknown. */
+struct tfo_rec_tfo_synack {
+	struct tfo_rec_hdr hdr;
+	struct tfo_sock_id sock;	/* the client socket */
+	__u8 raddr[16];		/* the server: IPv4 in the first 4 bytes, or IPv6 */
+	__u16 rport;		/* host order */
+	__u16 family;		/* AF_INET, AF_INET6 */
+	__s32 cookie_len;	/* the SYN-ACK's cookie: > 0 one came, else none */
+	__u8 cookie_requested;	/* the SYN asked for a cookie (the option, no data) */
+	__u8 syn_data;		/* the SYN carried data */
+	__u8 data_acked;	/* ... and the SYN-ACK acknowledged it */
+	__u8 syn_retransmitted;	/* the SYN was sent again: a missing answer
+				 * may be to a plain SYN (or a lost one) */
+	__u32 pad;
+};
+
 /* A listening socket, from the one-shot socket iterator (iter/tcp). */
 struct tfo_rec_listener {
 	struct tfo_rec_hdr hdr;	/* pid 0: owners are found in /proc */
@@ -221,6 +246,7 @@ _Static_assert(sizeof(struct tfo_rec_tfo_server) == 104, "tfo_rec_tfo_server lay
 _Static_assert(sizeof(struct tfo_rec_tfo_client) == 88, "tfo_rec_tfo_client layout");
 _Static_assert(sizeof(struct tfo_rec_listener) == 112, "tfo_rec_listener layout");
 _Static_assert(sizeof(struct tfo_rec_owner) == 64, "tfo_rec_owner layout");
+_Static_assert(sizeof(struct tfo_rec_tfo_synack) == 104, "tfo_rec_tfo_synack layout");
 _Static_assert(sizeof(struct tfo_skipped) == 24, "tfo_skipped layout");
 
 #endif /* TFOTRACE_H */

@@ -28,6 +28,7 @@ struct tfo_tracer {
 	size_t nlinks;
 	enum tfo_attach_mode mode;
 	bool tfo_server_hooked;
+	bool tfo_synack_hooked;
 	bool typed;			/* typed loads patched in */
 	bool holds_kbtf;
 	bool mptcp_tfo;			/* the kernel's MPTCP takes TCP_FASTOPEN */
@@ -457,6 +458,8 @@ static int attach_programs(struct tfo_tracer *t, char *why, size_t why_len,
 			t->links[t->nlinks++] = link;
 			if (strstr(bpf_program__name(prog), "_tfo_server_exit"))
 				t->tfo_server_hooked = true;
+			if (strstr(bpf_program__name(prog), "_tfo_synack"))
+				t->tfo_synack_hooked = true;
 			continue;
 		}
 		err = -errno;
@@ -567,6 +570,7 @@ static int try_mode(struct tfo_tracer *t, enum tfo_attach_mode mode,
 
 	t->mode = mode;
 	t->tfo_server_hooked = false;
+	t->tfo_synack_hooked = false;
 	err = mode_precheck(t, mode, why, why_len);
 	if (err)
 		return err;
@@ -738,6 +742,11 @@ bool tfo_tracer_mptcp_takes_tfo(const struct tfo_tracer *t)
 bool tfo_tracer_has_tfo_probes(const struct tfo_tracer *t)
 {
 	return t->tfo_server_hooked;
+}
+
+bool tfo_tracer_has_synack_probe(const struct tfo_tracer *t)
+{
+	return t->tfo_synack_hooked;
 }
 
 int tfo_tracer_seed_owner(struct tfo_tracer *t, uint64_t ino,

@@ -45,6 +45,9 @@ int tfo_tracer_ringbuf_fd(const struct tfo_tracer *t);
 uint64_t tfo_tracer_lost(const struct tfo_tracer *t);
 /* Whether tcp_try_fastopen() is hooked: per-SYN TFO evidence. */
 bool tfo_tracer_has_tfo_probes(const struct tfo_tracer *t);
+/* Whether tcp_fastopen_cache_set() is: what each remote server answered
+ * this host's TFO clients. */
+bool tfo_tracer_has_synack_probe(const struct tfo_tracer *t);
 /* Attribute a listener found by the scan, so that its TFO events carry
  * (and are filtered by) its owner. */
 int tfo_tracer_seed_owner(struct tfo_tracer *t, uint64_t ino,

@@ -8,6 +8,7 @@
 #include "lru.h"
 
 #define DEFAULT_MAX_SOCKETS	65536
+#define DEFAULT_MAX_REMOTES	4096
 #define PROTO_TCP		6
 #define PROTO_MPTCP		262
 #define SOL_TCP_LEVEL		6
@@ -22,8 +23,16 @@ struct entry {
 	uint64_t emitted_numbers;	/* numbers_of() when last reported */
 };
 
+struct remote {
+	struct tfo_remote_view v;
+	uint32_t emitted;
+	uint64_t emitted_numbers;
+};
+
 struct tfo_correlator {
 	struct tfo_correlator_opts opts;
+	struct remote *remotes;	/* by slot of remote_index */
+	struct tfo_lru remote_index;
 	struct entry *entries;	/* by slot of the index */
 	struct tfo_lru index;	/* by inode */
 	bool ns_unanswered;	/* the namespace's counters: cookies asked,
@@ -45,6 +54,8 @@ static const char *const finding_names[TFO_FINDING__MAX] = {
 	[TFO_FINDING_TFO_COOKIE_INVALID] = "tfo-cookie-invalid",
 	[TFO_FINDING_TFO_CLIENT_BLACKHOLE] = "tfo-client-blackhole",
 	[TFO_FINDING_MPTCP_LEGACY_API] = "mptcp-legacy-api",
+	[TFO_FINDING_TFO_REMOTE_NO_COOKIE] = "tfo-remote-no-cookie",
+	[TFO_FINDING_TFO_REMOTE_OK] = "tfo-remote-ok",
 	[TFO_FINDING_TFO_OK] = "tfo-ok",
 };
 
@@ -115,12 +126,16 @@ struct tfo_correlator *tfo_correlator__new(const struct tfo_correlator_opts *opt
 	struct tfo_correlator *c = calloc(1, sizeof(*c));
 	size_t cap = opts->max_sockets ? opts->max_sockets : DEFAULT_MAX_SOCKETS;
 
-	if (!c || cap >= TFO_LRU_NONE / 4 || tfo_lru_init(&c->index, cap))
+	size_t rcap = opts->max_remotes ? opts->max_remotes : DEFAULT_MAX_REMOTES;
+
+	if (!c || cap >= TFO_LRU_NONE / 4 || rcap >= TFO_LRU_NONE / 4 ||
+	    tfo_lru_init(&c->index, cap) || tfo_lru_init(&c->remote_index, rcap))
 		goto fail;
 	c->opts = *opts;
 	/* calloc: the pages of entries a run never uses are never touched */
 	c->entries = calloc(cap, sizeof(*c->entries));
-	if (!c->entries)
+	c->remotes = calloc(rcap, sizeof(*c->remotes));
+	if (!c->entries || !c->remotes)
 		goto fail;
 	return c;
 fail:
@@ -133,7 +148,9 @@ void tfo_correlator__free(struct tfo_correlator *c)
 	if (!c)
 		return;
 	free(c->entries);
+	free(c->remotes);
 	tfo_lru_free(&c->index);
+	tfo_lru_free(&c->remote_index);
 	free(c);
 }
 
@@ -539,6 +556,44 @@ static void explain(const struct tfo_correlator *c, struct tfo_finding *f)
 	}
 }
 
+/* ---- remote servers, as this host's TFO clients saw them ---- */
+
+static void explain_remote(struct tfo_finding *f)
+{
+	const struct tfo_remote_view *r = f->remote;
+
+	switch (f->kind) {
+	case TFO_FINDING_TFO_REMOTE_NO_COOKIE:
+		f->why = "this host's TFO clients asked this server for a cookie "
+			 "(or sent it data in the SYN) and never got one: its TCP "
+			 "Fast Open is off. Usually the server's net.ipv4.tcp_fastopen "
+			 "lacks the server bit 0x2; or it asked for TFO on an MPTCP "
+			 "listener of a kernel before 6.2 (a Go >= 1.24 server such as "
+			 "Xray on Debian 12's 6.1 does); or a middlebox on the path "
+			 "strips the TFO option. The clients fall back to a full "
+			 "handshake: one round trip more per connection.";
+		add_advice(f, "on the server: `tfotrace doctor` tells which (and "
+			   "`tfotrace --scan` names the listener of port %u and its "
+			   "program)", r->port);
+		add_advice(f, "on the server: `nstat -az TcpExtTCPFastOpenCookieReqd "
+			   "TcpExtTCPFastOpenPassive`: cookie requests that rise while "
+			   "Passive stays are a listener without TFO; if neither rises "
+			   "while these clients connect, the option does not arrive (a "
+			   "middlebox)");
+		break;
+	case TFO_FINDING_TFO_REMOTE_OK:
+		f->why = r->cookie_requests_unanswered || r->syn_data_refused ?
+			 "this server answers TFO, not always: some cookie requests "
+			 "or SYN data went unanswered (servers behind one address "
+			 "that differ, or a key change)." :
+			 "this server answers TFO: it sends cookies and accepts "
+			 "data in the SYN.";
+		break;
+	default:
+		break;
+	}
+}
+
 /* What a finding's reader follows over time, folded into one value: a
  * change of it is worth an update. */
 static uint64_t numbers_of(const struct tfo_sock_view *v)
@@ -559,8 +614,25 @@ static uint64_t numbers_of(const struct tfo_sock_view *v)
 	return h;
 }
 
+static uint64_t remote_numbers_of(const struct tfo_remote_view *r)
+{
+	const uint64_t n[] = {
+		r->connections, r->cookie_requests, r->cookie_requests_unanswered,
+		r->cookies_received, r->syn_data_sent, r->syn_data_acked,
+		r->syns_retransmitted, r->n_clients,
+	};
+	uint64_t h = 0;
+
+	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
+		h = (h ^ n[i]) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+	}
+	return h;
+}
+
 static void emit(const struct tfo_correlator *c, const struct tfo_sock_view *v,
-		 enum tfo_finding_kind kind, bool final, bool update)
+		 const struct tfo_remote_view *rv, enum tfo_finding_kind kind,
+		 bool final, bool update)
 {
 	struct tfo_finding f;
 
@@ -573,7 +645,11 @@ static void emit(const struct tfo_correlator *c, const struct tfo_sock_view *v,
 	f.probes = c->opts.probes;
 	f.lost = c->stats.lost;
 	f.sock = v;
-	explain(c, &f);
+	f.remote = rv;
+	if (rv)
+		explain_remote(&f);
+	else
+		explain(c, &f);
 	c->opts.cb(c->opts.cb_ctx, &f);
 }
 
@@ -584,10 +660,121 @@ static void evaluate(struct tfo_correlator *c, struct entry *e)
 
 	for (int k = 0; k < TFO_FINDING__MAX; k++)
 		if (fresh & (1u << k))
-			emit(c, &e->v, k, false, false);
+			emit(c, &e->v, NULL, k, false, false);
 	if (fresh)
 		e->emitted_numbers = numbers_of(&e->v);
 	e->emitted |= now;
+}
+
+struct remote_key {
+	const struct tfo_correlator *c;
+	const struct tfo_rec_tfo_synack *r;
+};
+
+static bool same_remote(const void *ctx, uint32_t slot)
+{
+	const struct remote_key *k = ctx;
+	const struct tfo_remote_view *v = &k->c->remotes[slot].v;
+
+	return v->netns == k->r->sock.netns && v->family == k->r->family &&
+	       v->port == k->r->rport && !memcmp(v->addr, k->r->raddr, 16);
+}
+
+static uint64_t remote_hash(const struct tfo_rec_tfo_synack *r)
+{
+	uint64_t lo, hi;
+
+	memcpy(&lo, r->raddr, 8);
+	memcpy(&hi, r->raddr + 8, 8);
+	return tfo_lru_hash(tfo_lru_hash(((uint64_t)r->sock.netns << 32) |
+					 ((uint64_t)r->family << 16) | r->rport) ^
+			    tfo_lru_hash(lo) ^ (hi * 0x9e3779b97f4a7c15ULL));
+}
+
+static uint32_t remote_verdicts(const struct tfo_remote_view *v)
+{
+	if (v->cookies_received || v->syn_data_acked)
+		return 1u << TFO_FINDING_TFO_REMOTE_OK;
+	if (v->cookie_requests_unanswered || v->syn_data_refused)
+		return 1u << TFO_FINDING_TFO_REMOTE_NO_COOKIE;
+	return 0;
+}
+
+static void note_client(struct tfo_remote_view *v, const struct tfo_rec_hdr *h)
+{
+	if (!h->pid)
+		return;
+	for (size_t i = 0; i < v->n_clients; i++)
+		if (v->clients[i].pid == h->pid)
+			return;
+	if (v->n_clients == TFO_REMOTE_CLIENTS) {
+		v->more_clients = true;
+		return;
+	}
+	v->clients[v->n_clients].pid = h->pid;
+	v->clients[v->n_clients].ns_pid = h->ns_pid;
+	memcpy(v->clients[v->n_clients].comm, h->comm, TFO_COMM_LEN);
+	v->clients[v->n_clients].comm[TFO_COMM_LEN - 1] = '\0';
+	v->n_clients++;
+}
+
+static void feed_synack(struct tfo_correlator *c,
+			const struct tfo_rec_tfo_synack *r)
+{
+	struct remote_key k = { c, r };
+	uint64_t hash = remote_hash(r);
+	uint32_t i = tfo_lru_find(&c->remote_index, hash, same_remote, &k);
+	struct tfo_remote_view *v;
+	struct remote *e;
+	uint32_t now, fresh;
+	bool evicted;
+
+	if (i == TFO_LRU_NONE) {
+		i = tfo_lru_add(&c->remote_index, hash, NULL, NULL, &evicted);
+		e = &c->remotes[i];
+		memset(e, 0, sizeof(*e));
+		e->v.netns = r->sock.netns;
+		e->v.family = r->family;
+		e->v.port = r->rport;
+		memcpy(e->v.addr, r->raddr, sizeof(e->v.addr));
+	} else {
+		tfo_lru_touch(&c->remote_index, i);
+		e = &c->remotes[i];
+	}
+	v = &e->v;
+	v->connections++;
+	v->cookie_requests += r->cookie_requested != 0;
+	v->cookies_received += r->cookie_len > 0;
+	v->syn_data_sent += r->syn_data != 0;
+	v->syn_data_acked += r->syn_data && r->data_acked;
+	/* A SYN sent again goes without its data, and without the TFO
+	 * option once connect() has returned: the answer may be to a plain
+	 * SYN, no evidence against the server. A cookie or acked data still
+	 * is evidence for it. */
+	if (r->syn_retransmitted) {
+		v->syns_retransmitted++;
+	} else {
+		v->cookie_requests_unanswered +=
+			r->cookie_requested && r->cookie_len <= 0;
+		v->syn_data_refused += r->syn_data && !r->data_acked;
+	}
+	note_client(v, &r->hdr);
+	now = remote_verdicts(v);
+	fresh = now & ~e->emitted;
+	for (int kind = 0; kind < TFO_FINDING__MAX; kind++)
+		if (fresh & (1u << kind))
+			emit(c, NULL, v, kind, false, false);
+	if (fresh)
+		e->emitted_numbers = remote_numbers_of(v);
+	e->emitted |= now;
+}
+
+void tfo_correlator__for_each_remote(const struct tfo_correlator *c,
+				     tfo_remote_cb cb, void *ctx)
+{
+	for (uint32_t i = tfo_lru_oldest(&c->remote_index); i != TFO_LRU_NONE;
+	     i = tfo_lru_newer(&c->remote_index, i))
+		cb(ctx, &c->remotes[i].v, remote_verdicts(&c->remotes[i].v));
 }
 
 void tfo_correlator__feed(struct tfo_correlator *c, const union tfo_record *r)
@@ -595,6 +782,10 @@ void tfo_correlator__feed(struct tfo_correlator *c, const union tfo_record *r)
 	struct entry *e;
 
 	c->stats.records++;
+	if (r->hdr.type == TFO_REC_TFO_SYNACK) {
+		feed_synack(c, &r->tfo_synack);
+		return;
+	}
 	e = entry_for(c, r);
 	if (!e) {
 		c->stats.ignored++;
@@ -698,7 +889,7 @@ static void emit_final(void *ctx, const struct tfo_sock_view *v, uint32_t kinds)
 {
 	for (int k = 0; k < TFO_FINDING__MAX; k++)
 		if (kinds & (1u << k))
-			emit(ctx, v, k, true, false);
+			emit(ctx, v, NULL, k, true, false);
 }
 
 void tfo_correlator__refresh(struct tfo_correlator *c)
@@ -717,14 +908,36 @@ void tfo_correlator__refresh(struct tfo_correlator *c)
 		still = verdicts(c, &e->v) & e->emitted;
 		for (int k = 0; k < TFO_FINDING__MAX; k++)
 			if (still & (1u << k))
-				emit(c, &e->v, k, false, true);
+				emit(c, &e->v, NULL, k, false, true);
 		e->emitted_numbers = numbers;
 	}
+	for (uint32_t i = tfo_lru_oldest(&c->remote_index); i != TFO_LRU_NONE;
+	     i = tfo_lru_newer(&c->remote_index, i)) {
+		struct remote *e = &c->remotes[i];
+		uint64_t numbers = remote_numbers_of(&e->v);
+		uint32_t still = remote_verdicts(&e->v) & e->emitted;
+
+		if (!e->emitted || numbers == e->emitted_numbers)
+			continue;
+		for (int k = 0; k < TFO_FINDING__MAX; k++)
+			if (still & (1u << k))
+				emit(c, NULL, &e->v, k, false, true);
+		e->emitted_numbers = numbers;
+	}
+}
+
+static void emit_final_remote(void *ctx, const struct tfo_remote_view *r,
+			      uint32_t kinds)
+{
+	for (int k = 0; k < TFO_FINDING__MAX; k++)
+		if (kinds & (1u << k))
+			emit(ctx, NULL, r, k, true, false);
 }
 
 void tfo_correlator__finish(struct tfo_correlator *c)
 {
 	tfo_correlator__for_each(c, emit_final, c);
+	tfo_correlator__for_each_remote(c, emit_final_remote, c);
 }
 
 void tfo_correlator__stats(const struct tfo_correlator *c,
@@ -733,4 +946,6 @@ void tfo_correlator__stats(const struct tfo_correlator *c,
 	*out = c->stats;
 	out->sockets = c->index.n_used;
 	out->evicted = c->index.evicted;
+	out->remotes = c->remote_index.n_used;
+	out->remotes_evicted = c->remote_index.evicted;
 }

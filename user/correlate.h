@@ -24,6 +24,8 @@ enum tfo_finding_kind {
 	TFO_FINDING_TFO_COOKIE_INVALID,
 	TFO_FINDING_TFO_CLIENT_BLACKHOLE,
 	TFO_FINDING_MPTCP_LEGACY_API,
+	TFO_FINDING_TFO_REMOTE_NO_COOKIE,	/* a server never answered */
+	TFO_FINDING_TFO_REMOTE_OK,		/* a server that answers */
 	TFO_FINDING_TFO_OK,
 	TFO_FINDING__MAX,
 };
@@ -94,6 +96,33 @@ struct tfo_sock_view {
 	struct tfo_program program;	/* of the owner (pid) */
 };
 
+#define TFO_REMOTE_CLIENTS	4
+
+/* What this host's TFO clients saw of one server: its address and port as
+ * seen from the clients' network namespace (a loopback or private address
+ * means a different server in each namespace). */
+struct tfo_remote_view {
+	uint32_t netns;		/* of the clients */
+	uint16_t family;
+	uint16_t port;
+	uint8_t addr[16];
+	uint64_t connections;		/* SYN-ACKs of TFO client connections */
+	uint64_t cookie_requests;	/* SYNs that asked for a cookie */
+	uint64_t cookie_requests_unanswered;	/* ... and got none */
+	uint64_t cookies_received;	/* SYN-ACKs that carried a cookie */
+	uint64_t syn_data_sent;		/* SYNs that carried data */
+	uint64_t syn_data_acked;	/* ... that the SYN-ACK acknowledged */
+	uint64_t syns_retransmitted;	/* SYNs sent again (timed out) */
+	/* the evidence of no answer: SYNs not sent again (their answer is
+	 * to the TFO SYN itself) that got no cookie / whose data was not
+	 * acknowledged */
+	uint64_t syn_data_refused;
+	/* the processes that connected, the first TFO_REMOTE_CLIENTS seen */
+	struct tfo_owner clients[TFO_REMOTE_CLIENTS];
+	size_t n_clients;
+	bool more_clients;
+};
+
 struct tfo_finding {
 	enum tfo_finding_kind kind;
 	bool final;		/* from tfo_correlator__finish() */
@@ -101,7 +130,9 @@ struct tfo_finding {
 				 * (tfo_correlator__refresh()) */
 	bool probes;		/* per-SYN numbers were observable */
 	uint64_t lost;		/* events lost so far: evidence may be partial */
+	/* what it is about: a socket, or (tfo-remote-*) a remote server */
 	const struct tfo_sock_view *sock;
+	const struct tfo_remote_view *remote;
 	int err;		/* the errno behind it, positive, or 0 */
 	const char *why;
 	char advice[TFO_ADVICE_MAX][TFO_ADVICE_LEN];	/* best first */
@@ -112,6 +143,7 @@ typedef void (*tfo_finding_cb)(void *ctx, const struct tfo_finding *f);
 
 struct tfo_correlator_opts {
 	size_t max_sockets;	/* 0: a default */
+	size_t max_remotes;	/* 0: a default */
 	bool probes;		/* the mode hooks tcp_try_fastopen() */
 	int64_t sysctl;		/* tcp_fastopen of NETNS, or -1 unknown */
 	uint32_t netns;		/* the namespace SYSCTL was read in */
@@ -128,6 +160,8 @@ struct tfo_correlator_stats {
 	uint64_t evicted;
 	uint64_t lost;
 	uint64_t ignored;	/* records of sockets that are not TCP/MPTCP */
+	uint64_t remotes;	/* remote servers tracked now */
+	uint64_t remotes_evicted;
 };
 
 struct tfo_correlator;
@@ -172,5 +206,12 @@ typedef void (*tfo_sock_cb)(void *ctx, const struct tfo_sock_view *s,
 			    uint32_t kinds);
 void tfo_correlator__for_each(const struct tfo_correlator *c, tfo_sock_cb cb,
 			      void *ctx);
+
+/* Every remote server, oldest first, with KINDS as finish() reports them
+ * (tfo-remote-*). Read-only, as tfo_correlator__for_each(). */
+typedef void (*tfo_remote_cb)(void *ctx, const struct tfo_remote_view *r,
+			      uint32_t kinds);
+void tfo_correlator__for_each_remote(const struct tfo_correlator *c,
+				     tfo_remote_cb cb, void *ctx);
 
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 #include "decode.h"
 #include "names.h"
 
@@ -21,6 +22,8 @@ size_t tfo_record_size(unsigned int type)
 		return sizeof(struct tfo_rec_listener);
 	case TFO_REC_OWNER:
 		return sizeof(struct tfo_rec_owner);
+	case TFO_REC_TFO_SYNACK:
+		return sizeof(struct tfo_rec_tfo_synack);
 	default:
 		return 0;
 	}
@@ -62,6 +65,12 @@ int tfo_decode(const void *data, size_t len, union tfo_record *out)
 	/* comm comes from the kernel NUL-terminated, but a corrupt record must
 	 * not make a printer run off the end. */
 	out->hdr.comm[TFO_COMM_LEN - 1] = '\0';
+	/* An IPv4 address is its first 4 bytes: the rest must not make one
+	 * server two in the correlator's table. */
+	if (hdr.type == TFO_REC_TFO_SYNACK && out->tfo_synack.family == AF_INET)
+		memset(out->tfo_synack.raddr + 4, 0, 12);
+	if (hdr.type == TFO_REC_LISTENER && out->listener.sock.family == AF_INET)
+		memset(out->listener.addr + 4, 0, 12);
 	return 0;
 }
 

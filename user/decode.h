@@ -18,6 +18,7 @@ union tfo_record {
 	struct tfo_rec_tfo_client tfo_client;
 	struct tfo_rec_listener listener;
 	struct tfo_rec_owner owner;
+	struct tfo_rec_tfo_synack tfo_synack;
 };
 
 /* The size a record of this type must have; 0 for an unknown type. */

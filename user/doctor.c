@@ -99,7 +99,8 @@ static void keep_finding(void *ctx, const struct tfo_finding *f)
 	struct findings *fs = ctx;
 	struct found *x;
 
-	if (fs->n == MAX_ITEMS)
+	/* a remote server's: doctor traces no client */
+	if (fs->n == MAX_ITEMS || !f->sock)
 		return;
 	x = &fs->v[fs->n++];
 	x->kind = f->kind;

@@ -376,6 +376,9 @@ static int become_ready(struct tfo_run *run, const char *passed_over)
 	if (!tfo_tracer_has_tfo_probes(run->tracer))
 		fprintf(stderr, "tfotrace: no TCP Fast Open probes in %s mode: per-SYN evidence is not observable; findings rest on setsockopt, the listener scan and the kernel counters\n",
 			run->sum.mode);
+	if (!tfo_tracer_has_synack_probe(run->tracer))
+		fprintf(stderr, "tfotrace: which remote servers answer this host's TFO clients is not observable in %s mode (no hook on tcp_fastopen_cache_set): the report gives this namespace's TCPFastOpenActive and TCPFastOpenActiveFail instead\n",
+			run->sum.mode);
 	if (env.verbose)
 		fprintf(stderr, "tfotrace: sockets read with %s\n",
 			tfo_tracer_typed_loads(run->tracer) ?

@@ -55,7 +55,8 @@ static bool view_shows(enum tfo_view view, uint32_t type)
 		return false;
 	/* The per-SYN and per-connection records are many; the findings
 	 * carry their numbers. */
-	return type != TFO_REC_TFO_SERVER && type != TFO_REC_TFO_CLIENT;
+	return type != TFO_REC_TFO_SERVER && type != TFO_REC_TFO_CLIENT &&
+	       type != TFO_REC_TFO_SYNACK;
 }
 
 int tfo_output_record(const struct tfo_output *o, const union tfo_record *r)
@@ -123,6 +124,16 @@ int tfo_output_counters(const struct tfo_output *o, const struct tfo_mib *start,
 		tfo_json_counters(o, start, delta);
 	else
 		tfo_text_counters(o, start, delta);
+	return write_status(o);
+}
+
+int tfo_output_remotes_unobserved(const struct tfo_output *o, const char *mode,
+				  uint32_t netns, const struct tfo_mib *delta)
+{
+	if (o->format == TFO_FMT_JSON)
+		tfo_json_remotes_unobserved(o, mode, netns, delta);
+	else
+		tfo_text_remotes_unobserved(o, mode, netns, delta);
 	return write_status(o);
 }
 

@@ -21,7 +21,8 @@ enum tfo_format {
 enum tfo_view {
 	TFO_VIEW_DEFAULT,	/* the calls the kernel recorded and the
 				 * listeners; not the per-SYN (tfo_server) or
-				 * per-connection (tfo_client) TFO records,
+				 * per-connection (tfo_client, tfo_synack)
+				 * TFO records,
 				 * which feed the findings' numbers */
 	TFO_VIEW_ALL,		/* --all: every record */
 	TFO_VIEW_FINDINGS,	/* --findings: no record at all */
@@ -58,6 +59,8 @@ struct tfo_summary {
 						 * counted, by enum tfo_call */
 	uint64_t sockets;	/* the correlator's table at the end */
 	uint64_t evicted;	/* sockets it forgot to stay bounded */
+	uint64_t remotes;	/* remote servers its clients' table holds */
+	uint64_t remotes_evicted;
 };
 
 bool tfo_record_failed(const union tfo_record *r);
@@ -94,6 +97,13 @@ int tfo_output_finding(const struct tfo_output *o, const struct tfo_finding *f);
 int tfo_output_counters(const struct tfo_output *o, const struct tfo_mib *start,
 			const struct tfo_mib *delta);
 
+/* In a mode without the SYN-ACK hook (tracepoint): that which remote
+ * servers answer this host's TFO clients is not observable, and what the
+ * namespace NETNS's counters say instead (DELTA: their change over the
+ * run; NULL when unreadable). */
+int tfo_output_remotes_unobserved(const struct tfo_output *o, const char *mode,
+				  uint32_t netns, const struct tfo_mib *delta);
+
 /* Text for an address of FAMILY ("0.0.0.0", "[::]") into BUF. */
 const char *tfo_addr_str(uint16_t family, const uint8_t addr[16], char *buf,
 			 size_t size);
@@ -119,5 +129,9 @@ void tfo_text_counters(const struct tfo_output *o, const struct tfo_mib *start,
 		       const struct tfo_mib *delta);
 void tfo_json_counters(const struct tfo_output *o, const struct tfo_mib *start,
 		       const struct tfo_mib *delta);
+void tfo_text_remotes_unobserved(const struct tfo_output *o, const char *mode,
+				 uint32_t netns, const struct tfo_mib *delta);
+void tfo_json_remotes_unobserved(const struct tfo_output *o, const char *mode,
+				 uint32_t netns, const struct tfo_mib *delta);
 
 #endif

@@ -200,6 +200,41 @@ static void json_tfo_client(const struct tfo_output *o,
 	tfo_sink_str(out, "}\n");
 }
 
+static void json_addr(struct tfo_sink *out, const char *key, uint16_t family,
+		      const uint8_t addr[16])
+{
+	char buf[64], plain[64];
+	size_t n;
+
+	/* tfo_addr_str brackets IPv6 for host:port; JSON wants the address */
+	tfo_addr_str(family, addr, buf, sizeof(buf));
+	n = strlen(buf);
+	if (buf[0] == '[' && n >= 2) {
+		memcpy(plain, buf + 1, n - 2);
+		plain[n - 2] = '\0';
+		json_name(out, key, plain);
+	} else {
+		json_name(out, key, buf);
+	}
+}
+
+static void json_tfo_synack(const struct tfo_output *o,
+			    const struct tfo_rec_tfo_synack *r)
+{
+	struct tfo_sink *out = &o->state->sink;
+
+	json_hdr(o, &r->hdr, "tfo_synack");
+	json_sock(out, &r->sock);
+	json_addr(out, KEY("remote_addr"), r->family, r->raddr);
+	json_u64(out, KEY("remote_port"), r->rport);
+	json_bool(out, KEY("cookie_requested"), r->cookie_requested);
+	json_i64(out, KEY("cookie_len"), r->cookie_len);
+	json_bool(out, KEY("syn_data"), r->syn_data);
+	json_bool(out, KEY("data_acked"), r->data_acked);
+	json_bool(out, KEY("syn_retransmitted"), r->syn_retransmitted);
+	tfo_sink_str(out, "}\n");
+}
+
 /* An owner's pid, ns_pid and comm; PID_KEY opens its pid. */
 static void json_owner(struct tfo_sink *out, const char *pid_key,
 		       const struct tfo_owner *owner)
@@ -261,12 +296,55 @@ static void json_count(struct tfo_sink *out, const char *key, uint64_t n,
 		json_name(out, key, NULL);
 }
 
+static void json_remote_finding(struct tfo_sink *out,
+				const struct tfo_finding *f)
+{
+	const struct tfo_remote_view *r = f->remote;
+
+	tfo_sink_str(out, "{\"type\":\"finding\"");
+	json_name(out, KEY("kind"), tfo_finding_name(f->kind));
+	json_bool(out, KEY("final"), f->final);
+	json_bool(out, KEY("update"), f->update);
+	json_addr(out, KEY("remote_addr"), r->family, r->addr);
+	json_u64(out, KEY("remote_port"), r->port);
+	json_name(out, KEY("family"), tfo_family_name(r->family));
+	json_u64(out, KEY("netns"), r->netns);
+	json_u64(out, KEY("connections"), r->connections);
+	json_u64(out, KEY("cookie_requests"), r->cookie_requests);
+	json_u64(out, KEY("cookie_requests_unanswered"),
+		 r->cookie_requests_unanswered);
+	json_u64(out, KEY("cookies_received"), r->cookies_received);
+	json_u64(out, KEY("syn_data_sent"), r->syn_data_sent);
+	json_u64(out, KEY("syn_data_acked"), r->syn_data_acked);
+	json_u64(out, KEY("syns_retransmitted"), r->syns_retransmitted);
+	tfo_sink_str(out, KEY("clients") "[");
+	for (size_t i = 0; i < r->n_clients; i++) {
+		json_owner(out, i ? ",{\"pid\":" : "{\"pid\":", &r->clients[i]);
+		tfo_sink_char(out, '}');
+	}
+	tfo_sink_char(out, ']');
+	json_bool(out, KEY("more_clients"), r->more_clients);
+	json_u64(out, KEY("lost"), f->lost);
+	json_name(out, KEY("why"), f->why);
+	tfo_sink_str(out, KEY("advice") "[");
+	for (size_t i = 0; i < f->n_advice; i++) {
+		if (i)
+			tfo_sink_char(out, ',');
+		tfo_sink_json_string(out, f->advice[i], sizeof(f->advice[i]));
+	}
+	tfo_sink_str(out, "]}\n");
+}
+
 void tfo_json_finding(const struct tfo_output *o, const struct tfo_finding *f)
 {
 	const struct tfo_sock_view *v = f->sock;
 	struct tfo_sink *out = &o->state->sink;
 	char addr[64];
 
+	if (f->remote) {
+		json_remote_finding(out, f);
+		return;
+	}
 	tfo_sink_str(out, "{\"type\":\"finding\"");
 	json_name(out, KEY("kind"), tfo_finding_name(f->kind));
 	json_bool(out, KEY("final"), f->final);
@@ -399,6 +477,9 @@ void tfo_json_record(const struct tfo_output *o, const union tfo_record *r)
 	case TFO_REC_TFO_CLIENT:
 		json_tfo_client(o, &r->tfo_client);
 		break;
+	case TFO_REC_TFO_SYNACK:
+		json_tfo_synack(o, &r->tfo_synack);
+		break;
 	case TFO_REC_LISTENER:
 		tfo_json_listener(o, &r->listener, NULL, 0, NULL);
 		break;
@@ -441,5 +522,27 @@ void tfo_json_summary(const struct tfo_output *o, const struct tfo_summary *s)
 	tfo_sink_char(out, '}');
 	json_u64(out, KEY("sockets"), s->sockets);
 	json_u64(out, KEY("evicted"), s->evicted);
+	json_u64(out, KEY("remotes"), s->remotes);
+	json_u64(out, KEY("remotes_evicted"), s->remotes_evicted);
+	tfo_sink_str(out, "}\n");
+}
+
+/* TCPFastOpenActive and TCPFastOpenActiveFail: the clients' counters */
+#define MIB_CLIENT_BITS	0x3u
+
+void tfo_json_remotes_unobserved(const struct tfo_output *o, const char *mode,
+				 uint32_t netns, const struct tfo_mib *delta)
+{
+	struct tfo_sink *out = &o->state->sink;
+
+	tfo_sink_str(out, "{\"type\":\"remotes\",\"observable\":false");
+	json_name(out, KEY("mode"), mode);
+	json_u64(out, KEY("netns"), netns);
+	tfo_sink_str(out, KEY("delta"));
+	if (delta)
+		json_counter_set(out, &delta->active,
+				 delta->present & MIB_CLIENT_BITS);
+	else
+		tfo_sink_str(out, "null");
 	tfo_sink_str(out, "}\n");
 }

@@ -277,6 +277,37 @@ static void text_tfo_client(const struct tfo_output *o,
 	tfo_sink_char(out, '\n');
 }
 
+/* "127.0.0.1:443", "[::1]:443" */
+static void text_endpoint(struct tfo_sink *out, uint16_t family,
+			  const uint8_t addr[16], uint16_t port)
+{
+	char buf[64];
+
+	tfo_sink_str(out, tfo_addr_str(family, addr, buf, sizeof(buf)));
+	tfo_sink_char(out, ':');
+	tfo_sink_u64(out, port);
+}
+
+static void text_tfo_synack(const struct tfo_output *o,
+			    const struct tfo_rec_tfo_synack *r)
+{
+	struct tfo_sink *out = &o->state->sink;
+
+	text_hdr(o, &r->hdr, "tfo-synack");
+	text_sock(out, -1, &r->sock);
+	tfo_sink_str(out, " server ");
+	text_endpoint(out, r->family, r->raddr, r->rport);
+	tfo_sink_str(out, r->cookie_requested ? " cookie-request" :
+			  r->syn_data ? " data" : " no-tfo-option");
+	tfo_sink_str(out, " -> ");
+	tfo_sink_str(out, r->cookie_len > 0 ? "cookie" : "no cookie");
+	if (r->syn_data)
+		tfo_sink_str(out, r->data_acked ? ", data acked" : ", data not acked");
+	if (r->syn_retransmitted)
+		tfo_sink_str(out, ", SYN retransmitted");
+	tfo_sink_char(out, '\n');
+}
+
 void tfo_text_start(const struct tfo_output *o, const char *mode,
 		    const char *version)
 {
@@ -303,6 +334,9 @@ void tfo_text_record(const struct tfo_output *o, const union tfo_record *r)
 		break;
 	case TFO_REC_TFO_CLIENT:
 		text_tfo_client(o, &r->tfo_client);
+		break;
+	case TFO_REC_TFO_SYNACK:
+		text_tfo_synack(o, &r->tfo_synack);
 		break;
 	case TFO_REC_LISTENER:
 		tfo_text_listener(o, &r->listener, NULL, 0, NULL);
@@ -351,7 +385,11 @@ void tfo_text_summary(const struct tfo_output *o, const struct tfo_summary *s)
 		tfo_sink_str(out, " successful calls not recorded (--failed)");
 	}
 	tfo_sink_printf(out, "; %" PRIu64 " sockets tracked, %" PRIu64
-			" evicted\n", s->sockets, s->evicted);
+			" evicted", s->sockets, s->evicted);
+	if (s->remotes || s->remotes_evicted)
+		tfo_sink_printf(out, "; %" PRIu64 " remote servers, %" PRIu64
+				" evicted", s->remotes, s->remotes_evicted);
+	tfo_sink_char(out, '\n');
 }
 
 static void text_owners(struct tfo_sink *out, const struct tfo_owner *owners,
@@ -525,10 +563,72 @@ static void text_finding_update(struct tfo_sink *out, const struct tfo_finding *
 	tfo_sink_char(out, '\n');
 }
 
+static void text_remote_line(struct tfo_sink *out,
+			     const struct tfo_remote_view *r)
+{
+	tfo_sink_str(out, "server ");
+	text_endpoint(out, r->family, r->addr, r->port);
+	tfo_sink_printf(out, " (from netns %u)", r->netns);
+}
+
+static void text_remote_numbers(struct tfo_sink *out,
+				const struct tfo_remote_view *r)
+{
+	tfo_sink_printf(out, "%" PRIu64 " connections; %" PRIu64 " asked for a "
+			"cookie, %" PRIu64 " cookies received; %" PRIu64 " SYNs "
+			"with data, %" PRIu64 " acknowledged", r->connections,
+			r->cookie_requests, r->cookies_received, r->syn_data_sent,
+			r->syn_data_acked);
+	if (r->syns_retransmitted)
+		tfo_sink_printf(out, "; %" PRIu64 " SYNs retransmitted",
+				r->syns_retransmitted);
+}
+
+/* A remote server's finding: one line live, a section in the report. */
+static void text_remote_finding(struct tfo_sink *out,
+				const struct tfo_finding *f)
+{
+	const struct tfo_remote_view *r = f->remote;
+
+	if (!f->final) {
+		tfo_sink_printf(out, "*** finding %s%s: ", tfo_finding_name(f->kind),
+				f->update ? " (update)" : "");
+		text_remote_line(out, r);
+		tfo_sink_str(out, ": ");
+		text_remote_numbers(out, r);
+		tfo_sink_char(out, '\n');
+		return;
+	}
+	tfo_sink_printf(out, "== %s: ", tfo_finding_name(f->kind));
+	text_remote_line(out, r);
+	tfo_sink_str(out, "\n   clients:");
+	for (size_t i = 0; i < r->n_clients; i++)
+		tfo_sink_printf(out, "%s pid %u (%s)", i ? "," : "",
+				r->clients[i].pid, r->clients[i].comm);
+	if (!r->n_clients)
+		tfo_sink_str(out, " unknown");
+	if (r->more_clients)
+		tfo_sink_str(out, ", and more");
+	tfo_sink_str(out, "\n   TFO: ");
+	text_remote_numbers(out, r);
+	tfo_sink_printf(out, "\n   why: %s\n", f->why);
+	if (f->lost)
+		tfo_sink_printf(out, "   note: %" PRIu64 " events were lost: the "
+				"numbers may be short\n", f->lost);
+	if (f->n_advice)
+		tfo_sink_str(out, "   next, best first:\n");
+	for (size_t i = 0; i < f->n_advice; i++)
+		tfo_sink_printf(out, "     %zu. %s\n", i + 1, f->advice[i]);
+}
+
 void tfo_text_finding(const struct tfo_output *o, const struct tfo_finding *f)
 {
 	struct tfo_sink *out = &o->state->sink;
 
+	if (f->remote) {
+		text_remote_finding(out, f);
+		return;
+	}
 	if (!f->final && f->update) {
 		text_finding_update(out, f);
 		return;
@@ -570,4 +670,26 @@ void tfo_text_counters(const struct tfo_output *o, const struct tfo_mib *start,
 			delta->cookie_reqd, delta->passive, delta->passive_fail,
 			delta->listen_overflow, delta->active,
 			delta->active_fail, delta->blackhole);
+}
+
+void tfo_text_remotes_unobserved(const struct tfo_output *o, const char *mode,
+				 uint32_t netns, const struct tfo_mib *delta)
+{
+	struct tfo_sink *out = &o->state->sink;
+
+	tfo_sink_printf(out, "== remote servers: not observable in %s mode (no "
+			"hook on tcp_fastopen_cache_set): which servers answer "
+			"this host's TFO clients is unknown\n", mode);
+	if (delta)
+		tfo_sink_printf(out, "   TFO clients of netns %u over the run: "
+				"TCPFastOpenActive +%" PRIu64 " (SYN data "
+				"acknowledged), TCPFastOpenActiveFail +%" PRIu64
+				" (SYN data not acknowledged, or timeouts that "
+				"turned TFO off)\n", netns, delta->active,
+				delta->active_fail);
+	else
+		tfo_sink_printf(out, "   TFO clients of netns %u: counters "
+				"unreadable\n", netns);
+	tfo_sink_str(out, "   per server: the fentry or kprobe mode (Debian 12's "
+		     "kernels have both)\n");
 }

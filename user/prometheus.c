@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -11,6 +12,8 @@
 #include "prometheus.h"
 
 #define PROM_MODE	0644
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
 
 /* ---- label values ---- */
 
@@ -192,6 +195,118 @@ static const struct listener_counter {
 		"SYNs with data refused because the listener's TFO queue was full."),
 };
 
+/* ---- remote servers, as this host's TFO clients saw them ---- */
+
+static void count_remote_kinds(void *ctx, const struct tfo_remote_view *r,
+			       uint32_t kinds)
+{
+	count_kinds(ctx, NULL, kinds);
+	(void)r;
+}
+
+/* Per-server series for the TFO_PROM_REMOTES servers with the most
+ * unanswered cookie requests (then the most connections): a host that
+ * connects to thousands of servers keeps a bounded file. */
+struct remote_top {
+	const struct tfo_remote_view *v[TFO_PROM_REMOTES];
+	uint32_t kinds[TFO_PROM_REMOTES];
+	size_t n;
+};
+
+static bool remote_before(const struct tfo_remote_view *a,
+			  const struct tfo_remote_view *b)
+{
+	if (a->cookie_requests_unanswered != b->cookie_requests_unanswered)
+		return a->cookie_requests_unanswered > b->cookie_requests_unanswered;
+	return a->connections > b->connections;
+}
+
+static void keep_top(void *ctx, const struct tfo_remote_view *r, uint32_t kinds)
+{
+	struct remote_top *t = ctx;
+	size_t i;
+
+	if (t->n == TFO_PROM_REMOTES) {
+		if (!remote_before(r, t->v[t->n - 1]))
+			return;
+		t->n--;
+	}
+	/* insertion into the sorted few; later ties stay after */
+	for (i = t->n; i > 0 && remote_before(r, t->v[i - 1]); i--) {
+		t->v[i] = t->v[i - 1];
+		t->kinds[i] = t->kinds[i - 1];
+	}
+	t->v[i] = r;
+	t->kinds[i] = kinds;
+	t->n++;
+}
+
+static void remote_labels(FILE *out, const struct tfo_remote_view *r)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(r->family == 10 ? AF_INET6 : AF_INET, r->addr, addr,
+		       sizeof(addr)))
+		snprintf(addr, sizeof(addr), "?");
+	fprintf(out, "remote_addr=\"%s\",remote_port=\"%u\",netns=\"%u\"}",
+		addr, r->port, r->netns);
+}
+
+#define REMOTE_COUNTER(f, name, help) { "tfotrace_remote_" name "_total", \
+					help, offsetof(struct tfo_remote_view, f) }
+
+static const struct remote_counter {
+	const char *name;
+	const char *help;
+	size_t field;
+} remote_counters[] = {
+	REMOTE_COUNTER(connections, "connections",
+		"This host's TFO client connections to the server (SYN-ACKs)."),
+	REMOTE_COUNTER(cookie_requests, "cookie_requests",
+		"SYNs of this host's clients that asked the server for a cookie."),
+	REMOTE_COUNTER(cookie_requests_unanswered, "cookie_requests_unanswered",
+		"Cookie requests the server answered without a cookie."),
+	REMOTE_COUNTER(cookies_received, "cookies_received",
+		"SYN-ACKs from the server that carried a TFO cookie."),
+	REMOTE_COUNTER(syn_data_acked, "syn_data_acked",
+		"SYNs with data the server acknowledged (TFO connections)."),
+};
+
+static void remote_families(FILE *out, const struct tfo_correlator *c)
+{
+	struct remote_top top;
+
+	memset(&top, 0, sizeof(top));
+	if (c)
+		tfo_correlator__for_each_remote(c, keep_top, &top);
+	family_head(out, "tfotrace_remote_finding", "gauge",
+		    "1 for each remote server (of at most "
+		    STR(TFO_PROM_REMOTES) ", the most unanswered first) and "
+		    "tfo-remote-* kind that holds for it now.");
+	for (size_t i = 0; i < top.n; i++)
+		for (int k = 0; k < TFO_FINDING__MAX; k++) {
+			if (!(top.kinds[i] & (1u << k)))
+				continue;
+			fprintf(out, "tfotrace_remote_finding{kind=\"%s\",",
+				tfo_finding_name(k));
+			remote_labels(out, top.v[i]);
+			fputs(" 1\n", out);
+		}
+	for (size_t j = 0; j < sizeof(remote_counters) / sizeof(remote_counters[0]); j++) {
+		family_head(out, remote_counters[j].name, "counter",
+			    remote_counters[j].help);
+		for (size_t i = 0; i < top.n; i++) {
+			uint64_t value;
+
+			memcpy(&value, (const char *)top.v[i] + remote_counters[j].field,
+			       sizeof(value));
+			fprintf(out, "%s{", remote_counters[j].name);
+			remote_labels(out, top.v[i]);
+			fprintf(out, " %" PRIu64 "\n", value);
+		}
+	}
+}
+
 int tfo_prom_format(FILE *out, const struct tfo_prom_run *run,
 		    const struct tfo_correlator *c)
 {
@@ -220,6 +335,11 @@ int tfo_prom_format(FILE *out, const struct tfo_prom_run *run,
 	       "(fentry, kprobe), 0 when not (tracepoint): without, the "
 	       "tfotrace_listener_*_total counters are left out.",
 	       run->probes);
+	scalar(out, "tfotrace_remote_probes", "gauge",
+	       "1 when the attach mode sees the SYN-ACK of each TFO client "
+	       "connection (fentry, kprobe), 0 when not (tracepoint): "
+	       "without, the tfotrace_remote_* series are empty whatever "
+	       "the servers do.", run->remote_probes);
 	scalar(out, "tfotrace_events_total", "counter",
 	       "Records received from the kernel.", run->events);
 	scalar(out, "tfotrace_lost_events_total", "counter",
@@ -240,10 +360,19 @@ int tfo_prom_format(FILE *out, const struct tfo_prom_run *run,
 	scalar(out, "tfotrace_sockets_evicted_total", "counter",
 	       "Sockets dropped from the correlator's full table, least "
 	       "recently used first.", st.evicted);
+	scalar(out, "tfotrace_remotes_tracked", "gauge",
+	       "Remote servers the correlator follows for this host's TFO "
+	       "clients now (bounded).", st.remotes);
+	scalar(out, "tfotrace_remotes_evicted_total", "counter",
+	       "Remote servers dropped from the full table, least recently "
+	       "used first.", st.remotes_evicted);
 
 	family_head(out, "tfotrace_findings", "gauge",
-		    "Tracked sockets for which each finding kind holds now.");
+		    "Tracked sockets, or remote servers (tfo-remote-*), for "
+		    "which each finding kind holds now.");
 	walk(c, count_kinds, &w);
+	if (c)
+		tfo_correlator__for_each_remote(c, count_remote_kinds, &w);
 	for (int k = 0; k < TFO_FINDING__MAX; k++)
 		fprintf(out, "tfotrace_findings{kind=\"%s\"} %" PRIu64 "\n",
 			tfo_finding_name(k), w.holds[k]);
@@ -266,6 +395,7 @@ int tfo_prom_format(FILE *out, const struct tfo_prom_run *run,
 		family_head(out, w.name, "counter", listener_counters[i].help);
 		walk(c, counter_samples, &w);
 	}
+	remote_families(out, c);
 	return fflush(out) || ferror(out) ? -EIO : 0;
 }
 

@@ -20,6 +20,9 @@ struct tfo_prom_run {
 	bool probes;		/* the mode observes each SYN (tcp_try_fastopen):
 				 * without, per-listener SYN counters are
 				 * unknown and left out, not written as 0 */
+	bool remote_probes;	/* the mode sees client connections' SYN-ACKs
+				 * (tcp_fastopen_cache_set): without, no
+				 * remote server is known */
 	uint64_t events;	/* records received */
 	uint64_t lost;		/* records the kernel could not deliver */
 	uint64_t invalid;	/* records that failed validation */
@@ -27,6 +30,9 @@ struct tfo_prom_run {
 						 * counted, by enum tfo_call */
 	int64_t start_time;	/* when tfotrace started, Unix seconds */
 };
+
+/* Remote servers given their own series: the most unanswered first. */
+#define TFO_PROM_REMOTES	20
 
 /* The whole file's text into OUT. C may be NULL (no socket followed).
  * Returns 0, or -errno when OUT reports a write error. */

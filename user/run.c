@@ -26,6 +26,8 @@ int tfo_run_write_metrics(struct tfo_run *run)
 		.version = run->version,
 		.mode = run->sum.mode,
 		.probes = run->tracer && tfo_tracer_has_tfo_probes(run->tracer),
+		.remote_probes = run->tracer &&
+				 tfo_tracer_has_synack_probe(run->tracer),
 		.events = run->sum.events,
 		.lost = run->tracer ? tfo_tracer_lost(run->tracer) : 0,
 		.invalid = run->sum.invalid,
@@ -256,12 +258,20 @@ void tfo_run_report(struct tfo_run *run)
 	if (!run->write_err && have_mib)
 		run->write_err = tfo_output_counters(run->out, &run->mib_start,
 						     &mib_delta);
+	/* said, not left for the reader to infer from an empty section */
+	if (!run->write_err && run->tracer &&
+	    !tfo_tracer_has_synack_probe(run->tracer))
+		run->write_err = tfo_output_remotes_unobserved(
+			run->out, run->sum.mode, tfo_own_netns("/proc"),
+			have_mib ? &mib_delta : NULL);
 	if (!run->write_err) {
 		struct tfo_correlator_stats cs;
 
 		tfo_correlator__stats(run->corr, &cs);
 		run->sum.sockets = cs.sockets;
 		run->sum.evicted = cs.evicted;
+		run->sum.remotes = cs.remotes;
+		run->sum.remotes_evicted = cs.remotes_evicted;
 		run->write_err = tfo_output_summary(run->out, &run->sum);
 	}
 	tfo_run_write_metrics(run);

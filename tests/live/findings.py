@@ -265,9 +265,64 @@ def test_flood_counts_exactly(ctx):
           f"{summary['lost']} lost (counted)")
 
 
+def test_remote_servers(ctx):
+    """The client's side: TFO clients of a server that answers (tcp_fastopen
+    =3, a TCP listener), tfotrace in their network namespace. With the
+    SYN-ACK hook (fentry, kprobe): tfo-remote-ok for 127.0.0.1:PORT with the
+    kernel's numbers. Without (tracepoint, as here): said on stderr and in
+    the report, with the namespace's client counters equal to the kernel's
+    change, and no tfo-remote-* finding made up."""
+    clients = 4     # a cookie request, then data in each SYN
+    sc = Scenario(scenario_path(ctx), ["--proto", "tcp", "--clients", str(clients),
+                                       "--sysctl", "net.ipv4.tcp_fastopen=3"])
+    netns = int(sc.server["netns"].split("[")[1].rstrip("]"))
+    tr = R.Tracer("nsenter", [f"--net=/proc/{sc.pid}/ns/net", ctx.tfotrace, "--json"],
+                  ctx.workdir).wait_ready()
+    sc.release()
+    done = sc.finish()
+    tr.stop()
+    objs, bad = R.parse_json_lines(tr.stdout())
+    err = tr.stderr()
+    mode = objs[0].get("mode") if objs else None
+    remote = [o for o in objs if o.get("type") == "finding"
+              and o.get("kind", "").startswith("tfo-remote-")]
+    unobserved = [o for o in objs if o.get("type") == "remotes"]
+    problems = []
+    if bad:
+        problems.append(f"non-JSON lines: {bad[:2]}")
+    if done["delta"]["TCPFastOpenActive"] != clients - 1:
+        problems.append(f"the scenario's TFO did not work: {done}")
+    if mode in ("fentry", "kprobe"):
+        final = [o for o in remote if o.get("final")]
+        want = {"kind": "tfo-remote-ok", "remote_addr": "127.0.0.1",
+                "remote_port": sc.server["port"], "netns": netns,
+                "cookie_requests": 1, "cookies_received": 1,
+                "syn_data_sent": clients - 1,
+                "syn_data_acked": done["delta"]["TCPFastOpenActive"]}
+        if len(final) != 1 or any(final[0].get(k) != v for k, v in want.items()):
+            problems.append(f"final remote findings {final}, want one with {want}")
+        if unobserved:
+            problems.append(f"{mode} mode says remotes are unobservable: {unobserved}")
+    else:
+        if "not observable in tracepoint mode" not in err:
+            problems.append(f"no 'not observable' line on stderr: {R.tail(err)}")
+        if remote:
+            problems.append(f"tfo-remote-* findings without the hook: {remote}")
+        want = {"type": "remotes", "observable": False, "mode": mode, "netns": netns,
+                "delta": {"TCPFastOpenActive": done["delta"]["TCPFastOpenActive"],
+                          "TCPFastOpenActiveFail": done["delta"]["TCPFastOpenActiveFail"]}}
+        if unobserved != [want]:
+            problems.append(f"remotes objects {unobserved}, want [{want}]")
+    if problems:
+        raise R.Fail("; ".join(problems))
+    print(f"# remote servers, {mode} mode: "
+          f"{remote[-1] if remote else unobserved[0]}")
+
+
 TESTS = [
     ("scan_listeners", test_scan_listeners),
     ("findings_from_setsockopt", test_findings_from_setsockopt),
     ("scan_at_start_attributes_owner", test_scan_at_start_attributes_owner),
     ("flood_counts_exactly", test_flood_counts_exactly),
+    ("remote_servers", test_remote_servers),
 ]

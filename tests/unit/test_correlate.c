@@ -53,6 +53,9 @@ struct seen {
 	int err;
 	bool has_why;
 	struct tfo_sock_view sock;	/* a copy: the view moves on */
+	bool is_remote;
+	struct tfo_remote_view remote;	/* tfo-remote-*: a copy */
+	const char *why;
 	size_t n_advice;
 	char advice[TFO_ADVICE_MAX][TFO_ADVICE_LEN];
 };
@@ -70,7 +73,8 @@ static void collect(void *ctx, const struct tfo_finding *f)
 	struct fx *fx = ctx;
 	struct seen *s;
 
-	assert_non_null(f->sock);
+	/* a socket's finding or a remote server's, never both */
+	assert_true(!f->sock != !f->remote);
 	if (fx->n < SEEN_MAX) {
 		s = &fx->v[fx->n];
 		s->kind = f->kind;
@@ -80,7 +84,14 @@ static void collect(void *ctx, const struct tfo_finding *f)
 		s->lost = f->lost;
 		s->err = f->err;
 		s->has_why = f->why && f->why[0];
-		s->sock = *f->sock;
+		s->why = f->why;
+		s->is_remote = f->remote != NULL;
+		if (f->sock)
+			s->sock = *f->sock;
+		else
+			memset(&s->sock, 0, sizeof(s->sock));
+		if (f->remote)
+			s->remote = *f->remote;
 		s->n_advice = f->n_advice;
 		memcpy(s->advice, f->advice, sizeof(s->advice));
 	}
@@ -1981,6 +1992,354 @@ static void test_for_each_empty(void **state)
 	assert_int_equal(vs.n, 0);
 }
 
+/* ---- tfo-remote-*: what this host's TFO clients saw of a server ---- */
+
+#define AF_INET6_	10
+
+struct synack {
+	uint32_t netns;
+	uint16_t family;
+	uint8_t last;		/* the address's last byte */
+	uint16_t port;
+	uint8_t cookie_requested;
+	int32_t cookie_len;	/* -1: the SYN-ACK had no cookie option */
+	uint8_t syn_data;
+	uint8_t data_acked;
+	uint8_t syn_retransmitted;
+};
+
+/* A TFO client connection's SYN-ACK (tcp_fastopen_cache_set) as the BPF
+ * side fills it; PID 0: a connection made before tfotrace started. */
+static union tfo_record rec_synack(uint32_t pid, const char *comm,
+				   struct synack a)
+{
+	union tfo_record r;
+
+	memset(&r, 0, sizeof(r));
+	hdr(&r.hdr, TFO_REC_TFO_SYNACK, sizeof(r.tfo_synack), pid, comm);
+	r.tfo_synack.sock = sid(90000 + clock_ns % 1000, P_TCP, 41000,
+				ST_ESTABLISHED);
+	r.tfo_synack.sock.netns = a.netns ? a.netns : NETNS;
+	r.tfo_synack.family = a.family ? a.family : AF_INET_;
+	if (r.tfo_synack.family == AF_INET_) {
+		r.tfo_synack.raddr[0] = 127;
+		r.tfo_synack.raddr[3] = a.last ? a.last : 1;
+	} else {
+		r.tfo_synack.raddr[15] = a.last ? a.last : 1;	/* ::1 */
+	}
+	r.tfo_synack.rport = a.port ? a.port : 8443;
+	r.tfo_synack.cookie_requested = a.cookie_requested;
+	r.tfo_synack.cookie_len = a.cookie_len;
+	r.tfo_synack.syn_data = a.syn_data;
+	r.tfo_synack.data_acked = a.data_acked;
+	r.tfo_synack.syn_retransmitted = a.syn_retransmitted;
+	return r;
+}
+
+/* What 6.1 answers a client from an MPTCP listener that refused
+ * TCP_FASTOPEN: no cookie option at all. */
+static const struct synack ask_unanswered = {
+	.cookie_requested = 1, .cookie_len = -1,
+};
+static const struct synack ask_answered = {
+	.cookie_requested = 1, .cookie_len = 8,
+};
+/* data with a cached cookie, acknowledged: no cookie comes back */
+static const struct synack data_acked = {
+	.syn_data = 1, .data_acked = 1, .cookie_len = -1,
+};
+
+static size_t count_remote(const struct fx *fx, int kind, int final)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < fx->n && i < SEEN_MAX; i++)
+		if (fx->v[i].is_remote && (int)fx->v[i].kind == kind &&
+		    (final < 0 || fx->v[i].final == (final == 1)))
+			n++;
+	return n;
+}
+
+static const struct seen *only_remote(const struct fx *fx, int kind, int final)
+{
+	assert_int_equal(count_remote(fx, kind, final), 1);
+	for (size_t i = 0; i < fx->n; i++)
+		if (fx->v[i].is_remote && (int)fx->v[i].kind == kind &&
+		    fx->v[i].final == (final == 1))
+			return &fx->v[i];
+	return NULL;
+}
+
+static void test_remote_no_cookie(void **state)
+{
+	struct fx *fx = start(state);
+	const struct seen *s;
+
+	feed(fx, rec_synack(700, "curl", ask_unanswered));
+	/* live, at the first unanswered request */
+	s = only_remote(fx, TFO_FINDING_TFO_REMOTE_NO_COOKIE, 0);
+	assert_int_equal(s->remote.cookie_requests, 1);
+	assert_int_equal(s->remote.port, 8443);
+	assert_int_equal(s->remote.addr[0], 127);
+	assert_int_equal(s->remote.netns, NETNS);
+	assert_non_null(strstr(s->why, "6.2"));
+	assert_true(any_advice_has(s, "tfotrace doctor"));
+	assert_true(any_advice_has(s, "port 8443"));
+	assert_true(any_advice_has(s, "TcpExtTCPFastOpenCookieReqd"));
+	assert_int_equal(s->remote.n_clients, 1);
+	assert_int_equal(s->remote.clients[0].pid, 700);
+	assert_string_equal(s->remote.clients[0].comm, "curl");
+	feed(fx, rec_synack(700, "curl", ask_unanswered));
+	feed(fx, rec_synack(701, "curl", ask_unanswered));
+	assert_int_equal(fx->n, 1);	/* once live */
+	/* its numbers changed: one update, then quiet */
+	tfo_correlator__refresh(fx->c);
+	assert_int_equal(fx->n, 2);
+	assert_true(fx->v[1].update);
+	assert_int_equal(fx->v[1].remote.cookie_requests, 3);
+	tfo_correlator__refresh(fx->c);
+	assert_int_equal(fx->n, 2);
+	finish(fx);
+	s = only_remote(fx, TFO_FINDING_TFO_REMOTE_NO_COOKIE, 1);
+	assert_int_equal(s->remote.connections, 3);
+	assert_int_equal(s->remote.cookie_requests, 3);
+	assert_int_equal(s->remote.cookie_requests_unanswered, 3);
+	assert_int_equal(s->remote.cookies_received, 0);
+	assert_int_equal(s->remote.n_clients, 2);
+	assert_int_equal(count_remote(fx, TFO_FINDING_TFO_REMOTE_OK, -1), 0);
+	/* remote servers are not sockets of this host */
+	assert_int_equal(stats_of(fx).sockets, 0);
+	assert_int_equal(stats_of(fx).remotes, 1);
+}
+
+static void test_remote_ok(void **state)
+{
+	struct fx *fx = start(state);
+	const struct seen *s;
+
+	feed(fx, rec_synack(700, "curl", ask_answered));
+	feed(fx, rec_synack(700, "curl", data_acked));
+	feed(fx, rec_synack(700, "curl", data_acked));
+	finish(fx);
+	assert_int_equal(count_remote(fx, TFO_FINDING_TFO_REMOTE_NO_COOKIE, -1), 0);
+	s = only_remote(fx, TFO_FINDING_TFO_REMOTE_OK, 1);
+	assert_int_equal(s->remote.cookie_requests, 1);
+	assert_int_equal(s->remote.cookie_requests_unanswered, 0);
+	assert_int_equal(s->remote.cookies_received, 1);
+	assert_int_equal(s->remote.syn_data_sent, 2);
+	assert_int_equal(s->remote.syn_data_acked, 2);
+	assert_non_null(strstr(s->why, "answers TFO"));
+	assert_null(strstr(s->why, "not always"));
+	assert_int_equal(s->n_advice, 0);
+}
+
+/* The server's fix applied while its clients run: the verdict follows. */
+static void test_remote_fixed_mid_run(void **state)
+{
+	struct fx *fx = start(state);
+	const struct seen *s;
+
+	feed(fx, rec_synack(700, "curl", ask_unanswered));
+	feed(fx, rec_synack(700, "curl", ask_unanswered));
+	feed(fx, rec_synack(700, "curl", ask_answered));
+	assert_int_equal(count_remote(fx, TFO_FINDING_TFO_REMOTE_NO_COOKIE, 0), 1);
+	assert_int_equal(count_remote(fx, TFO_FINDING_TFO_REMOTE_OK, 0), 1);
+	finish(fx);
+	assert_int_equal(count_remote(fx, TFO_FINDING_TFO_REMOTE_NO_COOKIE, 1), 0);
+	s = only_remote(fx, TFO_FINDING_TFO_REMOTE_OK, 1);
+	assert_int_equal(s->remote.cookie_requests_unanswered, 2);
+	assert_non_null(strstr(s->why, "not always"));
+}
+
+/* A cookie cached earlier, the server's TFO off since: the data in the
+ * SYN is not acknowledged and no new cookie comes. */
+static void test_remote_syn_data_refused(void **state)
+{
+	struct fx *fx = start(state);
+	const struct seen *s;
+
+	feed(fx, rec_synack(700, "curl", (struct synack){
+		.syn_data = 1, .data_acked = 0, .cookie_len = -1 }));
+	finish(fx);
+	s = only_remote(fx, TFO_FINDING_TFO_REMOTE_NO_COOKIE, 1);
+	assert_int_equal(s->remote.syn_data_sent, 1);
+	assert_int_equal(s->remote.syn_data_acked, 0);
+	assert_int_equal(s->remote.cookie_requests, 0);
+	/* data acknowledged is an answer */
+	fx_start(fx, opts_default());
+	feed(fx, rec_synack(700, "curl", data_acked));
+	finish(fx);
+	assert_int_equal(count_remote(fx, TFO_FINDING_TFO_REMOTE_NO_COOKIE, -1), 0);
+	only_remote(fx, TFO_FINDING_TFO_REMOTE_OK, 1);
+}
+
+struct remote_visits {
+	size_t n;
+	struct tfo_remote_view v[16];
+	uint32_t kinds[16];
+};
+
+static void visit_remote(void *ctx, const struct tfo_remote_view *r,
+			 uint32_t kinds)
+{
+	struct remote_visits *rv = ctx;
+
+	if (rv->n < 16) {
+		rv->v[rv->n] = *r;
+		rv->kinds[rv->n] = kinds;
+	}
+	rv->n++;
+}
+
+static struct remote_visits remote_visits_of(const struct fx *fx)
+{
+	struct remote_visits rv;
+
+	memset(&rv, 0, sizeof(rv));
+	tfo_correlator__for_each_remote(fx->c, visit_remote, &rv);
+	return rv;
+}
+
+/* A SYN sent again: no answer to it says nothing of the server's TFO
+ * (the server may have seen a plain SYN); a cookie still does. */
+static void test_remote_syn_retransmitted(void **state)
+{
+	struct fx *fx = start(state);
+	struct remote_visits rv;
+	const struct seen *s;
+
+	feed(fx, rec_synack(700, "curl", (struct synack){
+		.cookie_requested = 1, .cookie_len = -1, .syn_retransmitted = 1 }));
+	feed(fx, rec_synack(700, "curl", (struct synack){
+		.syn_data = 1, .cookie_len = -1, .syn_retransmitted = 1 }));
+	assert_int_equal(fx->n, 0);
+	rv = remote_visits_of(fx);
+	assert_int_equal(rv.n, 1);
+	assert_int_equal(rv.kinds[0], 0);
+	assert_int_equal(rv.v[0].syns_retransmitted, 2);
+	assert_int_equal(rv.v[0].connections, 2);
+	assert_int_equal(rv.v[0].cookie_requests, 1);
+	assert_int_equal(rv.v[0].cookie_requests_unanswered, 0);
+	assert_int_equal(rv.v[0].syn_data_sent, 1);
+	assert_int_equal(rv.v[0].syn_data_acked, 0);
+	/* answered after a retransmission: the server does TFO */
+	feed(fx, rec_synack(700, "curl", (struct synack){
+		.cookie_requested = 1, .cookie_len = 8, .syn_retransmitted = 1 }));
+	finish(fx);
+	assert_int_equal(count_remote(fx, TFO_FINDING_TFO_REMOTE_NO_COOKIE, -1), 0);
+	s = only_remote(fx, TFO_FINDING_TFO_REMOTE_OK, 1);
+	assert_int_equal(s->remote.cookies_received, 1);
+	assert_int_equal(s->remote.syns_retransmitted, 3);
+	/* "answers" without "not always": nothing went unanswered */
+	assert_null(strstr(s->why, "not always"));
+}
+
+/* Connections that asked for nothing: no verdict either way. */
+static void test_remote_plain(void **state)
+{
+	struct fx *fx = start(state);
+
+	feed(fx, rec_synack(700, "curl", (struct synack){ .cookie_len = -1 }));
+	finish(fx);
+	assert_int_equal(fx->n, 0);
+	assert_int_equal(remote_visits_of(fx).n, 1);
+}
+
+/* A server is its address, port, family and the clients' namespace:
+ * 127.0.0.1:8443 in two namespaces are two servers. */
+static void test_remote_keys(void **state)
+{
+	struct fx *fx = start(state);
+	struct remote_visits rv;
+
+	feed(fx, rec_synack(700, "a", ask_unanswered));
+	feed(fx, rec_synack(701, "b", (struct synack){ .netns = OTHER_NETNS,
+		.cookie_requested = 1, .cookie_len = 8 }));
+	feed(fx, rec_synack(702, "c", (struct synack){ .port = 443,
+		.cookie_requested = 1, .cookie_len = -1 }));
+	feed(fx, rec_synack(703, "d", (struct synack){ .last = 2,
+		.cookie_requested = 1, .cookie_len = -1 }));
+	feed(fx, rec_synack(704, "e", (struct synack){ .family = AF_INET6_,
+		.cookie_requested = 1, .cookie_len = 8 }));
+	feed(fx, rec_synack(700, "a", ask_unanswered));
+	rv = remote_visits_of(fx);
+	assert_int_equal(rv.n, 5);
+	assert_int_equal(stats_of(fx).remotes, 5);
+	/* oldest first, by last use: 127.0.0.1:8443 of NETNS is the newest */
+	assert_int_equal(rv.v[4].netns, NETNS);
+	assert_int_equal(rv.v[4].port, 8443);
+	assert_int_equal(rv.v[4].cookie_requests, 2);
+	assert_int_equal(rv.kinds[4], 1u << TFO_FINDING_TFO_REMOTE_NO_COOKIE);
+	assert_int_equal(rv.v[0].netns, OTHER_NETNS);
+	assert_int_equal(rv.kinds[0], 1u << TFO_FINDING_TFO_REMOTE_OK);
+	assert_int_equal(rv.v[1].port, 443);
+	assert_int_equal(rv.v[2].addr[3], 2);
+	assert_int_equal(rv.v[3].family, AF_INET6_);
+	assert_int_equal(rv.v[3].addr[15], 1);
+	assert_int_equal(rv.kinds[3], 1u << TFO_FINDING_TFO_REMOTE_OK);
+	finish(fx);
+	assert_int_equal(count_remote(fx, TFO_FINDING_TFO_REMOTE_NO_COOKIE, 1), 3);
+	assert_int_equal(count_remote(fx, TFO_FINDING_TFO_REMOTE_OK, 1), 2);
+}
+
+/* The first TFO_REMOTE_CLIENTS processes, each once; more are said. */
+static void test_remote_clients(void **state)
+{
+	struct fx *fx = start(state);
+	struct remote_visits rv;
+
+	feed(fx, rec_synack(0, "", ask_unanswered));	/* before tfotrace */
+	for (uint32_t pid = 700; pid < 700 + TFO_REMOTE_CLIENTS; pid++) {
+		feed(fx, rec_synack(pid, "curl", ask_unanswered));
+		feed(fx, rec_synack(pid, "curl", ask_unanswered));
+	}
+	rv = remote_visits_of(fx);
+	assert_int_equal(rv.v[0].n_clients, TFO_REMOTE_CLIENTS);
+	assert_false(rv.v[0].more_clients);
+	assert_int_equal(rv.v[0].clients[0].pid, 700);
+	feed(fx, rec_synack(800, "wget", ask_unanswered));
+	rv = remote_visits_of(fx);
+	assert_int_equal(rv.v[0].n_clients, TFO_REMOTE_CLIENTS);
+	assert_true(rv.v[0].more_clients);
+	assert_int_equal(rv.v[0].connections, 2 + 2 * TFO_REMOTE_CLIENTS);
+}
+
+/* Bounded: the least recently answered server goes, counted. */
+static void test_remote_eviction(void **state)
+{
+	struct fx *fx = *state;
+	struct tfo_correlator_opts o = opts_default();
+	struct remote_visits rv;
+	struct tfo_correlator_stats st;
+
+	o.max_remotes = 4;
+	fx_start(fx, o);
+	for (uint16_t port = 1; port <= 10; port++)
+		feed(fx, rec_synack(700, "curl", (struct synack){ .port = port,
+			.cookie_requested = 1, .cookie_len = -1 }));
+	st = stats_of(fx);
+	assert_int_equal(st.remotes, 4);
+	assert_int_equal(st.remotes_evicted, 6);
+	rv = remote_visits_of(fx);
+	assert_int_equal(rv.n, 4);
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(rv.v[i].port, 7 + i);
+	/* a server used again is kept over older ones */
+	feed(fx, rec_synack(700, "curl", (struct synack){ .port = 7,
+		.cookie_requested = 1, .cookie_len = -1 }));
+	feed(fx, rec_synack(700, "curl", (struct synack){ .port = 11,
+		.cookie_requested = 1, .cookie_len = -1 }));
+	rv = remote_visits_of(fx);
+	assert_int_equal(rv.v[0].port, 9);
+	assert_int_equal(rv.v[2].port, 7);
+	assert_int_equal(rv.v[2].cookie_requests, 2);
+	assert_int_equal(stats_of(fx).remotes_evicted, 7);
+	/* a socket table of its own: sockets are not evicted by servers */
+	feed(fx, rec_sockopt(1, "w", 5, P_TCP, L_TCP, O_TCP_NODELAY, 1, 0, 0));
+	assert_int_equal(stats_of(fx).sockets, 1);
+	assert_int_equal(stats_of(fx).evicted, 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
 
 int main(void)
@@ -2050,6 +2409,15 @@ int main(void)
 		T(test_for_each_matches_finish),
 		T(test_for_each_read_only),
 		T(test_for_each_empty),
+		T(test_remote_no_cookie),
+		T(test_remote_ok),
+		T(test_remote_fixed_mid_run),
+		T(test_remote_syn_data_refused),
+		T(test_remote_syn_retransmitted),
+		T(test_remote_plain),
+		T(test_remote_keys),
+		T(test_remote_clients),
+		T(test_remote_eviction),
 	};
 
 	return cmocka_run_group_tests_name("correlate", tests, NULL, NULL);

@@ -29,6 +29,7 @@ static void test_sizes_match_abi(void **state)
 	assert_int_equal(tfo_record_size(TFO_REC_TFO_CLIENT), 88);
 	assert_int_equal(tfo_record_size(TFO_REC_LISTENER), 112);
 	assert_int_equal(tfo_record_size(TFO_REC_SETSOCKOPT), 120);
+	assert_int_equal(tfo_record_size(TFO_REC_TFO_SYNACK), 104);
 	assert_int_equal(tfo_record_size(0), 0);
 	assert_int_equal(tfo_record_size(TFO_REC__MAX), 0);
 }
@@ -38,7 +39,8 @@ static void test_every_type_decodes(void **state)
 	union tfo_record in, out;
 	const uint32_t types[] = { TFO_REC_SOCKET, TFO_REC_LISTEN,
 				   TFO_REC_SETSOCKOPT, TFO_REC_TFO_SERVER,
-				   TFO_REC_TFO_CLIENT, TFO_REC_LISTENER };
+				   TFO_REC_TFO_CLIENT, TFO_REC_LISTENER,
+				   TFO_REC_TFO_SYNACK };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
@@ -148,6 +150,30 @@ static void test_longer_record_accepted(void **state)
 	assert_int_equal(out.hdr.type, TFO_REC_LISTEN);
 }
 
+/* An IPv4 address is 4 bytes of the 16: whatever follows them is not part
+ * of it (one server must not become two). */
+static void test_ipv4_address_is_four_bytes(void **state)
+{
+	union tfo_record in, out;
+
+	(void)state;
+	memset(&in, 0x2b, sizeof(in));
+	fill_hdr(&in.hdr, TFO_REC_TFO_SYNACK, sizeof(in.tfo_synack));
+	in.tfo_synack.family = 2;	/* AF_INET */
+	assert_int_equal(tfo_decode(&in, sizeof(in.tfo_synack), &out), 0);
+	assert_memory_equal(out.tfo_synack.raddr, in.tfo_synack.raddr, 4);
+	for (int i = 4; i < 16; i++)
+		assert_int_equal(out.tfo_synack.raddr[i], 0);
+	in.tfo_synack.family = 10;	/* AF_INET6: all 16 */
+	assert_int_equal(tfo_decode(&in, sizeof(in.tfo_synack), &out), 0);
+	assert_memory_equal(out.tfo_synack.raddr, in.tfo_synack.raddr, 16);
+	fill_hdr(&in.hdr, TFO_REC_LISTENER, sizeof(in.listener));
+	in.listener.sock.family = 2;
+	assert_int_equal(tfo_decode(&in, sizeof(in.listener), &out), 0);
+	assert_int_equal(out.listener.addr[15], 0);
+	assert_int_equal(out.listener.addr[3], 0x2b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -158,6 +184,7 @@ int main(void)
 		cmocka_unit_test(test_rejects_impossible_ret),
 		cmocka_unit_test(test_comm_always_terminated),
 		cmocka_unit_test(test_longer_record_accepted),
+		cmocka_unit_test(test_ipv4_address_is_four_bytes),
 	};
 
 	return cmocka_run_group_tests_name("decode", tests, NULL, NULL);

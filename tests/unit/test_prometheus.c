@@ -111,6 +111,7 @@ static void start(struct fx *fx, bool probes)
 	fx->c = tfo_correlator__new(&o);
 	assert_non_null(fx->c);
 	fx->run.probes = probes;
+	fx->run.remote_probes = probes;
 }
 
 /* The whole of PATH, NUL-terminated; NULL when it cannot be read. */
@@ -305,6 +306,10 @@ static const char head[] =
 	"# HELP tfotrace_tfo_probes 1 when the attach mode sees each SYN in tcp_try_fastopen() (fentry, kprobe), 0 when not (tracepoint): without, the tfotrace_listener_*_total counters are left out.\n"
 	"# TYPE tfotrace_tfo_probes gauge\n";
 
+static const char remote_probes_head[] =
+	"# HELP tfotrace_remote_probes 1 when the attach mode sees the SYN-ACK of each TFO client connection (fentry, kprobe), 0 when not (tracepoint): without, the tfotrace_remote_* series are empty whatever the servers do.\n"
+	"# TYPE tfotrace_remote_probes gauge\n";
+
 static const char middle[] =
 	"# HELP tfotrace_events_total Records received from the kernel.\n"
 	"# TYPE tfotrace_events_total counter\n"
@@ -326,7 +331,13 @@ static const char middle[] =
 	"# HELP tfotrace_sockets_evicted_total Sockets dropped from the correlator's full table, least recently used first.\n"
 	"# TYPE tfotrace_sockets_evicted_total counter\n"
 	"tfotrace_sockets_evicted_total 0\n"
-	"# HELP tfotrace_findings Tracked sockets for which each finding kind holds now.\n"
+	"# HELP tfotrace_remotes_tracked Remote servers the correlator follows for this host's TFO clients now (bounded).\n"
+	"# TYPE tfotrace_remotes_tracked gauge\n"
+	"tfotrace_remotes_tracked 0\n"
+	"# HELP tfotrace_remotes_evicted_total Remote servers dropped from the full table, least recently used first.\n"
+	"# TYPE tfotrace_remotes_evicted_total counter\n"
+	"tfotrace_remotes_evicted_total 0\n"
+	"# HELP tfotrace_findings Tracked sockets, or remote servers (tfo-remote-*), for which each finding kind holds now.\n"
 	"# TYPE tfotrace_findings gauge\n"
 	"tfotrace_findings{kind=\"mptcp-tfo-rejected\"} 1\n"
 	"tfotrace_findings{kind=\"mptcp-option-rejected\"} 1\n"
@@ -335,6 +346,8 @@ static const char middle[] =
 	"tfotrace_findings{kind=\"tfo-cookie-invalid\"} 0\n"
 	"tfotrace_findings{kind=\"tfo-client-blackhole\"} 0\n"
 	"tfotrace_findings{kind=\"mptcp-legacy-api\"} 0\n"
+	"tfotrace_findings{kind=\"tfo-remote-no-cookie\"} 0\n"
+	"tfotrace_findings{kind=\"tfo-remote-ok\"} 0\n"
 	"tfotrace_findings{kind=\"tfo-ok\"} 1\n"
 	"# HELP tfotrace_finding 1 for each socket and finding kind (tfo-ok aside) that holds for it now.\n"
 	"# TYPE tfotrace_finding gauge\n"
@@ -383,6 +396,21 @@ static const char listener_counters[] =
 	"tfotrace_listener_queue_overflows_total" NGINX_L " 0\n"
 	"tfotrace_listener_queue_overflows_total" SSHD_L " 0\n";
 
+/* No remote server: the families, without samples. */
+static const char remote_families[] =
+	"# HELP tfotrace_remote_finding 1 for each remote server (of at most 20, the most unanswered first) and tfo-remote-* kind that holds for it now.\n"
+	"# TYPE tfotrace_remote_finding gauge\n"
+	"# HELP tfotrace_remote_connections_total This host's TFO client connections to the server (SYN-ACKs).\n"
+	"# TYPE tfotrace_remote_connections_total counter\n"
+	"# HELP tfotrace_remote_cookie_requests_total SYNs of this host's clients that asked the server for a cookie.\n"
+	"# TYPE tfotrace_remote_cookie_requests_total counter\n"
+	"# HELP tfotrace_remote_cookie_requests_unanswered_total Cookie requests the server answered without a cookie.\n"
+	"# TYPE tfotrace_remote_cookie_requests_unanswered_total counter\n"
+	"# HELP tfotrace_remote_cookies_received_total SYN-ACKs from the server that carried a TFO cookie.\n"
+	"# TYPE tfotrace_remote_cookies_received_total counter\n"
+	"# HELP tfotrace_remote_syn_data_acked_total SYNs with data the server acknowledged (TFO connections).\n"
+	"# TYPE tfotrace_remote_syn_data_acked_total counter\n";
+
 static void assert_text(const char *got, const char *want)
 {
 	if (strcmp(got, want))
@@ -399,8 +427,10 @@ static void test_whole_file_with_probes(void **state)
 
 	start(fx, true);
 	feed_four(fx);
-	snprintf(want, sizeof(want), "%stfotrace_tfo_probes 1\n%s%s", head,
-		 middle, listener_counters);
+	snprintf(want, sizeof(want),
+		 "%stfotrace_tfo_probes 1\n%stfotrace_remote_probes 1\n%s%s%s",
+		 head, remote_probes_head, middle, listener_counters,
+		 remote_families);
 	assert_text(write_read(fx), want);
 }
 
@@ -421,7 +451,9 @@ static void test_whole_file_without_probes(void **state)
 	sockopt(fx, 3143, "go", 9927, P_MPTCP, O_TCP_USER_TIMEOUT, 30000, -92);
 	scanned(fx, 5150, AF_INET6_, 22, 0);
 	tfo_correlator__owner(fx->c, 5150, 1, 1, "sshd");
-	snprintf(want, sizeof(want), "%stfotrace_tfo_probes 0\n%s", head, middle);
+	snprintf(want, sizeof(want),
+		 "%stfotrace_tfo_probes 0\n%stfotrace_remote_probes 0\n%s%s",
+		 head, remote_probes_head, middle, remote_families);
 	/* the same file but for the mode, and no listener counters */
 	memcpy(strstr(want, "mode=\"fentry\""), "mode=\"tracepoint\"",
 	       strlen("mode=\"fentry\""));
@@ -430,6 +462,7 @@ static void test_whole_file_without_probes(void **state)
 	assert_true(has_line(fx->text,
 			     "tfotrace_build_info{version=\"1.2.3\",mode=\"tracepoint\"} 1"));
 	assert_true(has_line(fx->text, "tfotrace_tfo_probes 0"));
+	assert_true(has_line(fx->text, "tfotrace_remote_probes 0"));
 	assert_null(strstr(fx->text, "tfotrace_listener_syns_total{"));
 	assert_null(strstr(fx->text, "tfotrace_listener_syns"));
 	assert_true(has_line(fx->text, "tfotrace_listener_tfo_queue_max" NGINX_L
@@ -461,6 +494,92 @@ static void test_every_kind_listed(void **state)
 				     "# TYPE tfotrace_listener_syns_total counter"));
 		assert_null(strstr(fx->text, "tfotrace_listener_syns_total{"));
 	}
+}
+
+/* One SYN-ACK of a client connection to 10.0.0.LAST:PORT (or, FAMILY
+ * AF_INET6, 2001:db8::LAST): ANSWERED a cookie came back. */
+static void synack(struct fx *fx, uint16_t family, uint8_t last, uint16_t port,
+		   bool answered)
+{
+	union tfo_record r;
+
+	hdr(&r, TFO_REC_TFO_SYNACK, sizeof(r.tfo_synack), 700, "curl");
+	r.tfo_synack.sock = sid(70000 + last, family, P_TCP, 41000);
+	r.tfo_synack.family = family;
+	if (family == AF_INET_) {
+		r.tfo_synack.raddr[0] = 10;
+		r.tfo_synack.raddr[3] = last;
+	} else {
+		r.tfo_synack.raddr[0] = 0x20;
+		r.tfo_synack.raddr[1] = 0x01;
+		r.tfo_synack.raddr[2] = 0x0d;
+		r.tfo_synack.raddr[3] = 0xb8;
+		r.tfo_synack.raddr[15] = last;
+	}
+	r.tfo_synack.rport = port;
+	r.tfo_synack.cookie_requested = 1;
+	r.tfo_synack.cookie_len = answered ? 8 : -1;
+	tfo_correlator__feed(fx->c, &r);
+}
+
+/* Servers this host's clients reached: counted by kind; per-server series
+ * for the 20 with the most unanswered cookie requests only. */
+static void test_remote_servers(void **state)
+{
+	struct fx *fx = *state;
+	const char *text;
+
+	start(fx, true);
+	/* 10.0.0.1..30:443, server N unanswered N times; 10.0.0.1 also once
+	 * answered; [2001:db8::9]:8443 answers */
+	for (uint8_t last = 1; last <= 30; last++)
+		for (uint8_t i = 0; i < last; i++)
+			synack(fx, AF_INET_, last, 443, false);
+	synack(fx, AF_INET_, 1, 443, true);
+	synack(fx, AF_INET6_, 9, 8443, true);
+	synack(fx, AF_INET6_, 9, 8443, true);
+	text = write_read(fx);
+	assert_true(has_line(text, "tfotrace_remotes_tracked 31"));
+	assert_true(has_line(text, "tfotrace_findings{kind=\"tfo-remote-no-cookie\"} 29"));
+	assert_true(has_line(text, "tfotrace_findings{kind=\"tfo-remote-ok\"} 2"));
+	assert_true(has_line(text, "tfotrace_remote_finding{kind=\"tfo-remote-no-cookie\","
+			     "remote_addr=\"10.0.0.30\",remote_port=\"443\","
+			     "netns=\"4026531840\"} 1"));
+	assert_true(has_line(text, "tfotrace_remote_cookie_requests_unanswered_total{"
+			     "remote_addr=\"10.0.0.30\",remote_port=\"443\","
+			     "netns=\"4026531840\"} 30"));
+	assert_true(has_line(text, "tfotrace_remote_cookie_requests_unanswered_total{"
+			     "remote_addr=\"10.0.0.11\",remote_port=\"443\","
+			     "netns=\"4026531840\"} 11"));
+	/* the 21st most unanswered, and the servers that answer, are left out */
+	assert_null(strstr(text, "remote_addr=\"10.0.0.10\""));
+	assert_null(strstr(text, "remote_addr=\"2001:db8::9\""));
+	assert_null(strstr(text, "remote_addr=\"10.0.0.1\""));
+	/* the most unanswered first, in every family */
+	assert_true(strstr(text, "tfotrace_remote_connections_total{remote_addr=\"10.0.0.30\"") <
+		    strstr(text, "tfotrace_remote_connections_total{remote_addr=\"10.0.0.29\""));
+	/* fewer servers: each one, the answering too, with its numbers */
+	tfo_correlator__free(fx->c);
+	start(fx, true);
+	synack(fx, AF_INET_, 7, 443, false);
+	synack(fx, AF_INET6_, 9, 8443, true);
+	synack(fx, AF_INET6_, 9, 8443, false);
+	text = write_read(fx);
+	assert_true(has_line(text, "tfotrace_remote_finding{kind=\"tfo-remote-ok\","
+			     "remote_addr=\"2001:db8::9\",remote_port=\"8443\","
+			     "netns=\"4026531840\"} 1"));
+	assert_true(has_line(text, "tfotrace_remote_cookies_received_total{"
+			     "remote_addr=\"2001:db8::9\",remote_port=\"8443\","
+			     "netns=\"4026531840\"} 1"));
+	assert_true(has_line(text, "tfotrace_remote_connections_total{"
+			     "remote_addr=\"2001:db8::9\",remote_port=\"8443\","
+			     "netns=\"4026531840\"} 2"));
+	assert_true(has_line(text, "tfotrace_remote_cookies_received_total{"
+			     "remote_addr=\"10.0.0.7\",remote_port=\"443\","
+			     "netns=\"4026531840\"} 0"));
+	assert_true(has_line(text, "tfotrace_remote_finding{kind=\"tfo-remote-no-cookie\","
+			     "remote_addr=\"10.0.0.7\",remote_port=\"443\","
+			     "netns=\"4026531840\"} 1"));
 }
 
 /* Each family: one HELP, one TYPE, before its samples; no family twice. */
@@ -498,7 +617,8 @@ static void test_family_headers(void **state)
 		}
 		p = eol + 1;
 	}
-	assert_int_equal(families, 12 + 7);
+	/* 15 of the run, 7 per listener, 6 per remote server */
+	assert_int_equal(families, 15 + 7 + 6);
 	/* no kernel address, no hex at all */
 	assert_null(strstr(fx->text, "0x"));
 	assert_null(strstr(fx->text, "ffff"));
@@ -675,6 +795,7 @@ int main(void)
 		T(test_whole_file_with_probes),
 		T(test_whole_file_without_probes),
 		T(test_every_kind_listed),
+		T(test_remote_servers),
 		T(test_family_headers),
 		T(test_label_escaping),
 		T(test_unnamed_family_is_number),
