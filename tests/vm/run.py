@@ -232,6 +232,51 @@ def finals(tool, ino):
             and o.get("sock_ino") == ino]
 
 
+def netns_of(server):
+    """The inode of the scenario's namespace ("net:[4026532301]")."""
+    m = re.search(r"\[(\d+)\]", server.get("netns", ""))
+    return int(m.group(1)) if m else None
+
+
+def remote_finals(tool, server):
+    """The final tfo-remote-* findings about SERVER, as its own clients
+    (same namespace, loopback) saw it."""
+    return [o for o in tool if o.get("type") == "finding" and o.get("final")
+            and o.get("kind", "").startswith("tfo-remote-")
+            and o.get("remote_addr") == "127.0.0.1"
+            and o.get("remote_port") == server["port"]
+            and o.get("netns") == netns_of(server)]
+
+
+def judge_remote(j, tag, tool, server, done, answers, probes):
+    """The client's side of scenario TAG: its clients asked SERVER for
+    cookies; ANSWERS: whether the server's TFO works. With the SYN-ACK hook
+    one final finding, its numbers the kernel's; without, none."""
+    got = remote_finals(tool, server)
+    if not probes:
+        j.eq(f"{tag} no remote finding without the SYN-ACK hook", got, [])
+        return
+    want = "tfo-remote-ok" if answers else "tfo-remote-no-cookie"
+    j.eq(f"{tag} remote verdict", [o["kind"] for o in got], [want])
+    if len(got) != 1:
+        return
+    f = got[0]
+    j.eq(f"{tag} remote connections = clients", f.get("connections"), done["clients"])
+    j.eq(f"{tag} remote cookie_requests = server's TCPFastOpenCookieReqd delta",
+         f.get("cookie_requests"), done["delta"]["TCPFastOpenCookieReqd"])
+    j.eq(f"{tag} remote clients", [(c.get("pid"), c.get("comm")) for c in f.get("clients", [])],
+         [(server["pid"], "tfo_scenario")])
+    if answers:
+        j.eq(f"{tag} remote cookies_received", f.get("cookies_received"), 1)
+        j.eq(f"{tag} remote syn_data_acked = TCPFastOpenActive delta",
+             f.get("syn_data_acked"), done["delta"]["TCPFastOpenActive"])
+    else:
+        j.eq(f"{tag} remote cookies_received", f.get("cookies_received"), 0)
+        j.eq(f"{tag} remote syn_data_sent", f.get("syn_data_sent"), 0)
+        j.check(f"{tag} remote advice names tfotrace doctor",
+                any("tfotrace doctor" in a for a in f.get("advice", [])), str(f.get("advice")))
+
+
 def judge_listener(j, tag, tool, server, done, want_kind, probes, old_kernel,
                    traced_setup=True):
     """The one final verdict on SERVER's listener, and its numbers against
@@ -285,10 +330,27 @@ def judge_haproxy(j, sec, mode, old_kernel, probes):
             continue
         master, client = master[0]["master"], client[-1]
         j.eq(f"{tag} haproxy answered every TFO client", client["answered"], client["clients"])
-        finds = [o for o in tool if o.get("type") == "finding"]
+        finds = [o for o in tool if o.get("type") == "finding" and "remote_addr" not in o]
         finals = [f for f in finds if f.get("final")]
         j.eq(f"{tag} findings only about haproxy's listener",
              sorted({f.get("port") for f in finds}), [HAPROXY_PORT])
+        # and from its clients' side (tfo_client, a process of its own)
+        remote = [o for o in tool if o.get("type") == "finding" and o.get("final")
+                  and "remote_addr" in o]
+        if probes:
+            j.eq(f"{tag} clients' verdict on haproxy",
+                 [(o.get("kind"), o.get("remote_addr"), o.get("remote_port"))
+                  for o in remote],
+                 [("tfo-remote-no-cookie" if old_kernel else "tfo-remote-ok",
+                   "127.0.0.1", HAPROXY_PORT)])
+            if remote:
+                j.eq(f"{tag} clients' cookie_requests = TCPFastOpenCookieReqd's rise",
+                     remote[0].get("cookie_requests"),
+                     client["delta"]["TCPFastOpenCookieReqd"])
+                j.eq(f"{tag} clients named", {c.get("comm") for c in remote[0]["clients"]},
+                     {"tfo_client"})
+        else:
+            j.eq(f"{tag} no clients' verdict without the SYN-ACK hook", remote, [])
         want = "mptcp-tfo-rejected" if old_kernel else "tfo-ok"
         mine = [f for f in finals if f.get("kind") == want]
         j.eq(f"{tag} final {want}", len(mine), 1)
@@ -367,10 +429,24 @@ def judge_mode(j, sec, mode, old_kernel):
             j.eq(f"A{n} setsockopt(TCP_FASTOPEN) on MPTCP",
                  server["tfo_errno"], 92 if old_kernel else 0)
         judge_listener(j, f"A{n}", A, server, done, want[n], probes, old_kernel)
+        judge_remote(j, f"A{n}", A, server, done,
+                     want[n] == "tfo-ok", probes)
     # the default view: the findings carry the per-SYN numbers, no SYN is
     # printed on its own; the routine calls were only counted
     j.eq("A no per-SYN records in the default view",
-         [o for o in A if o.get("type") in ("tfo_server", "tfo_client")], [])
+         [o for o in A if o.get("type") in ("tfo_server", "tfo_client", "tfo_synack")], [])
+    # without the SYN-ACK hook: said, and the clients' counters instead
+    unobserved = [o for o in A if o.get("type") == "remotes"]
+    err = " ".join(sec.get(f"{mode} A stderr", []))
+    if probes:
+        j.eq("A remote servers observable", unobserved, [])
+    else:
+        j.check("A says remote servers are not observable",
+                len(unobserved) == 1 and unobserved[0].get("observable") is False
+                and "TCPFastOpenActive" in unobserved[0].get("delta", {}),
+                str(unobserved))
+        j.check("A stderr says remote servers are not observable",
+                "not observable in tracepoint mode" in err, err[-300:])
     summary = A[-1] if A and A[-1].get("type") == "summary" else {}
     j.check("A routine calls counted, not recorded",
             summary.get("record") == "relevant" and summary.get("not_recorded", 0) > 0,
@@ -411,7 +487,8 @@ def judge_mode(j, sec, mode, old_kernel):
     c1, d1 = scenario(sec, f"{mode} C1 scenario")
     c2, _ = scenario(sec, f"{mode} C2 scenario")
     pids = {o.get("pid") for o in C if o.get("type") in
-            ("socket", "setsockopt", "listen", "tfo_server", "tfo_client", "finding")}
+            ("socket", "setsockopt", "listen", "tfo_server", "tfo_client",
+             "tfo_synack", "finding") and "remote_addr" not in o}
     j.eq("C only the filtered pid", pids, {c1["pid"]})
     j.eq("C no finding for the other", finals(C, c2["ino"]), [])
     judge_listener(j, "C1", C, c1, d1,
@@ -420,6 +497,14 @@ def judge_mode(j, sec, mode, old_kernel):
     # --all prints each SYN, attributed to the listener's owner
     syns = [o for o in C if o.get("type") == "tfo_server"]
     j.eq("C TFO SYN events", len(syns), d1["clients"] if probes else 0)
+    # the client's side, filtered by the client process: C1's clients only
+    synacks = [o for o in C if o.get("type") == "tfo_synack"]
+    j.eq("C SYN-ACK records, C1's clients only", len(synacks),
+         d1["clients"] if probes else 0)
+    j.eq("C no remote finding for the other's clients",
+         [o for o in C if o.get("kind", "").startswith("tfo-remote-")
+          and o.get("netns") == netns_of(c2)], [])
+    judge_remote(j, "C1", C, c1, d1, not old_kernel, probes)
 
     judge_haproxy(j, sec, mode, old_kernel, probes)
 
@@ -508,6 +593,11 @@ def judge_kernel(pkg, text):
         j.check(f"text report says {want}",
                 f"== {want}: pid {server['pid']} (tfo_scenario), MPTCP listener" in report,
                 report[-600:])
+        # and, from the clients' side, of the same server (auto: fentry)
+        want = "tfo-remote-no-cookie" if old_kernel else "tfo-remote-ok"
+        j.check(f"text report says {want} of the same server",
+                f"== {want}: server 127.0.0.1:{server['port']} (from netns "
+                f"{netns_of(server)})" in report, report[-900:])
     except Fail as exc:
         j.check("text report", False, str(exc))
     judge_doctor(j, sec, old_kernel)
