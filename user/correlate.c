@@ -385,6 +385,18 @@ static void add_advice(struct tfo_finding *f, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Go's net package has MPTCP, and falls back to TCP where the kernel
+ * refuses it, from Go 1.21 on; an older Go program (or one too old to say
+ * its version) that listens with MPTCP made the socket itself. */
+static bool go_has_mptcp(const struct tfo_program *p)
+{
+	int major, minor;
+
+	return p->go.is_go &&
+	       !tfo_go_version(p->go.version, &major, &minor) &&
+	       (major > 1 || (major == 1 && minor >= 21));
+}
+
 /* How to turn MPTCP off for this program alone, keeping its listener: the
  * advice says what the program is, as far as it is known. */
 static void advise_program_mptcp_off(struct tfo_finding *f,
@@ -419,6 +431,12 @@ static void advise_program_mptcp_off(struct tfo_finding *f,
 				   "plain TCP and TCP_FASTOPEN works", v->comm, ver);
 		return;
 	}
+	if (!go_has_mptcp(p)) {
+		add_advice(f, "%s (%s) creates its MPTCP socket in its own code (Go "
+			   "before 1.21 has no MPTCP in its net package): turn that "
+			   "off there", v->comm, ver);
+		return;
+	}
 	if (p->go.multipathtcp >= 0)
 		add_advice(f, "%s (%s) asks for MPTCP itself (its build defaults to "
 			   "TCP listeners, GODEBUG multipathtcp=%d): turn that off "
@@ -431,8 +449,8 @@ static void advise_program_mptcp_off(struct tfo_finding *f,
 			   v->comm, ver);
 }
 
-/* net.mptcp.enabled=0 only where the listener survives it: Go falls back
- * to TCP when MPTCP is refused; other programs may simply fail to listen
+/* net.mptcp.enabled=0 only where the listener survives it: Go >= 1.21
+ * falls back to TCP when MPTCP is refused; other programs may simply fail to listen
  * (a C proxy from Debian's archive did: "failed to listen on any
  * address"). The consequence for the namespace's other programs is said. */
 static void advise_mptcp_disabled(struct tfo_finding *f,
@@ -440,7 +458,7 @@ static void advise_mptcp_disabled(struct tfo_finding *f,
 {
 	const struct tfo_program *p = &v->program;
 
-	if (!p->known || !p->go.is_go)
+	if (!p->known || !go_has_mptcp(p))
 		return;
 	add_advice(f, "sysctl -w net.mptcp.enabled=0: no MPTCP in this network "
 		   "namespace; %s, a Go program, falls back to TCP, but any other "

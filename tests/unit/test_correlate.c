@@ -539,6 +539,39 @@ static void test_advice_go_asks_itself(void **state)
 	assert_true(advice_mentions(s, "falls back to TCP"));
 }
 
+/* Go before 1.21 has no MPTCP in net: its MPTCP listener is its own
+ * syscall, which does not fall back; net.mptcp.enabled=0 would stop it. */
+static void test_advice_go_before_121(void **state)
+{
+	struct fx *fx = start(state);
+	const struct seen *s = rejected_listener(fx, "old", "go1.19.8", -1, true);
+
+	assert_false(advice_mentions(s, "net.mptcp.enabled"));
+	assert_false(advice_mentions(s, "GODEBUG=multipathtcp=0 in"));
+	assert_false(advice_mentions(s, "SetMultipathTCP"));
+	assert_true(advice_mentions(s, "old (go1.19.8) creates its MPTCP socket in its own code"));
+	assert_true(advice_mentions(s, "tcp_fastopen=0x403"));
+}
+
+/* A Go too old to carry its version (before 1.18): as old as that. */
+static void test_advice_go_without_version(void **state)
+{
+	struct fx *fx = start(state);
+	struct tfo_program p;
+	const struct seen *s;
+
+	memset(&p, 0, sizeof(p));
+	p.known = true;
+	p.go.is_go = true;
+	p.go.multipathtcp = -1;
+	tfo_correlator__program(fx->c, 700, &p);
+	server_setup(fx, 700, "older", 7000, P_MPTCP, -92, TFO_LAYER_MPTCP);
+	feed(fx, rec_listen(700, "older", 7000, P_MPTCP, 443, 511, 0, 0, 3));
+	s = only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 0, 7000);
+	assert_false(advice_mentions(s, "net.mptcp.enabled"));
+	assert_true(advice_mentions(s, "older (this Go version) creates its MPTCP socket"));
+}
+
 static void test_advice_go_before_124(void **state)
 {
 	struct fx *fx = start(state);
@@ -2351,6 +2384,8 @@ int main(void)
 		T(test_advice_c_program_keeps_listening),
 		T(test_advice_go_124_default),
 		T(test_advice_go_asks_itself),
+		T(test_advice_go_before_121),
+		T(test_advice_go_without_version),
 		T(test_advice_go_before_124),
 		T(test_advice_program_unknown),
 		T(test_fastopen_zero_is_no_request),
