@@ -296,6 +296,20 @@ static void json_count(struct tfo_sink *out, const char *key, uint64_t n,
 		json_name(out, key, NULL);
 }
 
+/* What every finding ends with: lost, why, the advice; closes it. */
+static void json_finding_end(struct tfo_sink *out, const struct tfo_finding *f)
+{
+	json_u64(out, KEY("lost"), f->lost);
+	json_name(out, KEY("why"), f->why);
+	tfo_sink_str(out, KEY("advice") "[");
+	for (size_t i = 0; i < f->n_advice; i++) {
+		if (i)
+			tfo_sink_char(out, ',');
+		tfo_sink_json_string(out, f->advice[i], sizeof(f->advice[i]));
+	}
+	tfo_sink_str(out, "]}\n");
+}
+
 static void json_remote_finding(struct tfo_sink *out,
 				const struct tfo_finding *f)
 {
@@ -324,15 +338,7 @@ static void json_remote_finding(struct tfo_sink *out,
 	}
 	tfo_sink_char(out, ']');
 	json_bool(out, KEY("more_clients"), r->more_clients);
-	json_u64(out, KEY("lost"), f->lost);
-	json_name(out, KEY("why"), f->why);
-	tfo_sink_str(out, KEY("advice") "[");
-	for (size_t i = 0; i < f->n_advice; i++) {
-		if (i)
-			tfo_sink_char(out, ',');
-		tfo_sink_json_string(out, f->advice[i], sizeof(f->advice[i]));
-	}
-	tfo_sink_str(out, "]}\n");
+	json_finding_end(out, f);
 }
 
 void tfo_json_finding(const struct tfo_output *o, const struct tfo_finding *f)
@@ -396,16 +402,8 @@ void tfo_json_finding(const struct tfo_output *o, const struct tfo_finding *f)
 		json_name(out, KEY("err_layer"), tfo_layer_name(c->err_layer));
 		tfo_sink_char(out, '}');
 	}
-	tfo_sink_str(out, "]" KEY("lost"));
-	tfo_sink_u64(out, f->lost);
-	json_name(out, KEY("why"), f->why);
-	tfo_sink_str(out, KEY("advice") "[");
-	for (size_t i = 0; i < f->n_advice; i++) {
-		if (i)
-			tfo_sink_char(out, ',');
-		tfo_sink_json_string(out, f->advice[i], sizeof(f->advice[i]));
-	}
-	tfo_sink_str(out, "]}\n");
+	tfo_sink_char(out, ']');
+	json_finding_end(out, f);
 }
 
 /* The counters are read in tfo_mib's field order, as an array. */

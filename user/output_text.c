@@ -584,6 +584,21 @@ static void text_remote_numbers(struct tfo_sink *out,
 				r->syns_retransmitted);
 }
 
+/* What every report section ends with: why, a lost-events note, and the
+ * advice under HEADING ("fix": this host's; "next": another's to run). */
+static void text_finding_end(struct tfo_sink *out, const struct tfo_finding *f,
+			     const char *heading)
+{
+	tfo_sink_printf(out, "   why: %s\n", f->why);
+	if (f->lost)
+		tfo_sink_printf(out, "   note: %" PRIu64 " events were lost: the "
+				"numbers may be short\n", f->lost);
+	if (f->n_advice)
+		tfo_sink_printf(out, "   %s, best first:\n", heading);
+	for (size_t i = 0; i < f->n_advice; i++)
+		tfo_sink_printf(out, "     %zu. %s\n", i + 1, f->advice[i]);
+}
+
 /* A remote server's finding: one line live, a section in the report. */
 static void text_remote_finding(struct tfo_sink *out,
 				const struct tfo_finding *f)
@@ -611,14 +626,8 @@ static void text_remote_finding(struct tfo_sink *out,
 		tfo_sink_str(out, ", and more");
 	tfo_sink_str(out, "\n   TFO: ");
 	text_remote_numbers(out, r);
-	tfo_sink_printf(out, "\n   why: %s\n", f->why);
-	if (f->lost)
-		tfo_sink_printf(out, "   note: %" PRIu64 " events were lost: the "
-				"numbers may be short\n", f->lost);
-	if (f->n_advice)
-		tfo_sink_str(out, "   next, best first:\n");
-	for (size_t i = 0; i < f->n_advice; i++)
-		tfo_sink_printf(out, "     %zu. %s\n", i + 1, f->advice[i]);
+	tfo_sink_char(out, '\n');
+	text_finding_end(out, f, "next");
 }
 
 void tfo_text_finding(const struct tfo_output *o, const struct tfo_finding *f)
@@ -648,14 +657,7 @@ void tfo_text_finding(const struct tfo_output *o, const struct tfo_finding *f)
 	tfo_sink_char(out, '\n');
 	text_option_history(out, f->sock);
 	text_tfo_numbers(out, f);
-	tfo_sink_printf(out, "   why: %s\n", f->why);
-	if (f->lost)
-		tfo_sink_printf(out, "   note: %" PRIu64 " events were lost: the "
-				"numbers may be short\n", f->lost);
-	if (f->n_advice)
-		tfo_sink_str(out, "   fix, best first:\n");
-	for (size_t i = 0; i < f->n_advice; i++)
-		tfo_sink_printf(out, "     %zu. %s\n", i + 1, f->advice[i]);
+	text_finding_end(out, f, "fix");
 }
 
 void tfo_text_counters(const struct tfo_output *o, const struct tfo_mib *start,
