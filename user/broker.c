@@ -9,9 +9,9 @@
 #include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include "broker.h"
+#include "caps.h"
 #include "goinfo.h"
 #include "procfs.h"
 
@@ -27,25 +27,6 @@ static int open_exe(uint32_t pid)
 	return fd < 0 ? -errno : fd;
 }
 
-/* Everything but CAP_SYS_PTRACE given up, for good. */
-static int keep_ptrace_only(void)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2] = { 0 };
-
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
-	    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0))
-		return -errno;
-	for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
-		if (cap != CAP_SYS_PTRACE && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) &&
-		    errno != EINVAL)
-			break;
-	data[0].permitted = data[0].effective = 1u << CAP_SYS_PTRACE;
-	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
-}
-
 /* The child: a pid in, a descriptor (or an errno) out, until tfotrace
  * closes its end or dies. */
 static void serve(pid_t parent)
@@ -53,7 +34,7 @@ static void serve(pid_t parent)
 	uint32_t pid;
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent ||
-	    keep_ptrace_only())
+	    tfo_caps_keep_only(CAP_SYS_PTRACE))
 		_exit(1);
 	while (recv(BROKER_FD, &pid, sizeof(pid), 0) == sizeof(pid)) {
 		int fd = open_exe(pid), err = fd < 0 ? fd : 0;

@@ -23,7 +23,7 @@ bool tfo_caps_can_load_bpf(void)
 	       ((eff >> CAP_BPF & 1) && (eff >> CAP_PERFMON & 1));
 }
 
-int tfo_caps_drop_all(void)
+int tfo_caps_keep_only(int keep)
 {
 	struct __user_cap_header_struct hdr = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
@@ -36,9 +36,15 @@ int tfo_caps_drop_all(void)
 	/* Emptying the bounding set needs CAP_SETPCAP; without it the sets
 	 * below are still emptied, and no_new_privs keeps them so. */
 	for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno != EINVAL)
+		if (cap != keep && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) &&
+		    errno != EINVAL)
 			break;
-	if (syscall(SYS_capset, &hdr, data))
-		return -errno;
-	return 0;
+	if (keep >= 0 && keep < 32)
+		data[0].permitted = data[0].effective = 1u << keep;
+	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+}
+
+int tfo_caps_drop_all(void)
+{
+	return tfo_caps_keep_only(-1);
 }

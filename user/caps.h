@@ -12,5 +12,8 @@ bool tfo_caps_can_load_bpf(void);
 /* Empties every capability set for good (no_new_privs set): the ring
  * buffer, maps and links opened so far stay usable. 0 or -errno. */
 int tfo_caps_drop_all(void);
+/* The same, but KEEP (a CAP_* below 32) stays permitted and effective;
+ * -1 keeps none. */
+int tfo_caps_keep_only(int keep);
 
 #endif

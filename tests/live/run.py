@@ -834,14 +834,23 @@ def test_head_exits_cleanly(ctx):
 
 def test_drops_capabilities(ctx):
     """Once ready, tfotrace holds no capability at all (it cannot regain
-    any), and still traces, stops on SIGINT and reports."""
+    any), its helper CAP_SYS_PTRACE alone, and it still traces, stops on
+    SIGINT and reports."""
     wl = Workload(ctx.workload, ctx.workdir).wait_ready()
     tr = Tracer(ctx.tfotrace, ["--json", "--all", "-p", str(wl.pid)], ctx.workdir).wait_ready()
-    status = {}
-    with open(f"/proc/{tr.proc.pid}/status") as f:
-        for line in f:
-            key, _, value = line.partition(":")
-            status[key] = value.strip()
+    def status_of(pid):
+        st = {}
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                st[key] = value.strip()
+        return st
+
+    status = status_of(tr.proc.pid)
+    # its helper, which opens executables for the Go check: CAP_SYS_PTRACE alone
+    with open(f"/proc/{tr.proc.pid}/task/{tr.proc.pid}/children") as f:
+        helpers = [int(p) for p in f.read().split()]
+    helper = status_of(helpers[0]) if len(helpers) == 1 else {}
     wl.release()
     obs = wl.finish()
     rc = tr.stop()
@@ -849,6 +858,14 @@ def test_drops_capabilities(ctx):
                 if status.get(k) != "0000000000000000"]
     if status.get("NoNewPrivs") != "1":
         problems.append(f"NoNewPrivs={status.get('NoNewPrivs')!r}")
+    ptrace_only = "0000000000080000"    # 1 << CAP_SYS_PTRACE (19)
+    if len(helpers) != 1:
+        problems.append(f"helpers {helpers}, want one")
+    problems += [f"helper {k}={helper.get(k)!r}" for k in ("CapPrm", "CapEff", "CapBnd")
+                 if helpers and helper.get(k) != ptrace_only]
+    if helpers and (helper.get("CapAmb") != "0000000000000000" or helper.get("NoNewPrivs") != "1"):
+        problems.append(f"helper CapAmb={helper.get('CapAmb')!r} "
+                        f"NoNewPrivs={helper.get('NoNewPrivs')!r}")
     objs, _ = parse_json_lines(tr.stdout())
     if rc != 0:
         problems.append(f"exit {describe_status(rc)}: {tail(tr.stderr())}")
