@@ -186,8 +186,9 @@ bench-deps:
 	$(Q)$(MAKE) --no-print-directory deps DEB_PACKAGES="$(DEB_PACKAGES) $(BENCH_PACKAGES)"
 
 # Cost side by side with the floor and the peers on this machine (about
-# 5 minutes; BENCH_ARGS=--quick for a 35 s smoke run), then the attach
-# modes inside Debian 12's 6.1 kernel. Writes tests/bench/RESULTS*.md.
+# 9 minutes; BENCH_ARGS=--quick for a 1.5 minute smoke run), then the
+# attach modes inside Debian 12's 6.1 kernel (about 2 minutes). Writes
+# tests/bench/RESULTS*.md.
 bench: bench-deps $(OUTPUT)/tfotrace $(OUTPUT)/tfotrace-static $(SCENARIOS)
 	$(Q)$(PYTHON) tests/bench/run.py $(BENCH_ARGS)
 	$(Q)$(MAKE) --no-print-directory -f tests/bench/Makefile

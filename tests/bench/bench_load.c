@@ -20,14 +20,20 @@
  *       watch that makes no calls (W3).
  *
  * Common options: --wait (after the namespace is set up, print the ready line
- * and wait for a line on stdin before the measured part), --no-netns,
- * --cpu C (pin to CPU C; threads are pinned to C, C+1, ... modulo nproc).
+ * and wait for a line on stdin before the measured part), --linger (after
+ * the result line, stay until stdin ends: a tracer following this pid stays
+ * attached while its CPU time is read), --no-netns, --cpu C (pin to CPU C;
+ * threads are pinned to C, C+1, ... modulo nproc).
  *
  * Output, JSON Lines on stdout: {"op":"ready","pid":N} once the namespace is
  * up (before any call a tracer should count), then one {"op":"result",...}
  * with ns per operation (CLOCK_MONOTONIC around the measured loop only) and
  * the exact number of socket(2), setsockopt(2) and listen(2) calls made after
  * "ready", which a tracer filtering on this pid must account for exactly.
+ * "cpu_ns" is the process's own CPU time (user + system, all threads, from
+ * getrusage) over the same part: under a paced --rate it is the cost of the
+ * calls where the wall-clock time is mostly sleep (a tracepoint's BPF
+ * program runs in the caller and is charged to it).
  * Exit status: 0 done, 1 a call failed, 2 bad usage.
  */
 #define _GNU_SOURCE
@@ -45,6 +51,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -68,6 +75,7 @@ static struct {
 	long rate;
 	int cpu;
 	bool wait;
+	bool linger;
 	bool netns;
 } opt = {
 	.proto = IPPROTO_TCP, .n = -1, .threads = 1, .cpu = -1, .netns = true,
@@ -86,7 +94,7 @@ static void usage(FILE *f, int status)
 		"       bench_load tfo [--proto tcp|mptcp] [-n N]\n"
 		"       bench_load churn [--proto tcp|mptcp] [-n N]\n"
 		"       bench_load idle\n"
-		"  common: [--wait] [--no-netns] [--cpu C]\n"
+		"  common: [--wait] [--linger] [--no-netns] [--cpu C]\n"
 		"  defaults: sockopt -n 1000000, tfo -n 20000, churn -n 100000\n");
 	exit(status);
 }
@@ -126,6 +134,10 @@ static void parse_args(int argc, char **argv)
 			opt.wait = true;
 			continue;
 		}
+		if (!strcmp(a, "--linger")) {
+			opt.linger = true;
+			continue;
+		}
 		if (!strcmp(a, "--no-netns")) {
 			opt.netns = false;
 			continue;
@@ -162,6 +174,17 @@ static int64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* user + system CPU time of the whole process, in ns */
+static int64_t cpu_ns(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		die("getrusage");
+	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL;
 }
 
 static void pin(int cpu)
@@ -278,7 +301,7 @@ static int run_sockopt(void)
 {
 	struct worker w[MAX_THREADS];
 	long calls = 0, failed = 0;
-	int64_t t0, t1;
+	int64_t t0, t1, c0, c1;
 	int err = 0;
 
 	memset(w, 0, sizeof(w));
@@ -291,6 +314,7 @@ static int run_sockopt(void)
 		if (w[i].fd < 0)
 			die("socket");
 	}
+	c0 = cpu_ns();
 	t0 = now_ns();
 	if (opt.threads == 1) {
 		sockopt_loop(&w[0]);
@@ -304,6 +328,7 @@ static int run_sockopt(void)
 			pthread_join(w[i].thread, NULL);
 	}
 	t1 = now_ns();
+	c1 = cpu_ns();
 	for (int i = 0; i < opt.threads; i++) {
 		calls += w[i].n;
 		failed += w[i].failed;
@@ -315,11 +340,12 @@ static int run_sockopt(void)
 	       "\"threads\":%d,\"rate_asked\":%ld,\"calls\":%ld,\"failed\":%ld,"
 	       "\"errno\":%d,\"socket_calls\":%d,\"setsockopt_calls\":%ld,"
 	       "\"listen_calls\":0,\"elapsed_ns\":%lld,\"ns_per_op\":%.2f,"
-	       "\"ops_per_s\":%.0f}\n",
+	       "\"ops_per_s\":%.0f,\"cpu_ns\":%lld,\"cpu_ns_per_op\":%.2f}\n",
 	       proto_name(), opt.threads, opt.rate, calls, failed, err,
 	       opt.threads, calls, (long long)(t1 - t0),
 	       (double)(t1 - t0) / (double)calls,
-	       (double)calls * 1e9 / (double)(t1 - t0));
+	       (double)calls * 1e9 / (double)(t1 - t0), (long long)(c1 - c0),
+	       (double)(c1 - c0) / (double)calls);
 	return failed ? 1 : 0;
 }
 
@@ -329,9 +355,10 @@ static int run_churn(void)
 {
 	long n = opt.n > 0 ? opt.n : 100000, failed = 0;
 	int one = 1, err = 0;
-	int64_t t0, t1;
+	int64_t t0, t1, c0, c1;
 
 	ready();
+	c0 = cpu_ns();
 	t0 = now_ns();
 	for (long i = 0; i < n; i++) {
 		int fd = socket(AF_INET, SOCK_STREAM, opt.proto);
@@ -345,12 +372,14 @@ static int run_churn(void)
 		close(fd);
 	}
 	t1 = now_ns();
+	c1 = cpu_ns();
 	printf("{\"op\":\"result\",\"workload\":\"churn\",\"proto\":\"%s\","
 	       "\"calls\":%ld,\"failed\":%ld,\"errno\":%d,\"socket_calls\":%ld,"
 	       "\"setsockopt_calls\":%ld,\"listen_calls\":0,\"elapsed_ns\":%lld,"
-	       "\"ns_per_op\":%.2f}\n",
+	       "\"ns_per_op\":%.2f,\"cpu_ns\":%lld,\"cpu_ns_per_op\":%.2f}\n",
 	       proto_name(), n, failed, err, n, n, (long long)(t1 - t0),
-	       (double)(t1 - t0) / (double)n);
+	       (double)(t1 - t0) / (double)n, (long long)(c1 - c0),
+	       (double)(c1 - c0) / (double)n);
 	return failed ? 1 : 0;
 }
 
@@ -391,7 +420,7 @@ static int run_tfo(void)
 	int srv, one = 1, qlen = 4096;
 	unsigned long long passive0, passive1;
 	long received = 0;
-	int64_t t0, t1;
+	int64_t t0, t1, c0, c1;
 
 	/* Ephemeral ports: the server closes first, so TIME_WAIT is on its
 	 * side; a wide range anyway. */
@@ -417,6 +446,7 @@ static int run_tfo(void)
 	if (getsockname(srv, (void *)&addr, &alen))
 		die("getsockname");
 	passive0 = tcpext("TCPFastOpenPassive");
+	c0 = cpu_ns();
 	t0 = now_ns();
 	for (long i = 0; i < opt.n; i++) {
 		char buf[16];
@@ -437,15 +467,18 @@ static int run_tfo(void)
 		close(cli);
 	}
 	t1 = now_ns();
+	c1 = cpu_ns();
 	passive1 = tcpext("TCPFastOpenPassive");
 	close(srv);
 	printf("{\"op\":\"result\",\"workload\":\"tfo\",\"proto\":\"%s\","
 	       "\"connections\":%ld,\"received\":%ld,\"tfo_passive\":%llu,"
 	       "\"socket_calls\":%ld,\"setsockopt_calls\":2,\"listen_calls\":1,"
-	       "\"elapsed_ns\":%lld,\"ns_per_op\":%.2f,\"ops_per_s\":%.0f}\n",
+	       "\"elapsed_ns\":%lld,\"ns_per_op\":%.2f,\"ops_per_s\":%.0f,"
+	       "\"cpu_ns\":%lld,\"cpu_ns_per_op\":%.2f}\n",
 	       proto_name(), opt.n, received, passive1 - passive0, opt.n + 1,
 	       (long long)(t1 - t0), (double)(t1 - t0) / (double)opt.n,
-	       (double)opt.n * 1e9 / (double)(t1 - t0));
+	       (double)opt.n * 1e9 / (double)(t1 - t0), (long long)(c1 - c0),
+	       (double)(c1 - c0) / (double)opt.n);
 	return received == opt.n ? 0 : 1;
 }
 
@@ -460,6 +493,18 @@ static int run_idle(void)
 	return 0;
 }
 
+/* --linger: the result is out; stay until stdin ends */
+static int linger(int status)
+{
+	char buf[256];
+
+	fflush(stdout);
+	if (opt.linger)
+		while (fgets(buf, sizeof(buf), stdin))
+			;
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	parse_args(argc, argv);
@@ -472,8 +517,8 @@ int main(int argc, char **argv)
 	}
 	pin(opt.cpu);
 	if (!strcmp(opt.cmd, "tfo"))
-		return run_tfo();
+		return linger(run_tfo());
 	if (!strcmp(opt.cmd, "churn"))
-		return run_churn();
-	return run_sockopt();
+		return linger(run_churn());
+	return linger(run_sockopt());
 }

@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * floor: attach an empty BPF program to the tracepoints given as
- * CATEGORY/NAME arguments, write --ready-file PATH (its content: the
- * tracepoints, one a line) once all are attached, then wait for SIGTERM or
- * SIGINT, detach, remove the file and exit 0. Exit 1 on any failure (one
- * tracepoint that does not attach fails the whole: a partial floor would be
- * a wrong one), 2 on bad usage.
+ * CATEGORY/NAME arguments and an empty fexit program to each kernel function
+ * given with --fexit FUNC, write --ready-file PATH (its content: the hooks,
+ * one a line, fexit ones as fexit/FUNC) once all are attached, then wait for
+ * SIGTERM or SIGINT, detach, remove the file and exit 0. Exit 1 on any
+ * failure (one hook that does not attach fails the whole: a partial floor
+ * would be a wrong one), 2 on bad usage.
  *
- *   floor [--ready-file PATH] syscalls/sys_exit_setsockopt ...
+ *   floor [--ready-file PATH] [--fexit FUNC]... [CATEGORY/NAME]...
+ *   floor syscalls/sys_exit_setsockopt ...     tracepoint mode's floor
+ *   floor --fexit __sys_setsockopt             fentry mode's floor
+ *
+ * An fexit program's target is fixed at load time, so each --fexit target
+ * gets its own copy of the object (bpf_program__set_attach_target).
  */
 #include <errno.h>
 #include <signal.h>
@@ -19,6 +25,9 @@
 #include "floor.skel.h"
 
 #define MAX_HOOKS 64
+
+static const char usage_text[] =
+	"usage: floor [--ready-file PATH] [--fexit FUNC]... [CATEGORY/NAME]...\n";
 
 static volatile sig_atomic_t exiting;
 
@@ -53,29 +62,105 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return vfprintf(stderr, fmt, ap);
 }
 
+/* One object, its tracepoint program attached to every tracepoint hook. */
+static struct floor_bpf *load_tracepoints(char **hooks, int n,
+					  struct bpf_link **links)
+{
+	struct floor_bpf *skel = floor_bpf__open();
+	int i;
+
+	if (!skel) {
+		fprintf(stderr, "floor: open: %s\n", strerror(errno));
+		return NULL;
+	}
+	bpf_program__set_autoload(skel->progs.floor_fexit, false);
+	if (floor_bpf__load(skel)) {
+		fprintf(stderr, "floor: load: %s\n", strerror(errno));
+		floor_bpf__destroy(skel);
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		char cat[256];
+		const char *name = strchr(hooks[i], '/') + 1;
+		size_t len = (size_t)(name - 1 - hooks[i]);
+
+		if (len >= sizeof(cat)) {
+			fprintf(stderr, "floor: %s: name too long\n", hooks[i]);
+			return skel;
+		}
+		memcpy(cat, hooks[i], len);
+		cat[len] = '\0';
+		links[i] = bpf_program__attach_tracepoint(skel->progs.floor_empty,
+							  cat, name);
+		if (!links[i]) {
+			fprintf(stderr, "floor: attach %s: %s\n", hooks[i],
+				strerror(errno));
+			return skel;
+		}
+	}
+	return skel;
+}
+
+/* One object per fexit target: its fexit program loaded for FUNC. */
+static struct floor_bpf *load_fexit(const char *func, struct bpf_link **link)
+{
+	struct floor_bpf *skel = floor_bpf__open();
+	int err;
+
+	if (!skel) {
+		fprintf(stderr, "floor: open: %s\n", strerror(errno));
+		return NULL;
+	}
+	bpf_program__set_autoload(skel->progs.floor_empty, false);
+	err = bpf_program__set_attach_target(skel->progs.floor_fexit, 0, func);
+	if (err) {
+		fprintf(stderr, "floor: fexit %s: %s\n", func, strerror(-err));
+		floor_bpf__destroy(skel);
+		return NULL;
+	}
+	if (floor_bpf__load(skel)) {
+		fprintf(stderr, "floor: load fexit %s: %s\n", func,
+			strerror(errno));
+		floor_bpf__destroy(skel);
+		return NULL;
+	}
+	*link = bpf_program__attach(skel->progs.floor_fexit);
+	if (!*link)
+		fprintf(stderr, "floor: attach fexit %s: %s\n", func,
+			strerror(errno));
+	return skel;
+}
+
 int main(int argc, char **argv)
 {
 	struct bpf_link *links[MAX_HOOKS] = { 0 };
+	struct floor_bpf *skels[MAX_HOOKS + 1] = { 0 };
 	const char *ready_file = NULL;
-	char *hooks[MAX_HOOKS];
-	struct floor_bpf *skel;
-	int n = 0, err = 0, i;
+	char *tps[MAX_HOOKS], *fexits[MAX_HOOKS], *hooks[MAX_HOOKS];
+	char names[MAX_HOOKS][160];
+	int ntp = 0, nfx = 0, nskel = 0, err = 0, i;
 	struct sigaction sa;
 	sigset_t block, old;
 
 	for (i = 1; i < argc; i++) {
+		if (ntp + nfx == MAX_HOOKS) {
+			fputs(usage_text, stderr);
+			return 2;
+		}
 		if (!strcmp(argv[i], "--ready-file") && i + 1 < argc) {
 			ready_file = argv[++i];
-		} else if (argv[i][0] == '-' || !strchr(argv[i], '/') ||
-			   n == MAX_HOOKS) {
-			fprintf(stderr, "usage: floor [--ready-file PATH] CATEGORY/NAME...\n");
+		} else if (!strcmp(argv[i], "--fexit") && i + 1 < argc &&
+			   argv[i + 1][0] && strlen(argv[i + 1]) < 128) {
+			fexits[nfx++] = argv[++i];
+		} else if (argv[i][0] == '-' || !strchr(argv[i], '/')) {
+			fputs(usage_text, stderr);
 			return 2;
 		} else {
-			hooks[n++] = argv[i];
+			tps[ntp++] = argv[i];
 		}
 	}
-	if (!n) {
-		fprintf(stderr, "usage: floor [--ready-file PATH] CATEGORY/NAME...\n");
+	if (!ntp && !nfx) {
+		fputs(usage_text, stderr);
 		return 2;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -90,45 +175,41 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &block, &old);
 	libbpf_set_print(quiet);
 
-	skel = floor_bpf__open_and_load();
-	if (!skel) {
-		fprintf(stderr, "floor: load: %s\n", strerror(errno));
-		return 1;
+	if (ntp) {
+		skels[nskel] = load_tracepoints(tps, ntp, links);
+		if (!skels[nskel++])
+			err = -1;
+		for (i = 0; !err && i < ntp; i++)
+			if (!links[i])
+				err = -1;
 	}
-	for (i = 0; i < n; i++) {
-		char cat[256];
-		const char *name = strchr(hooks[i], '/') + 1;
-		size_t len = (size_t)(name - 1 - hooks[i]);
-
-		if (len >= sizeof(cat)) {
-			err = -ENAMETOOLONG;
-			break;
-		}
-		memcpy(cat, hooks[i], len);
-		cat[len] = '\0';
-		links[i] = bpf_program__attach_tracepoint(skel->progs.floor_empty,
-							  cat, name);
-		if (!links[i]) {
-			err = -errno;
-			fprintf(stderr, "floor: attach %s: %s\n", hooks[i],
-				strerror(errno));
-			break;
-		}
+	for (i = 0; !err && i < nfx; i++) {
+		skels[nskel] = load_fexit(fexits[i], &links[ntp + i]);
+		if (!skels[nskel++] || !links[ntp + i])
+			err = -1;
+	}
+	for (i = 0; i < ntp; i++)
+		hooks[i] = tps[i];
+	for (i = 0; i < nfx; i++) {
+		snprintf(names[i], sizeof(names[i]), "fexit/%s", fexits[i]);
+		hooks[ntp + i] = names[i];
 	}
 	if (!err && ready_file) {
-		err = write_ready(ready_file, hooks, n);
+		err = write_ready(ready_file, hooks, ntp + nfx);
 		if (err)
 			fprintf(stderr, "floor: ready file %s: %s\n",
 				ready_file, strerror(-err));
 	}
 	if (!err) {
-		fprintf(stderr, "floor: attached to %d tracepoint(s)\n", n);
+		fprintf(stderr, "floor: attached to %d tracepoint(s), %d fexit "
+			"target(s)\n", ntp, nfx);
 		while (!exiting)
 			sigsuspend(&old);
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < ntp + nfx; i++)
 		bpf_link__destroy(links[i]);
-	floor_bpf__destroy(skel);
+	for (i = 0; i < nskel; i++)
+		floor_bpf__destroy(skels[i]);
 	if (ready_file)
 		unlink(ready_file);
 	return err ? 1 : 0;
