@@ -53,20 +53,7 @@ stop_tool() {
 	section "$MODE $name stderr" /tmp/$name.err
 }
 
-mkdir -p /etc/haproxy
-cat >/etc/haproxy/haproxy.cfg <<'EOF'
-global
-    master-worker
-    nbthread 1
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe
-    bind 127.0.0.1:18080 tfo
-    http-request return status 200 content-type text/plain string "ok"
-EOF
+# /etc/haproxy/haproxy.cfg: tests/real/servers.py's, on port 18080
 
 # haproxy, its TCP sockets made MPTCP; MASTER its master's pid once up
 start_haproxy() {

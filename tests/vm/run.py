@@ -94,13 +94,16 @@ def vmlinuz_of(pkg):
 
 # ---------------------------------------------------------------- guest
 
-def haproxy_files(tests):
-    """Debian's haproxy, the libraries it loads and the MPTCP shim, at the
-    paths the guest runs them from (tests/real/servers.py fetches them)."""
+def haproxy_files(tests, workdir):
+    """Debian's haproxy, the libraries it loads, its configuration (the live
+    test's, on HAPROXY_PORT) and the MPTCP shim, at the paths the guest runs
+    them from (tests/real/servers.py fetches them)."""
     sys.path.insert(0, os.path.join(ROOT, "tests", "real"))
     import servers
     hp = servers.haproxy()
-    out = [(hp["binary"], "/usr/sbin/haproxy"),
+    cfg = os.path.join(workdir, "haproxy.cfg")
+    servers.haproxy_config(cfg, HAPROXY_PORT)
+    out = [(hp["binary"], "/usr/sbin/haproxy"), (cfg, "/etc/haproxy/haproxy.cfg"),
            (os.path.join(tests, "libmptcpize.so"), "/usr/lib/libmptcpize.so")]
     for lib in hp["libs"]:
         # the extracted ones where the guest's loader looks for them
@@ -646,7 +649,7 @@ def main(argv):
         initrd = build_initramfs(workdir, args.tfotrace, args.scenario,
                                  extra=[(os.path.join(tests, "btf_rename"), "btf_rename"),
                                         (os.path.join(tests, "tfo_client"), "tfo_client")],
-                                 files=haproxy_files(tests))
+                                 files=haproxy_files(tests, workdir))
         os.makedirs(os.path.join(CACHE, "logs"), exist_ok=True)
 
         def one(pkg):
