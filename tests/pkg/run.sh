@@ -329,7 +329,7 @@ ExecStart=/bin/sh -c '\
   echo "active=$(systemctl is-active tfotrace)" >$out; \
   pid=$(systemctl show -p MainPID --value tfotrace); \
   grep -E "^(CapEff|CapBnd|NoNewPrivs|Seccomp):" /proc/$pid/status | tr -d "\t" | tr : = >>$out; \
-  helper=$(cat /proc/$pid/task/$pid/children); \
+  helper=$(cut -d" " -f1 </proc/$pid/task/$pid/children); \
   grep -E "^CapEff:" /proc/$helper/status | tr -d "\t" | sed "s/^CapEff:/helperCapEff=/" >>$out; \
   journalctl -b -u tfotrace -o cat | grep -m1 "attached in" | sed "s/^/attached=/" >>$out; \
   systemctl stop tfotrace; \
