@@ -671,14 +671,23 @@ static void emit(const struct tfo_correlator *c, const struct tfo_sock_view *v,
 	c->opts.cb(c->opts.cb_ctx, &f);
 }
 
+/* A finding for each kind in KINDS, about a socket or a remote server. */
+static void emit_kinds(const struct tfo_correlator *c,
+		       const struct tfo_sock_view *v,
+		       const struct tfo_remote_view *rv, uint32_t kinds,
+		       bool final, bool update)
+{
+	for (int k = 0; k < TFO_FINDING__MAX; k++)
+		if (kinds & (1u << k))
+			emit(c, v, rv, k, final, update);
+}
+
 static void evaluate(struct tfo_correlator *c, struct entry *e)
 {
 	uint32_t now = verdicts(c, &e->v);
 	uint32_t fresh = now & ~e->emitted;
 
-	for (int k = 0; k < TFO_FINDING__MAX; k++)
-		if (fresh & (1u << k))
-			emit(c, &e->v, NULL, k, false, false);
+	emit_kinds(c, &e->v, NULL, fresh, false, false);
 	if (fresh)
 		e->emitted_numbers = numbers_of(&e->v);
 	e->emitted |= now;
@@ -779,9 +788,7 @@ static void feed_synack(struct tfo_correlator *c,
 	note_client(v, &r->hdr);
 	now = remote_verdicts(v);
 	fresh = now & ~e->emitted;
-	for (int kind = 0; kind < TFO_FINDING__MAX; kind++)
-		if (fresh & (1u << kind))
-			emit(c, NULL, v, kind, false, false);
+	emit_kinds(c, NULL, v, fresh, false, false);
 	if (fresh)
 		e->emitted_numbers = remote_numbers_of(v);
 	e->emitted |= now;
@@ -905,9 +912,7 @@ void tfo_correlator__for_each(const struct tfo_correlator *c, tfo_sock_cb cb,
 
 static void emit_final(void *ctx, const struct tfo_sock_view *v, uint32_t kinds)
 {
-	for (int k = 0; k < TFO_FINDING__MAX; k++)
-		if (kinds & (1u << k))
-			emit(ctx, v, NULL, k, true, false);
+	emit_kinds(ctx, v, NULL, kinds, true, false);
 }
 
 void tfo_correlator__refresh(struct tfo_correlator *c)
@@ -924,22 +929,21 @@ void tfo_correlator__refresh(struct tfo_correlator *c)
 		if (numbers == e->emitted_numbers)
 			continue;
 		still = verdicts(c, &e->v) & e->emitted;
-		for (int k = 0; k < TFO_FINDING__MAX; k++)
-			if (still & (1u << k))
-				emit(c, &e->v, NULL, k, false, true);
+		emit_kinds(c, &e->v, NULL, still, false, true);
 		e->emitted_numbers = numbers;
 	}
 	for (uint32_t i = tfo_lru_oldest(&c->remote_index); i != TFO_LRU_NONE;
 	     i = tfo_lru_newer(&c->remote_index, i)) {
 		struct remote *e = &c->remotes[i];
-		uint64_t numbers = remote_numbers_of(&e->v);
-		uint32_t still = remote_verdicts(&e->v) & e->emitted;
+		uint64_t numbers;
 
-		if (!e->emitted || numbers == e->emitted_numbers)
+		if (!e->emitted)
 			continue;
-		for (int k = 0; k < TFO_FINDING__MAX; k++)
-			if (still & (1u << k))
-				emit(c, NULL, &e->v, k, false, true);
+		numbers = remote_numbers_of(&e->v);
+		if (numbers == e->emitted_numbers)
+			continue;
+		emit_kinds(c, NULL, &e->v, remote_verdicts(&e->v) & e->emitted,
+			   false, true);
 		e->emitted_numbers = numbers;
 	}
 }
@@ -947,9 +951,7 @@ void tfo_correlator__refresh(struct tfo_correlator *c)
 static void emit_final_remote(void *ctx, const struct tfo_remote_view *r,
 			      uint32_t kinds)
 {
-	for (int k = 0; k < TFO_FINDING__MAX; k++)
-		if (kinds & (1u << k))
-			emit(ctx, NULL, r, k, true, false);
+	emit_kinds(ctx, NULL, r, kinds, true, false);
 }
 
 void tfo_correlator__finish(struct tfo_correlator *c)
