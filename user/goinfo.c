@@ -74,6 +74,32 @@ static int default_godebug_mptcp(const char *mod, size_t n)
 	return -1;
 }
 
+/* The DefaultGODEBUG line's value, as it is. */
+static void copy_default_godebug(const char *mod, size_t n,
+				 struct tfo_goinfo *out)
+{
+	static const char want[] = "build\tDefaultGODEBUG=";
+	const char *line = mod, *end = mod + n;
+
+	while (line < end) {
+		const char *eol = memchr(line, '\n', end - line);
+		size_t len = (eol ? eol : end) - line;
+
+		if (len >= sizeof(want) - 1 && !memcmp(line, want, sizeof(want) - 1)) {
+			len -= sizeof(want) - 1;
+			out->default_godebug_truncated = len >= sizeof(out->default_godebug);
+			if (out->default_godebug_truncated)
+				len = sizeof(out->default_godebug) - 1;
+			memcpy(out->default_godebug, line + sizeof(want) - 1, len);
+			out->default_godebug[len] = '\0';
+			return;
+		}
+		if (!eol)
+			break;
+		line = eol + 1;
+	}
+}
+
 int tfo_go_version(const char *version, int *major, int *minor)
 {
 	char tail;
@@ -116,6 +142,8 @@ int tfo_goinfo_parse(const unsigned char *p, size_t n, struct tfo_goinfo *out)
 
 		if (v >= 0)
 			out->multipathtcp = v;
+		copy_default_godebug((const char *)p, len < (uint64_t)(end - p) ?
+				     len : (size_t)(end - p), out);
 	}
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #define TFO_GO_VERSION_LEN	24
+#define TFO_GODEBUG_LEN		256
 
 struct tfo_goinfo {
 	bool is_go;
@@ -22,6 +23,9 @@ struct tfo_goinfo {
 	 * says otherwise: 0 off, 1 listeners and dialers, 2 listeners (Go
 	 * 1.24's default), 3 dialers; -1 no such setting (before Go 1.24) */
 	int multipathtcp;
+	/* the build's DefaultGODEBUG ("multipathtcp=0,x509sha1=1"), "" none */
+	char default_godebug[TFO_GODEBUG_LEN];
+	bool default_godebug_truncated;
 };
 
 /* The build information of the ELF executable open on FD (read with
