@@ -921,6 +921,18 @@ def our_programs():
                   if p.get("name", "").startswith(OUR_PROG_PREFIXES))
 
 
+def caught(pid, sig):
+    """Whether process PID has a handler for SIG (its status's SigCgt)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("SigCgt:"):
+                    return bool(int(line.split()[1], 16) & (1 << (sig - 1)))
+    except OSError:
+        pass
+    return False
+
+
 def test_signals_leave_nothing(ctx):
     """SIGINT, SIGTERM and SIGHUP mid-stream and right after start end the
     run with exit 0 and a summary; SIGKILL and every failed start leave no
@@ -940,7 +952,12 @@ def test_signals_leave_nothing(ctx):
                             f"last {short(objs[-1]) if objs else None}")
     for sig in (signal.SIGTERM, signal.SIGKILL):
         tr = Tracer(ctx.tfotrace, ["--json"], ctx.workdir, ready=False)
-        time.sleep(0.01)    # while it loads
+        # while it loads: once main() has its handlers (SigCgt), not
+        # before (exec and the dynamic loader take a while on a busy host)
+        deadline = time.monotonic() + 2
+        while sig == signal.SIGTERM and time.monotonic() < deadline and \
+                not caught(tr.proc.pid, sig):
+            time.sleep(0.001)
         tr.proc.send_signal(sig)
         rc = wait_exit(tr.proc, STOP_TIMEOUT_S)
         if rc is None or (sig == signal.SIGTERM and rc != 0):
