@@ -12,51 +12,80 @@
 #include <sys/wait.h>
 #include "broker.h"
 #include "caps.h"
-#include "goinfo.h"
-#include "procfs.h"
 
 #define BROKER_FD	3
 
-static int open_exe(uint32_t pid)
-{
-	char path[40];
-	int fd;
+enum broker_op {
+	OP_OPEN_EXE = 1,	/* answer: struct answer_fd + the fd */
+	OP_READ_ENVIRON,	/* answer: struct answer_environ */
+};
 
-	snprintf(path, sizeof(path), "/proc/%u/exe", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+struct request {
+	uint32_t op;
+	uint32_t pid;
+};
+
+struct answer_fd {
+	int32_t err;
+};
+
+struct answer_environ {
+	int32_t err;
+	struct tfo_environ env;
+};
+
+static int send_fd_answer(int fd)
+{
+	struct answer_fd a = { .err = fd < 0 ? fd : 0 };
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = &a, .iov_len = sizeof(a) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		msg.msg_control = cbuf;
+		msg.msg_controllen = sizeof(cbuf);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(fd));
+	}
+	return sendmsg(BROKER_FD, &msg, MSG_NOSIGNAL) < 0 ? -errno : 0;
 }
 
-/* The child: a pid in, a descriptor (or an errno) out, until tfotrace
- * closes its end or dies. */
+/* The child: a request in, an answer out, until tfotrace closes its end
+ * or dies. */
 static void serve(pid_t parent)
 {
-	uint32_t pid;
+	struct request req;
+	char ready = 1;
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent ||
-	    tfo_caps_keep_only(CAP_SYS_PTRACE))
+	    tfo_caps_keep_only(CAP_SYS_PTRACE) ||
+	    send(BROKER_FD, &ready, 1, MSG_NOSIGNAL) != 1)
 		_exit(1);
-	while (recv(BROKER_FD, &pid, sizeof(pid), 0) == sizeof(pid)) {
-		int fd = open_exe(pid), err = fd < 0 ? fd : 0;
-		char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-		struct iovec iov = { .iov_base = &err, .iov_len = sizeof(err) };
-		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	while (recv(BROKER_FD, &req, sizeof(req), 0) == sizeof(req)) {
+		int err = 0;
 
-		if (fd >= 0) {
-			struct cmsghdr *c;
+		if (req.op == OP_OPEN_EXE) {
+			int fd = tfo_program_open_exe(NULL, req.pid);
 
-			msg.msg_control = cbuf;
-			msg.msg_controllen = sizeof(cbuf);
-			c = CMSG_FIRSTHDR(&msg);
-			c->cmsg_level = SOL_SOCKET;
-			c->cmsg_type = SCM_RIGHTS;
-			c->cmsg_len = CMSG_LEN(sizeof(int));
-			memcpy(CMSG_DATA(c), &fd, sizeof(fd));
+			err = send_fd_answer(fd);
+			if (fd >= 0)
+				close(fd);
+		} else if (req.op == OP_READ_ENVIRON) {
+			struct answer_environ a;
+
+			a.err = tfo_program_read_environ(NULL, req.pid, &a.env);
+			if (send(BROKER_FD, &a, sizeof(a), MSG_NOSIGNAL) < 0)
+				err = -errno;
+		} else {
+			err = send_fd_answer(-EINVAL);
 		}
-		if (sendmsg(BROKER_FD, &msg, MSG_NOSIGNAL) < 0)
+		if (err)
 			_exit(1);
-		if (fd >= 0)
-			close(fd);
 	}
 	_exit(0);
 }
@@ -90,6 +119,15 @@ int tfo_broker_start(struct tfo_broker *b)
 	}
 	close(sv[1]);
 	b->sock = sv[0];
+	/* its privileges down to CAP_SYS_PTRACE before tfotrace goes on */
+	{
+		char ready = 0;
+
+		if (recv(b->sock, &ready, 1, 0) != 1 || ready != 1) {
+			tfo_broker_stop(b);
+			return -ECHILD;
+		}
+	}
 	return 0;
 }
 
@@ -105,39 +143,69 @@ void tfo_broker_stop(struct tfo_broker *b)
 	}
 }
 
-int tfo_broker_open_exe(struct tfo_broker *b, uint32_t pid)
+static int ask(const struct tfo_broker *b, uint32_t op, uint32_t pid)
 {
+	struct request req = { .op = op, .pid = pid };
+
+	return send(b->sock, &req, sizeof(req), MSG_NOSIGNAL) == sizeof(req) ?
+	       0 : -EIO;
+}
+
+int tfo_broker_open_exe(void *broker, uint32_t pid)
+{
+	const struct tfo_broker *b = broker;
 	char cbuf[CMSG_SPACE(sizeof(int))];
-	int err = -EIO, fd = -1;
-	struct iovec iov = { .iov_base = &err, .iov_len = sizeof(err) };
+	struct answer_fd a = { .err = -EIO };
+	struct iovec iov = { .iov_base = &a, .iov_len = sizeof(a) };
 	struct msghdr msg = {
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
 	};
 	struct cmsghdr *c;
+	int fd = -1;
 
 	if (!b || b->sock < 0)
-		return open_exe(pid);
-	if (send(b->sock, &pid, sizeof(pid), MSG_NOSIGNAL) != sizeof(pid) ||
-	    recvmsg(b->sock, &msg, MSG_CMSG_CLOEXEC) != sizeof(err))
+		return tfo_program_open_exe(NULL, pid);
+	if (ask(b, OP_OPEN_EXE, pid) ||
+	    recvmsg(b->sock, &msg, MSG_CMSG_CLOEXEC) != sizeof(a))
 		return -EIO;
 	c = CMSG_FIRSTHDR(&msg);
 	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
 		memcpy(&fd, CMSG_DATA(c), sizeof(fd));
-	if (err)
-		return err;
+	if (a.err) {
+		if (fd >= 0)
+			close(fd);
+		return a.err < 0 ? a.err : -EIO;
+	}
 	return fd >= 0 ? fd : -EIO;
 }
 
-void tfo_broker_describe(struct tfo_broker *b, uint32_t pid,
-			 struct tfo_program *p)
+int tfo_broker_read_environ(void *broker, uint32_t pid,
+			    struct tfo_environ *out)
 {
-	int fd = tfo_broker_open_exe(b, pid);
+	const struct tfo_broker *b = broker;
+	struct answer_environ a;
 
-	memset(p, 0, sizeof(*p));
-	if (fd >= 0) {
-		p->known = !tfo_goinfo_read_fd(fd, &p->go);
-		close(fd);
-	}
-	tfo_systemd_unit_of("/proc", pid, p->unit, sizeof(p->unit));
+	if (!b || b->sock < 0)
+		return tfo_program_read_environ(NULL, pid, out);
+	memset(out, 0, sizeof(*out));
+	if (ask(b, OP_READ_ENVIRON, pid) ||
+	    recv(b->sock, &a, sizeof(a), 0) != sizeof(a))
+		return -EIO;
+	if (a.err)
+		return a.err < 0 ? a.err : -EIO;
+	/* the child's strings, terminated whatever it sent */
+	a.env.godebug[sizeof(a.env.godebug) - 1] = '\0';
+	a.env.preload[sizeof(a.env.preload) - 1] = '\0';
+	*out = a.env;
+	return 0;
+}
+
+void tfo_broker_reader(struct tfo_broker *b, struct tfo_program_reader *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->proc_root = "/proc";
+	r->open_exe = tfo_broker_open_exe;
+	r->read_environ = tfo_broker_read_environ;
+	r->ctx = b;
 }

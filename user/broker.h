@@ -1,37 +1,41 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Privilege separation for one question asked after tfotrace has dropped
- * its capabilities: "what program is process PID running?". A child
- * forked before the drop keeps CAP_SYS_PTRACE alone (what opening another
- * user's /proc/PID/exe takes) and does nothing but open that file and pass
- * the descriptor back over a socket; tfotrace, unprivileged, reads and
- * parses it. The child dies with tfotrace (PR_SET_PDEATHSIG).
+ * Privilege separation for what tfotrace still reads of other processes
+ * once it has dropped its capabilities. A child forked before the drop
+ * keeps CAP_SYS_PTRACE alone (what opening another user's /proc/PID/exe
+ * and /proc/PID/environ takes) and answers two requests over a socket:
+ * open a process's executable (the descriptor is passed back; tfotrace
+ * parses it unprivileged), and read a process's environment — of which
+ * only GODEBUG and LD_PRELOAD ever leave the child. It dies with tfotrace
+ * (PR_SET_PDEATHSIG). Transport only: what the answers mean is the
+ * program room's (program.h).
  */
 #ifndef TFOTRACE_BROKER_H
 #define TFOTRACE_BROKER_H
 
 #include <stdint.h>
 #include <sys/types.h>
-#include "correlate.h"
+#include "program.h"
 
 struct tfo_broker {
 	int sock;	/* -1: no broker */
 	pid_t pid;
 };
 
-/* Forks the broker. 0, or -errno (then B->sock is -1 and
- * tfo_broker_open_exe() opens files itself, as privileged as the caller). */
+/* Forks the broker and waits until it holds CAP_SYS_PTRACE alone. Best
+ * done early, while tfotrace holds little: the child keeps a copy of its
+ * memory. 0, or -errno (then B->sock is -1 and the requests are made
+ * directly, as privileged as the caller). */
 int tfo_broker_start(struct tfo_broker *b);
 void tfo_broker_stop(struct tfo_broker *b);
 
-/* An fd on process PID's executable (O_RDONLY), or -errno. B may be NULL:
- * opened directly. */
-int tfo_broker_open_exe(struct tfo_broker *b, uint32_t pid);
+/* An fd on process PID's executable (O_RDONLY), or -errno. B (a struct
+ * tfo_broker *) may be NULL: opened directly. */
+int tfo_broker_open_exe(void *b, uint32_t pid);
+/* PID's GODEBUG and LD_PRELOAD: 0, or -errno. */
+int tfo_broker_read_environ(void *b, uint32_t pid, struct tfo_environ *out);
 
-/* What process PID runs: whether it is Go and which (its executable's
- * build information), and its systemd service. P->known is false when the
- * executable could not be read. */
-void tfo_broker_describe(struct tfo_broker *b, uint32_t pid,
-			 struct tfo_program *p);
+/* A program reader (/proc) whose reads go through B. */
+void tfo_broker_reader(struct tfo_broker *b, struct tfo_program_reader *r);
 
 #endif

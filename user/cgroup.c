@@ -8,6 +8,7 @@
 #include <linux/magic.h>
 #include <unistd.h>
 #include "cgroup.h"
+#include "procfs.h"
 
 int tfo_cgroup_open(struct tfo_cgroup *cg, const char *path)
 {
@@ -69,25 +70,11 @@ void tfo_cgroup_close(struct tfo_cgroup *cg)
 
 bool tfo_cgroup_has_pid(const struct tfo_cgroup *cg, uint32_t pid)
 {
-	char path[40], line[4096];
-	size_t n = strlen(cg->rel);
-	bool in = false;
-	FILE *f;
+	char path[PATH_MAX];
 
 	if (!cg->path)
 		return true;
-	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
-	f = fopen(path, "r");
-	while (f && fgets(line, sizeof(line), f)) {
-		char *p = line + 3;
-
-		if (strncmp(line, "0::", 3))
-			continue;
-		p[strcspn(p, "\n")] = '\0';
-		in = !strcmp(cg->rel, "/") ||
-		     (!strncmp(p, cg->rel, n) && (p[n] == '\0' || p[n] == '/'));
-	}
-	if (f)
-		fclose(f);
-	return in;
+	return !tfo_cgroup_path_of(cg->proc_root ?: "/proc", pid, path,
+				   sizeof(path)) &&
+	       path[0] && tfo_cgroup_path_within(path, cg->rel);
 }

@@ -13,6 +13,8 @@ struct tfo_cgroup {
 	const char *path;	/* as given; NULL: no filter */
 	int fd;			/* of PATH, checked to be cgroup v2; -1 none */
 	char rel[PATH_MAX];	/* its path inside the cgroup2 mount */
+	const char *proc_root;	/* where processes are looked up: NULL
+				 * for /proc (tests give another) */
 };
 
 /* Opens PATH (NULL: no filter, CG->fd = -1). Returns 0, or the exit

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "advice.h"
 #include "correlate.h"
 #include "lru.h"
 
@@ -15,7 +16,10 @@
 #define OPT_TCP_FASTOPEN	23
 #define OPT_MPTCP_ENABLED	42	/* multipath-tcp.org kernels only */
 #define TFO_SERVER_ENABLE	0x2
-#define TFO_FIX_SYSCTL		0x403	/* client, server, server without sockopt */
+/* MPTCP sockets whose option was refused, remembered to tell Go's silent
+ * fallback: the same process's TCP listener within FALLBACK_NS */
+#define REFUSALS		16
+#define FALLBACK_NS		1000000000ULL
 
 struct entry {
 	struct tfo_sock_view v;
@@ -37,11 +41,13 @@ struct tfo_correlator {
 	struct tfo_lru index;	/* by inode */
 	bool ns_unanswered;	/* the namespace's counters: cookies asked,
 				 * no TFO connection at all */
-	struct {
+	struct refusal {
+		uint64_t ts_ns;
+		uint64_t ino;
 		uint32_t pid;
-		struct tfo_program p;
-	} programs[TFO_PROGRAMS];	/* by pid, the oldest replaced first */
-	uint32_t next_program;
+		int32_t level, optname, ret;
+	} refusals[REFUSALS];	/* the oldest replaced first */
+	uint32_t next_refusal;
 	uint64_t ns_cookie_reqd;
 	struct tfo_correlator_stats stats;
 };
@@ -56,12 +62,19 @@ static const char *const finding_names[TFO_FINDING__MAX] = {
 	[TFO_FINDING_MPTCP_LEGACY_API] = "mptcp-legacy-api",
 	[TFO_FINDING_TFO_REMOTE_NO_COOKIE] = "tfo-remote-no-cookie",
 	[TFO_FINDING_TFO_REMOTE_OK] = "tfo-remote-ok",
+	[TFO_FINDING_MPTCP_FELL_BACK] = "mptcp-fell-back",
 	[TFO_FINDING_TFO_OK] = "tfo-ok",
 };
 
 const char *tfo_finding_name(enum tfo_finding_kind kind)
 {
 	return (unsigned int)kind < TFO_FINDING__MAX ? finding_names[kind] : NULL;
+}
+
+bool tfo_finding_is_problem(enum tfo_finding_kind kind)
+{
+	return kind != TFO_FINDING_TFO_OK && kind != TFO_FINDING_TFO_REMOTE_OK &&
+	       kind != TFO_FINDING_MPTCP_FELL_BACK;
 }
 
 /* ---- the bounded socket table: by inode, least recently used out ---- */
@@ -156,29 +169,13 @@ void tfo_correlator__free(struct tfo_correlator *c)
 
 /* ---- evidence ---- */
 
-static const struct tfo_program *program_of(const struct tfo_correlator *c,
-					    uint32_t pid)
-{
-	for (size_t i = 0; i < TFO_PROGRAMS; i++)
-		if (c->programs[i].pid == pid)
-			return &c->programs[i].p;
-	return NULL;
-}
-
 static void set_owner(const struct tfo_correlator *c, struct tfo_sock_view *v,
 		      uint32_t pid, uint32_t ns_pid, const char *comm)
 {
-	const struct tfo_program *p;
-
 	if (!pid)
 		return;
-	if (pid != v->pid) {
-		p = program_of(c, pid);
-		if (p)
-			v->program = *p;
-		else
-			memset(&v->program, 0, sizeof(v->program));
-	}
+	if (pid != v->pid || !v->program)
+		v->program = tfo_programs__find(c->opts.programs, pid);
 	v->pid = pid;
 	v->ns_pid = ns_pid;
 	/* COMM is a string (tfo_correlator__owner) or a record's array: read
@@ -217,6 +214,7 @@ static void note_setsockopt(struct tfo_sock_view *v,
 		call->err_layer = r->err_layer;
 	}
 	v->n_opts++;
+	v->n_failed += r->ret < 0;
 	if (r->level == SOL_TCP_LEVEL && r->optname == OPT_TCP_FASTOPEN) {
 		/* a queue length of 0 or less turns TFO off: no request (a
 		 * value that could not be read counts as one) */
@@ -231,6 +229,53 @@ static void note_setsockopt(struct tfo_sock_view *v,
 	} else if (v->protocol == PROTO_MPTCP &&
 		   (r->ret == -ENOPROTOOPT || r->ret == -EOPNOTSUPP)) {
 		v->n_rejected++;
+	}
+}
+
+/* An MPTCP socket that has not listened refused an option: remembered, so
+ * that a TCP listener the same process makes right after is recognised as
+ * Go's silent fallback. */
+static void note_refusal(struct tfo_correlator *c, const struct tfo_sock_view *v,
+			 const struct tfo_rec_setsockopt *r)
+{
+	struct refusal *x;
+
+	if (v->protocol != PROTO_MPTCP || v->listening ||
+	    (r->ret != -ENOPROTOOPT && r->ret != -EOPNOTSUPP))
+		return;
+	x = &c->refusals[c->next_refusal];
+	c->next_refusal = (c->next_refusal + 1) % REFUSALS;
+	*x = (struct refusal){
+		.ts_ns = r->hdr.ts_ns, .ino = v->ino, .pid = r->hdr.pid,
+		.level = r->level, .optname = r->optname, .ret = r->ret,
+	};
+}
+
+/* A TCP listener whose process's MPTCP socket refused an option just
+ * before, and never listened: MPTCP given up for TCP without a word. */
+static void note_fallback(struct tfo_correlator *c, struct tfo_sock_view *v,
+			  const struct tfo_rec_listen *r)
+{
+	for (uint32_t n = 1; n <= REFUSALS; n++) {
+		struct refusal *x = &c->refusals[(c->next_refusal + REFUSALS - n) %
+						 REFUSALS];
+		uint32_t i;
+
+		if (!x->pid || x->pid != r->hdr.pid || x->ino == v->ino ||
+		    x->ts_ns > r->hdr.ts_ns || r->hdr.ts_ns - x->ts_ns > FALLBACK_NS)
+			continue;
+		i = find(c, x->ino);
+		if (i != TFO_LRU_NONE && c->entries[i].v.listening)
+			continue;
+		v->fell_back = true;
+		v->fell_back_level = x->level;
+		v->fell_back_optname = x->optname;
+		v->fell_back_ret = x->ret;
+		v->fell_back_from = x->ino;
+		if (i != TFO_LRU_NONE)
+			c->entries[i].v.superseded = true;
+		x->pid = 0;
+		return;
 	}
 }
 
@@ -354,8 +399,12 @@ static uint32_t verdicts(const struct tfo_correlator *c,
 	if (mptcp && judge && !working &&
 	    (v->tfo_sockopt == -ENOPROTOOPT || footprint))
 		k |= 1u << TFO_FINDING_MPTCP_TFO_REJECTED;
-	if (mptcp && v->n_rejected)
+	/* a socket given up for TCP right away: its refusal is the TCP
+	 * listener's mptcp-fell-back */
+	if (mptcp && v->n_rejected && !v->superseded)
 		k |= 1u << TFO_FINDING_MPTCP_OPTION_REJECTED;
+	if (v->fell_back && v->listening)
+		k |= 1u << TFO_FINDING_MPTCP_FELL_BACK;
 	if (judge && wanted && server_off && !served)
 		k |= 1u << TFO_FINDING_TFO_SERVER_DISABLED;
 	if (v->overflows)
@@ -371,246 +420,7 @@ static uint32_t verdicts(const struct tfo_correlator *c,
 	return k;
 }
 
-static void add_advice(struct tfo_finding *f, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void add_advice(struct tfo_finding *f, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (f->n_advice == TFO_ADVICE_MAX)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(f->advice[f->n_advice++], TFO_ADVICE_LEN, fmt, ap);
-	va_end(ap);
-}
-
-/* Go's net package has MPTCP, and falls back to TCP where the kernel
- * refuses it, from Go 1.21 on; an older Go program (or one too old to say
- * its version) that listens with MPTCP made the socket itself. */
-static bool go_has_mptcp(const struct tfo_program *p)
-{
-	int major, minor;
-
-	return p->go.is_go &&
-	       !tfo_go_version(p->go.version, &major, &minor) &&
-	       (major > 1 || (major == 1 && minor >= 21));
-}
-
-/* How to turn MPTCP off for this program alone, keeping its listener: the
- * advice says what the program is, as far as it is known. */
-static void advise_program_mptcp_off(struct tfo_finding *f,
-				     const struct tfo_sock_view *v)
-{
-	const struct tfo_program *p = &v->program;
-	const char *ver = p->go.version[0] ? p->go.version : "this Go version";
-
-	if (!p->known) {
-		add_advice(f, "if %s (pid %u) is a Go >= 1.24 program: GODEBUG="
-			   "multipathtcp=0 in its environment (tfotrace could not "
-			   "read its executable); otherwise its own MPTCP setting",
-			   v->comm, v->pid);
-		return;
-	}
-	if (!p->go.is_go) {
-		add_advice(f, "%s is not a Go program: turn off its own MPTCP "
-			   "setting (it creates the socket with IPPROTO_MPTCP, or runs "
-			   "under mptcpize or another LD_PRELOAD that does)", v->comm);
-		return;
-	}
-	if (p->go.multipathtcp == 1 || p->go.multipathtcp == 2) {
-		if (p->unit[0])
-			add_advice(f, "GODEBUG=multipathtcp=0 for %s (%s listens with "
-				   "MPTCP by default): `systemctl edit %s`, then "
-				   "[Service] Environment=GODEBUG=multipathtcp=0 and a "
-				   "restart; its listeners become plain TCP and "
-				   "TCP_FASTOPEN works", v->comm, ver, p->unit);
-		else
-			add_advice(f, "GODEBUG=multipathtcp=0 in %s's environment (%s "
-				   "listens with MPTCP by default): its listeners become "
-				   "plain TCP and TCP_FASTOPEN works", v->comm, ver);
-		return;
-	}
-	if (!go_has_mptcp(p)) {
-		add_advice(f, "%s (%s) creates its MPTCP socket in its own code (Go "
-			   "before 1.21 has no MPTCP in its net package): turn that "
-			   "off there", v->comm, ver);
-		return;
-	}
-	if (p->go.multipathtcp >= 0)
-		add_advice(f, "%s (%s) asks for MPTCP itself (its build defaults to "
-			   "TCP listeners, GODEBUG multipathtcp=%d): turn that off "
-			   "where it calls net.ListenConfig.SetMultipathTCP(true) or "
-			   "in its configuration", v->comm, ver, p->go.multipathtcp);
-	else
-		add_advice(f, "%s (%s) asks for MPTCP itself: turn that off where it "
-			   "calls net.ListenConfig.SetMultipathTCP(true) or in its "
-			   "configuration (GODEBUG=multipathtcp exists from Go 1.24 on)",
-			   v->comm, ver);
-}
-
-/* net.mptcp.enabled=0 only where the listener survives it: Go >= 1.21
- * falls back to TCP when MPTCP is refused; other programs may simply fail to listen
- * (a C proxy from Debian's archive did: "failed to listen on any
- * address"). The consequence for the namespace's other programs is said. */
-static void advise_mptcp_disabled(struct tfo_finding *f,
-				  const struct tfo_sock_view *v)
-{
-	const struct tfo_program *p = &v->program;
-
-	if (!p->known || !go_has_mptcp(p))
-		return;
-	add_advice(f, "sysctl -w net.mptcp.enabled=0: no MPTCP in this network "
-		   "namespace; %s, a Go program, falls back to TCP, but any other "
-		   "program there that asks for MPTCP and does not fall back stops "
-		   "listening", v->comm);
-}
-
-static void explain(const struct tfo_correlator *c, struct tfo_finding *f)
-{
-	const struct tfo_sock_view *v = f->sock;
-	int64_t sysctl = sysctl_of(c, v);
-	unsigned long cur = sysctl >= 0 ? (unsigned long)sysctl : 0x1;
-
-	switch (f->kind) {
-	case TFO_FINDING_MPTCP_TFO_REJECTED:
-		f->err = v->tfo_sockopt < 0 ? -v->tfo_sockopt : 0;
-		f->why = v->tfo_sockopt < 0 ?
-			 "MPTCP sockets on kernels before 6.2 do not support "
-			 "TCP_FASTOPEN: the setsockopt fails, the listener's TFO "
-			 "queue stays 0, and SYNs asking for a cookie get a "
-			 "SYN-ACK without one. The application runs on without TFO." :
-			 "this MPTCP listener has no TFO queue while clients ask "
-			 "for TFO (cookie requests, or SYN data with a cookie): on "
-			 "kernels before 6.2 MPTCP rejects "
-			 "TCP_FASTOPEN, so an application that asked for it (Go >= "
-			 "1.24 servers such as Xray do) runs without TFO. Its "
-			 "setsockopt came before tfotrace started.";
-		if (v->tfo_sockopt == 0 && !v->syns)
-			f->why = "this MPTCP listener has no TFO queue, and its "
-				 "network namespace counted cookie requests that "
-				 "no listener answered (TcpExtTCPFastOpenCookieReqd "
-				 "rose, Passive did not): on kernels before 6.2 MPTCP "
-				 "rejects TCP_FASTOPEN, so an application that asked "
-				 "for it (Go >= 1.24 servers such as Xray do) runs "
-				 "without TFO. Per-listener numbers need the fentry "
-				 "or kprobe mode.";
-		add_advice(f, "sysctl -w net.ipv4.tcp_fastopen=0x%lx: TFO on every "
-			   "listener of this network namespace, MPTCP kept (0x400 "
-			   "enables it without the setsockopt); only for idempotent "
-			   "protocols, as SYN data can be replayed", cur | TFO_FIX_SYSCTL);
-		advise_program_mptcp_off(f, v);
-		advise_mptcp_disabled(f, v);
-		add_advice(f, "a kernel >= 6.3 (MPTCP has TFO since 6.2; 6.2 could "
-			   "crash, CVE-2023-54085): on Debian 12 the 6.12 kernel, "
-			   "linux-image-6.12.*+deb12-amd64");
-		break;
-	case TFO_FINDING_MPTCP_OPTION_REJECTED:
-		f->err = ENOPROTOOPT;
-		for (uint32_t i = 0; i < v->n_opts && i < TFO_OPT_HISTORY; i++)
-			if ((v->opts[i].ret == -ENOPROTOOPT ||
-			     v->opts[i].ret == -EOPNOTSUPP) &&
-			    !(v->opts[i].level == SOL_TCP_LEVEL &&
-			      v->opts[i].optname == OPT_TCP_FASTOPEN)) {
-				f->err = -v->opts[i].ret;
-				break;
-			}
-		f->why = "this MPTCP socket refused socket options the application "
-			 "set: it believes they are in effect; they are not.";
-		advise_program_mptcp_off(f, v);
-		advise_mptcp_disabled(f, v);
-		add_advice(f, "a kernel whose MPTCP supports these options (see "
-			   "mptcp_supported_sockopt() in net/mptcp/sockopt.c)");
-		break;
-	case TFO_FINDING_TFO_SERVER_DISABLED:
-		f->why = "TFO is asked for on this listener but net.ipv4.tcp_fastopen "
-			 "lacks the server bit (0x2): the kernel answers no cookie "
-			 "request and accepts no SYN data.";
-		add_advice(f, "sysctl -w net.ipv4.tcp_fastopen=0x%lx (adds the server "
-			   "bit)", cur | TFO_SERVER_ENABLE);
-		break;
-	case TFO_FINDING_TFO_QUEUE_OVERFLOW:
-		f->why = "the listener's TFO queue was full: SYN data was refused and "
-			 "those clients fell back to a normal handshake "
-			 "(TcpExtTCPFastOpenListenOverflow).";
-		add_advice(f, "raise the queue length the application passes to "
-			   "TCP_FASTOPEN (now %u), or accept faster", v->qlen_max);
-		break;
-	case TFO_FINDING_TFO_COOKIE_INVALID:
-		f->why = "clients presented cookies this server did not accept (its "
-			 "key changed, or the client's address did): their SYN data "
-			 "waited for the handshake (TcpExtTCPFastOpenPassiveFail).";
-		add_advice(f, "transient after a key change: clients get a fresh "
-			   "cookie in the SYN-ACK; if it persists, give the servers "
-			   "behind one address the same net.ipv4.tcp_fastopen_key");
-		break;
-	case TFO_FINDING_TFO_CLIENT_BLACKHOLE:
-		f->why = "the kernel turned client TFO off after detecting a "
-			 "blackhole: SYNs with data or cookies were lost on the path.";
-		add_advice(f, "find the middlebox dropping SYNs with data; "
-			   "net.ipv4.tcp_fastopen_blackhole_timeout_sec=0 turns the "
-			   "detection off");
-		break;
-	case TFO_FINDING_MPTCP_LEGACY_API:
-		f->err = ENOPROTOOPT;
-		f->why = "setsockopt(SOL_TCP, 42 /* MPTCP_ENABLED */) is the API of "
-			 "the out-of-tree multipath-tcp.org kernels; mainline Linux "
-			 "never had it (ENOPROTOOPT, and from 6.7 on 42 is "
-			 "TCP_AO_REPAIR): the socket stays plain TCP.";
-		add_advice(f, "for MPTCP on this kernel the program must create its "
-			   "socket with IPPROTO_MPTCP (262), or be started under "
-			   "mptcpize (Debian's mptcpd package)");
-		break;
-	case TFO_FINDING_TFO_OK:
-		f->err = v->tfo_sockopt < 0 ? -v->tfo_sockopt : 0;
-		f->why = v->tfo_sockopt < 0 ?
-			 "TFO works on this listener although setsockopt("
-			 "TCP_FASTOPEN) failed: net.ipv4.tcp_fastopen's 0x400 flag "
-			 "enables it on every listener." :
-			 "TFO works on this listener.";
-		break;
-	default:
-		break;
-	}
-}
-
 /* ---- remote servers, as this host's TFO clients saw them ---- */
-
-static void explain_remote(struct tfo_finding *f)
-{
-	const struct tfo_remote_view *r = f->remote;
-
-	switch (f->kind) {
-	case TFO_FINDING_TFO_REMOTE_NO_COOKIE:
-		f->why = "this host's TFO clients asked this server for a cookie "
-			 "(or sent it data in the SYN) and never got one: its TCP "
-			 "Fast Open is off. Usually the server's net.ipv4.tcp_fastopen "
-			 "lacks the server bit 0x2; or it asked for TFO on an MPTCP "
-			 "listener of a kernel before 6.2 (a Go >= 1.24 server such as "
-			 "Xray on Debian 12's 6.1 does); or a middlebox on the path "
-			 "strips the TFO option. The clients fall back to a full "
-			 "handshake: one round trip more per connection.";
-		add_advice(f, "on the server: `tfotrace doctor` tells which (and "
-			   "`tfotrace --scan` names the listener of port %u and its "
-			   "program)", r->port);
-		add_advice(f, "on the server: `nstat -az TcpExtTCPFastOpenCookieReqd "
-			   "TcpExtTCPFastOpenPassive`: cookie requests that rise while "
-			   "Passive stays are a listener without TFO; if neither rises "
-			   "while these clients connect, the option does not arrive (a "
-			   "middlebox)");
-		break;
-	case TFO_FINDING_TFO_REMOTE_OK:
-		f->why = r->cookie_requests_unanswered || r->syn_data_refused ?
-			 "this server answers TFO, not always: some cookie requests "
-			 "or SYN data went unanswered (servers behind one address "
-			 "that differ, or a key change)." :
-			 "this server answers TFO: it sends cookies and accepts "
-			 "data in the SYN.";
-		break;
-	default:
-		break;
-	}
-}
 
 /* What a finding's reader follows over time, folded into one value: a
  * change of it is worth an update. */
@@ -652,6 +462,7 @@ static void emit(const struct tfo_correlator *c, const struct tfo_sock_view *v,
 		 const struct tfo_remote_view *rv, enum tfo_finding_kind kind,
 		 bool final, bool update)
 {
+	struct tfo_advice_ctx ctx = { .sysctl = -1, .own_netns = c->opts.netns };
 	struct tfo_finding f;
 
 	if (!c->opts.cb)
@@ -662,12 +473,16 @@ static void emit(const struct tfo_correlator *c, const struct tfo_sock_view *v,
 	f.update = update;
 	f.probes = c->opts.probes;
 	f.lost = c->stats.lost;
+	f.own_netns = c->opts.netns;
 	f.sock = v;
 	f.remote = rv;
-	if (rv)
-		explain_remote(&f);
-	else
-		explain(c, &f);
+	if (v) {
+		f.program = tfo_programs__get(c->opts.programs, v->program);
+		if (v->protocol == PROTO_MPTCP)
+			tfo_mptcp_origin_of(f.program, &f.origin);
+		ctx.sysctl = sysctl_of(c, v);
+	}
+	tfo_advise(&f, &ctx);
 	c->opts.cb(c->opts.cb_ctx, &f);
 }
 
@@ -831,12 +646,15 @@ void tfo_correlator__feed(struct tfo_correlator *c, const union tfo_record *r)
 			e->v.listening = true;
 			e->v.qlen_known = true;
 			e->v.qlen_max = r->listen.tfo_qlen_max;
+			if (e->v.protocol == PROTO_TCP)
+				note_fallback(c, &e->v, &r->listen);
 		}
 		break;
 	case TFO_REC_SETSOCKOPT:
 		if (!e->v.pid)
 			set_owner(c, &e->v, r->hdr.pid, r->hdr.ns_pid, r->hdr.comm);
 		note_setsockopt(&e->v, &r->setsockopt);
+		note_refusal(c, &e->v, &r->setsockopt);
 		break;
 	case TFO_REC_TFO_SERVER:
 		if (!e->v.pid)
@@ -878,20 +696,6 @@ void tfo_correlator__owner(struct tfo_correlator *c, uint64_t ino,
 
 	if (i != TFO_LRU_NONE)
 		set_owner(c, &c->entries[i].v, pid, ns_pid, comm);
-}
-
-void tfo_correlator__program(struct tfo_correlator *c, uint32_t pid,
-			     const struct tfo_program *p)
-{
-	size_t slot = c->next_program;
-
-	for (size_t i = 0; i < TFO_PROGRAMS; i++)
-		if (c->programs[i].pid == pid)
-			slot = i;
-	if (slot == c->next_program)
-		c->next_program = (c->next_program + 1) % TFO_PROGRAMS;
-	c->programs[slot].pid = pid;
-	c->programs[slot].p = *p;
 }
 
 void tfo_correlator__counters(struct tfo_correlator *c,

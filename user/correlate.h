@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "decode.h"
-#include "goinfo.h"
 #include "procfs.h"
+#include "program.h"
 
 enum tfo_finding_kind {
 	TFO_FINDING_MPTCP_TFO_REJECTED,
@@ -26,14 +26,19 @@ enum tfo_finding_kind {
 	TFO_FINDING_MPTCP_LEGACY_API,
 	TFO_FINDING_TFO_REMOTE_NO_COOKIE,	/* a server never answered */
 	TFO_FINDING_TFO_REMOTE_OK,		/* a server that answers */
+	TFO_FINDING_MPTCP_FELL_BACK,	/* informational: an MPTCP listener
+					 * given up for TCP after a refusal */
 	TFO_FINDING_TFO_OK,
 	TFO_FINDING__MAX,
 };
 
 const char *tfo_finding_name(enum tfo_finding_kind kind);
+/* Whether KIND is something wrong (not tfo-ok, tfo-remote-ok or the
+ * informational mptcp-fell-back). */
+bool tfo_finding_is_problem(enum tfo_finding_kind kind);
 
 #define TFO_ADVICE_MAX	5
-#define TFO_ADVICE_LEN	384
+#define TFO_ADVICE_LEN	768
 #define TFO_OPT_HISTORY	8
 
 /* One setsockopt as the socket's history keeps it. */
@@ -44,15 +49,6 @@ struct tfo_opt_call {
 	bool has_value;
 	int32_t ret;		/* 0 or negative errno */
 	uint32_t err_layer;	/* enum tfo_layer */
-};
-
-/* The program behind a socket's owner, as the loader found it: what the
- * advice depends on (GODEBUG is for Go programs only; only Go is known to
- * fall back to TCP when MPTCP is off). */
-struct tfo_program {
-	bool known;		/* its executable was read */
-	struct tfo_goinfo go;
-	char unit[64];		/* the systemd service it runs in, or "" */
 };
 
 /* What the run saw of one socket; what findings and the report print. */
@@ -78,6 +74,7 @@ struct tfo_sock_view {
 	int64_t tfo_sockopt_value;
 	struct tfo_opt_call opts[TFO_OPT_HISTORY];
 	uint32_t n_opts;	/* calls seen; the first TFO_OPT_HISTORY kept */
+	uint32_t n_failed;	/* of them, those that failed */
 	uint32_t n_rejected;	/* options an MPTCP socket refused (not TFO) */
 	/* per-SYN evidence (tcp_try_fastopen), when the mode has it */
 	uint64_t syns;
@@ -93,7 +90,13 @@ struct tfo_sock_view {
 	uint64_t blackholes;
 	/* setsockopt(SOL_TCP, 42): the out-of-tree kernels' MPTCP_ENABLED */
 	uint32_t legacy_mptcp;
-	struct tfo_program program;	/* of the owner (pid) */
+	/* A TCP listener its process made right after an MPTCP socket of its
+	 * refused an option and never listened: Go's silent fallback. */
+	bool fell_back;
+	bool superseded;	/* an MPTCP socket given up that way */
+	int32_t fell_back_level, fell_back_optname, fell_back_ret;
+	uint64_t fell_back_from;	/* the MPTCP socket's inode */
+	tfo_program_ref program;	/* of the owner (pid); 0 unknown */
 };
 
 #define TFO_REMOTE_CLIENTS	4
@@ -133,6 +136,11 @@ struct tfo_finding {
 	/* what it is about: a socket, or (tfo-remote-*) a remote server */
 	const struct tfo_sock_view *sock;
 	const struct tfo_remote_view *remote;
+	/* the owner's program (NULL: not known) and, for an MPTCP socket,
+	 * where its MPTCP came from */
+	const struct tfo_program *program;
+	struct tfo_mptcp_origin origin;
+	uint32_t own_netns;	/* tfotrace's network namespace */
 	int err;		/* the errno behind it, positive, or 0 */
 	const char *why;
 	char advice[TFO_ADVICE_MAX][TFO_ADVICE_LEN];	/* best first */
@@ -150,6 +158,9 @@ struct tfo_correlator_opts {
 	/* The kernel's MPTCP takes TCP_FASTOPEN (>= 6.2): a TFO-less MPTCP
 	 * listener is then no sign of a rejected setsockopt. */
 	bool mptcp_tfo_supported;
+	/* what owners run (NULL: unknown); the caller describes a process
+	 * (tfo_programs__of) before feeding its records */
+	const struct tfo_programs *programs;
 	tfo_finding_cb cb;
 	void *cb_ctx;
 };
@@ -177,12 +188,6 @@ void tfo_correlator__lost(struct tfo_correlator *c, uint64_t n);
  * the scan): it replaces a previous owner. */
 void tfo_correlator__owner(struct tfo_correlator *c, uint64_t ino,
 			   uint32_t pid, uint32_t ns_pid, const char *comm);
-/* What process PID runs, told before its records are fed: the sockets it
- * owns take it, and their advice depends on it (the last TFO_PROGRAMS
- * processes told are remembered). */
-#define TFO_PROGRAMS	256
-void tfo_correlator__program(struct tfo_correlator *c, uint32_t pid,
-			     const struct tfo_program *p);
 /* The TFO counters' change over the run in the namespace of opts.netns:
  * without per-SYN probes, cookie requests that no listener answered are
  * the only trace of clients asking a TFO-less MPTCP listener. */

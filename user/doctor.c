@@ -19,12 +19,14 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 #include "attach.h"
+#include "advice.h"
 #include "broker.h"
 #include "correlate.h"
 #include "doctor.h"
 #include "names.h"
 #include "output.h"
 #include "procfs.h"
+#include "run.h"
 #include "scan.h"
 
 #define EXIT_PROBLEM	3
@@ -82,6 +84,7 @@ static void try_mode(enum tfo_attach_mode mode, struct mode_result *r)
 struct found {
 	enum tfo_finding_kind kind;
 	struct tfo_sock_view sock;
+	struct tfo_mptcp_origin origin;
 	char advice[TFO_ADVICE_MAX][TFO_ADVICE_LEN];
 	size_t n_advice;
 };
@@ -89,9 +92,13 @@ struct found {
 struct findings {
 	struct found v[MAX_ITEMS];
 	size_t n;
-	/* MPTCP listeners with no TFO queue: refused, if they asked */
-	struct tfo_listener quiet[MAX_ITEMS];
+	/* MPTCP listeners with no TFO queue: refused, if they asked; with
+	 * the advice a refusal would get */
+	struct found quiet[MAX_ITEMS];
 	size_t n_quiet;
+	/* for that advice */
+	const struct tfo_programs *programs;
+	struct tfo_advice_ctx ctx;
 };
 
 static void keep_finding(void *ctx, const struct tfo_finding *f)
@@ -105,58 +112,71 @@ static void keep_finding(void *ctx, const struct tfo_finding *f)
 	x = &fs->v[fs->n++];
 	x->kind = f->kind;
 	x->sock = *f->sock;
+	x->origin = f->origin;
 	x->n_advice = f->n_advice;
 	memcpy(x->advice, f->advice, sizeof(x->advice));
 }
 
-/* The listeners of this namespace judged as the report at exit does, from
- * what the scan and /proc show (no trace: per-SYN numbers unknown). */
-static int judge_listeners(struct tfo_tracer *scanner, long sysctl,
-			   struct findings *fs, size_t *n_listeners, char *why,
-			   size_t why_len)
+static void keep_quiet(void *ctx, const struct tfo_sock_view *v, uint32_t kinds)
 {
-	struct tfo_correlator_opts co = {
-		.sysctl = sysctl,
-		.mptcp_tfo_supported = tfo_tracer_mptcp_takes_tfo(scanner),
-		.cb = keep_finding, .cb_ctx = fs,
+	struct findings *fs = ctx;
+	struct tfo_finding f = {
+		.kind = TFO_FINDING_MPTCP_TFO_REJECTED, .final = true,
+		.sock = v, .own_netns = fs->ctx.own_netns,
 	};
-	struct tfo_listener *ls = NULL;
-	struct tfo_scan_progs progs;
-	struct tfo_correlator *c;
-	int n;
+	struct found *x;
 
-	co.netns = tfo_own_netns("/proc");
-	tfo_tracer_scan_progs(scanner, &progs);
-	if (!progs.listeners) {
-		snprintf(why, why_len, "the socket iterator needs the kernel's own BTF (/sys/kernel/btf/vmlinux)");
-		return -1;
-	}
-	n = tfo_listeners_read(&progs, &ls, why, why_len);
-	c = n >= 0 ? tfo_correlator__new(&co) : NULL;
-	if (n >= 0 && c) {
-		for (int i = 0; i < n; i++) {
-			union tfo_record rec = { .listener = ls[i].rec };
-			struct tfo_program prog;
+	(void)kinds;
+	if (!v->listening || v->protocol != 262 || !v->qlen_known ||
+	    v->qlen_max || fs->n_quiet == MAX_ITEMS)
+		return;
+	f.program = tfo_programs__get(fs->programs, v->program);
+	tfo_mptcp_origin_of(f.program, &f.origin);
+	tfo_advise(&f, &fs->ctx);
+	x = &fs->quiet[fs->n_quiet++];
+	x->kind = f.kind;
+	x->sock = *v;
+	x->origin = f.origin;
+	x->n_advice = f.n_advice;
+	memcpy(x->advice, f.advice, sizeof(x->advice));
+}
 
-			if (ls[i].rec.sock.protocol == 262 && !ls[i].rec.qlen_max &&
-			    fs->n_quiet < MAX_ITEMS)
-				fs->quiet[fs->n_quiet++] = ls[i];
+/* The listeners of this namespace judged as the report at exit does, by
+ * the run's own scan path (no trace: per-SYN numbers unknown). Doctor runs
+ * privileged: programs are read directly. */
+static int judge_listeners(struct tfo_tracer *scanner, struct findings *fs,
+			   size_t *n_listeners, char *why, size_t why_len)
+{
+	struct tfo_cgroup no_filter = { .fd = -1 };
+	struct tfo_program_reader reader;
+	struct tfo_run run = {
+		.scanner = scanner, .cgroup = &no_filter,
+		.finding_cb = keep_finding, .finding_ctx = fs,
+	};
+	int n = -ENOMEM;
 
-			/* the advice depends on the program: doctor runs
-			 * privileged and opens executables itself */
-			if (ls[i].n_owners) {
-				tfo_broker_describe(NULL, ls[i].owners[0].pid, &prog);
-				tfo_correlator__program(c, ls[i].owners[0].pid, &prog);
-			}
-			tfo_listener_owner_to_hdr(&ls[i], &rec.listener.hdr);
-			tfo_correlator__feed(c, &rec);
+	tfo_broker_reader(NULL, &reader);
+	run.programs = tfo_programs__new(&reader);
+	if (run.programs &&
+	    tfo_run_new_correlator(&run, false,
+				   tfo_tracer_mptcp_takes_tfo(scanner))) {
+		n = tfo_run_scan(&run, why, why_len);
+		if (n >= 0) {
+			fs->n = 0;	/* the final verdicts count */
+			tfo_correlator__finish(run.corr);
+			fs->programs = run.programs;
+			fs->ctx.own_netns = tfo_own_netns("/proc");
+			fs->ctx.sysctl = -1;
+			tfo_sysctl_read("/proc", "net.ipv4.tcp_fastopen",
+					&fs->ctx.sysctl);
+			tfo_correlator__for_each(run.corr, keep_quiet, fs);
+			*n_listeners = n;
 		}
-		fs->n = 0;	/* live findings of the feed: the final ones count */
-		tfo_correlator__finish(c);
-		*n_listeners = n;
+	} else {
+		snprintf(why, why_len, "out of memory");
 	}
-	tfo_correlator__free(c);
-	free(ls);
+	tfo_correlator__free(run.corr);
+	tfo_programs__free(run.programs);
 	return n < 0 ? -1 : 0;
 }
 
@@ -172,13 +192,26 @@ static const struct {
 	{ 0x400, "server-all-listeners", "every listener takes SYN data, no setsockopt needed" },
 };
 
-/* No listener to judge: what holds for any MPTCP listener that asks for
- * TCP_FASTOPEN here, with each step's reach said. */
-static const char *const kernel_fixes[] = {
-	"sysctl -w net.ipv4.tcp_fastopen=0x403: TFO on every listener of the namespace, MPTCP kept (only for idempotent protocols: SYN data can be replayed)",
-	"for a Go >= 1.24 program (it listens with MPTCP by default): GODEBUG=multipathtcp=0 in its environment makes its listeners plain TCP; another program: its own MPTCP setting",
-	"a kernel >= 6.3 (MPTCP has TFO since 6.2): on Debian 12, linux-image-6.12.*+deb12-amd64",
+/* The fixes printed so far: each said once, however many listeners it
+ * fixes. */
+struct fixes {
+	const char *said[4 * MAX_ITEMS];
+	size_t n;
 };
+
+static void print_fixes(struct fixes *fx, const struct found *f)
+{
+	for (size_t k = 0; k < f->n_advice; k++) {
+		bool seen = false;
+
+		for (size_t i = 0; i < fx->n && !seen; i++)
+			seen = !strcmp(fx->said[i], f->advice[k]);
+		if (seen || fx->n == sizeof(fx->said) / sizeof(fx->said[0]))
+			continue;
+		fx->said[fx->n++] = f->advice[k];
+		printf("  %zu. %s\n", fx->n, f->advice[k]);
+	}
+}
 
 static void json_str(const char *key, const char *s, bool comma)
 {
@@ -251,7 +284,7 @@ int tfo_doctor_main(int argc, char **argv)
 	tfo_ensure_tracefs(stderr);
 	if (!tfo_scanner_open(&scanner, opt.btf_path, scan_why,
 			      sizeof(scan_why)))
-		scanned = !judge_listeners(scanner, sysctl, &fs, &n_listeners,
+		scanned = !judge_listeners(scanner, &fs, &n_listeners,
 					   scan_why, sizeof(scan_why));
 	/* without the scanner (no BTF), the release decides */
 	kernel_rejects = mptcp_built_in &&
@@ -268,7 +301,7 @@ int tfo_doctor_main(int argc, char **argv)
 	problems += kernel_rejects && mptcp_on;
 	problems += !btf || !any_mode;
 	for (size_t i = 0; i < fs.n; i++)
-		problems += fs.v[i].kind != TFO_FINDING_TFO_OK;
+		problems += tfo_finding_is_problem(fs.v[i].kind);
 
 	if (opt.json) {
 		printf("{\"type\":\"doctor\",");
@@ -297,21 +330,25 @@ int tfo_doctor_main(int argc, char **argv)
 			printf("\"pid\":%u,", fs.v[i].sock.pid);
 			json_str("comm", fs.v[i].sock.pid ? fs.v[i].sock.comm : NULL, true);
 			json_str("proto", tfo_proto_name(fs.v[i].sock.protocol), true);
+			json_str("mptcp_source",
+				 tfo_mptcp_source_name(fs.v[i].origin.source), true);
 			printf("\"port\":%u,\"sock_ino\":%llu}", fs.v[i].sock.port,
 			       (unsigned long long)fs.v[i].sock.ino);
 		}
 		printf("],\"mptcp_listeners_without_tfo\":[");
 		for (size_t i = 0; i < fs.n_quiet; i++) {
-			const struct tfo_listener *l = &fs.quiet[i];
+			const struct tfo_sock_view *l = &fs.quiet[i].sock;
 
 			printf("%s{\"pid\":", i ? "," : "");
-			if (l->n_owners)
-				printf("%u,", l->owners[0].pid);
+			if (l->pid)
+				printf("%u,", l->pid);
 			else
 				printf("null,");
-			json_str("comm", l->n_owners ? l->owners[0].comm : NULL, true);
-			printf("\"port\":%u,\"sock_ino\":%llu}", l->rec.sock.lport,
-			       (unsigned long long)l->rec.sock.ino);
+			json_str("comm", l->pid ? l->comm : NULL, true);
+			json_str("mptcp_source",
+				 tfo_mptcp_source_name(fs.quiet[i].origin.source), true);
+			printf("\"port\":%u,\"sock_ino\":%llu}", l->port,
+			       (unsigned long long)l->ino);
 		}
 		printf("],\"problems\":%d,\"healthy\":%s}\n", problems,
 		       problems ? "false" : "true");
@@ -358,35 +395,45 @@ int tfo_doctor_main(int argc, char **argv)
 		char b[16];
 
 		snprintf(b, sizeof(b), "%u", f->sock.protocol);
-		printf("  [%s] %s: %s listener :%u", f->kind == TFO_FINDING_TFO_OK ?
-		       "ok     " : "PROBLEM", tfo_finding_name(f->kind),
+		printf("  [%s] %s: %s listener :%u", tfo_finding_is_problem(f->kind) ?
+		       "PROBLEM" : "ok     ", tfo_finding_name(f->kind),
 		       tfo_proto_name(f->sock.protocol) ?: b, f->sock.port);
 		if (f->sock.pid)
 			printf(" of pid %u (%s)", f->sock.pid, f->sock.comm);
 		putchar('\n');
 	}
 	for (size_t i = 0; i < fs.n_quiet && kernel_rejects && mptcp_on; i++) {
-		const struct tfo_listener *l = &fs.quiet[i];
+		const struct tfo_sock_view *l = &fs.quiet[i].sock;
 
-		printf("  [check  ] MPTCP listener :%u", l->rec.sock.lport);
-		if (l->n_owners)
-			printf(" of pid %u (%s)", l->owners[0].pid, l->owners[0].comm);
-		printf(" has no TFO queue: if it asked for TCP_FASTOPEN (Go >= 1.24 servers do), this kernel refused it\n");
+		printf("  [check  ] MPTCP listener :%u", l->port);
+		if (l->pid)
+			printf(" of pid %u (%s)", l->pid, l->comm);
+		printf(" has no TFO queue: if it asked for TCP_FASTOPEN (Go >= 1.24 servers do), this kernel refused it; its MPTCP: %s (%s)\n",
+		       tfo_mptcp_source_name(fs.quiet[i].origin.source),
+		       fs.quiet[i].origin.detail);
 	}
 	if (problems) {
-		size_t n = 0;
+		struct fixes fx = { .n = 0 };
 
 		printf("\nfixes, best first:\n");
 		for (size_t i = 0; i < fs.n; i++)
-			for (size_t k = 0; k < fs.v[i].n_advice && fs.v[i].kind != TFO_FINDING_TFO_OK; k++)
-				printf("  %zu. %s\n", ++n, fs.v[i].advice[k]);
-		if (kernel_rejects && mptcp_on && !n)
-			for (size_t k = 0; k < sizeof(kernel_fixes) / sizeof(kernel_fixes[0]); k++)
-				printf("  %zu. %s\n", ++n, kernel_fixes[k]);
+			if (tfo_finding_is_problem(fs.v[i].kind))
+				print_fixes(&fx, &fs.v[i]);
+		for (size_t i = 0; i < fs.n_quiet && kernel_rejects && mptcp_on; i++)
+			print_fixes(&fx, &fs.quiet[i]);
+		if (kernel_rejects && mptcp_on && !fx.n) {
+			struct found generic = { .n_advice = 0 };
+			struct tfo_finding f = { .kind = TFO_FINDING_MPTCP_TFO_REJECTED };
+
+			tfo_advise_kernel_rejects(&f);
+			generic.n_advice = f.n_advice;
+			memcpy(generic.advice, f.advice, sizeof(f.advice));
+			print_fixes(&fx, &generic);
+		}
 		if (!btf)
-			printf("  %zu. a kernel with BTF (CONFIG_DEBUG_INFO_BTF=y), or --btf FILE\n", ++n);
+			printf("  %zu. a kernel with BTF (CONFIG_DEBUG_INFO_BTF=y), or --btf FILE\n", ++fx.n);
 		else if (!any_mode)
-			printf("  %zu. what each attach mode lacks, above\n", ++n);
+			printf("  %zu. what each attach mode lacks, above\n", ++fx.n);
 	}
 	printf("\nverdict: %s\n", problems ? "PROBLEM FOUND" : "healthy");
 	return problems ? EXIT_PROBLEM : 0;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "attach.h"
+#include "broker.h"
 #include "caps.h"
 #include "cgroup.h"
 #include "doctor.h"
@@ -260,6 +261,26 @@ static int64_t now_ns(clockid_t clock)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* The listener scan, its trouble said on stderr: 0, or -errno when it
+ * failed (a kernel without the iterator's BTF only warns). */
+static int scan(struct tfo_run *run)
+{
+	char why[256];
+	int n = tfo_run_scan(run, why, sizeof(why));
+
+	if (n == -ENOTSUP) {
+		fprintf(stderr, "tfotrace: warning: %s\n", why);
+		return 0;
+	}
+	if (n < 0) {
+		fprintf(stderr, "tfotrace: listener scan failed: %s\n", why);
+		return n;
+	}
+	if (why[0])
+		fprintf(stderr, "tfotrace: warning: %s\n", why);
+	return 0;
+}
+
 /* --scan: the listeners and what can be said of them now, then exit.
  * main()'s cleanup frees what this opens. */
 static int scan_only(struct tfo_run *run)
@@ -277,7 +298,7 @@ static int scan_only(struct tfo_run *run)
 		fprintf(stderr, "tfotrace: out of memory\n");
 		return 1;
 	}
-	err = tfo_run_scan(run);
+	err = scan(run);
 	if (!err && !run->write_err)
 		tfo_correlator__finish(run->corr);
 	if (!run->write_err)
@@ -342,16 +363,10 @@ static int become_ready(struct tfo_run *run, const char *passed_over)
 	run->write_err = tfo_output_start(run->out, run->sum.mode,
 					  TFOTRACE_VERSION);
 	if (!run->write_err)
-		tfo_run_scan(run);
+		scan(run);
 	/* the header and the listeners before anything said on stderr */
 	if (!run->write_err)
 		run->write_err = tfo_output_flush(run->out);
-	/* what tfotrace still asks once unprivileged: which program a
-	 * process runs (opening another user's /proc/PID/exe) */
-	err = tfo_broker_start(run->broker);
-	if (err)
-		fprintf(stderr, "tfotrace: warning: no helper to read executables (%s): programs of other users will be unknown\n",
-			strerror(-err));
 	/* before the ready signal, so that "ready" means "unprivileged" */
 	err = tfo_caps_drop_all();
 	if (err)
@@ -397,6 +412,7 @@ int main(int argc, char **argv)
 	struct tfo_output_state out_state;
 	struct tfo_cgroup cg = { .fd = -1 };
 	struct tfo_broker broker = { .sock = -1, .pid = -1 };
+	struct tfo_program_reader reader;
 	struct tfo_run run = { 0 };
 	char why[1024] = "";
 	int status = 1;		/* the exit status */
@@ -433,6 +449,15 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
+	/* What tfotrace still reads of other processes once unprivileged:
+	 * their executables and environments (another user's need
+	 * CAP_SYS_PTRACE). Forked now, while tfotrace holds no BPF object. */
+	if (!env.scan_only) {
+		err = tfo_broker_start(&broker);
+		if (err)
+			fprintf(stderr, "tfotrace: warning: no helper to read other processes (%s): programs of other users will be unknown\n",
+				strerror(-err));
+	}
 	tfo_output_init(&out, &out_state, STDOUT_FILENO);
 	out.format = env.json ? TFO_FMT_JSON : TFO_FMT_TEXT;
 	out.failed_only = env.failed_only;
@@ -441,7 +466,12 @@ int main(int argc, char **argv)
 	out.realtime_offset_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
 	run.out = &out;
 	run.cgroup = &cg;
-	run.broker = &broker;
+	tfo_broker_reader(&broker, &reader);
+	run.programs = tfo_programs__new(&reader);
+	if (!run.programs) {
+		fprintf(stderr, "tfotrace: out of memory\n");
+		goto cleanup;
+	}
 	run.version = TFOTRACE_VERSION;
 	run.prom_path = env.prom_path;
 	run.interval_sec = env.interval_sec;
@@ -511,6 +541,7 @@ cleanup:
 	if (run.scanner != tracer)
 		tfo_tracer_free(run.scanner);	/* --scan's own */
 	tfo_correlator__free(run.corr);
+	tfo_programs__free(run.programs);
 	if (ready_file_written)
 		unlink(ready_file_written);
 	return status;

@@ -97,14 +97,15 @@ int tfo_output_comment(const struct tfo_output *o, const char *text)
 int tfo_output_listener(const struct tfo_output *o,
 			const struct tfo_rec_listener *l,
 			const struct tfo_owner *owners, size_t n_owners,
-			const struct tfo_program *prog)
+			const struct tfo_program *prog,
+			const struct tfo_mptcp_origin *origin)
 {
 	if (o->view == TFO_VIEW_FINDINGS)
 		return 0;
 	if (o->format == TFO_FMT_JSON)
-		tfo_json_listener(o, l, owners, n_owners, prog);
+		tfo_json_listener(o, l, owners, n_owners, prog, origin);
 	else
-		tfo_text_listener(o, l, owners, n_owners, prog);
+		tfo_text_listener(o, l, owners, n_owners, prog, origin);
 	return write_status(o);
 }
 

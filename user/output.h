@@ -87,11 +87,13 @@ int tfo_output_summary(const struct tfo_output *o,
 int tfo_output_comment(const struct tfo_output *o, const char *text);
 
 /* A listener from the scan, PROG its owner's program (NULL: not looked
- * up); not in the findings view. */
+ * up), ORIGIN where an MPTCP listener's MPTCP came from (source NONE for
+ * a TCP one); not in the findings view. */
 int tfo_output_listener(const struct tfo_output *o,
 			const struct tfo_rec_listener *l,
 			const struct tfo_owner *owners, size_t n_owners,
-			const struct tfo_program *prog);
+			const struct tfo_program *prog,
+			const struct tfo_mptcp_origin *origin);
 int tfo_output_finding(const struct tfo_output *o, const struct tfo_finding *f);
 /* The namespace's TFO counters: at start, and their change over the run. */
 int tfo_output_counters(const struct tfo_output *o, const struct tfo_mib *start,
@@ -119,10 +121,12 @@ void tfo_json_record(const struct tfo_output *o, const union tfo_record *r);
 void tfo_json_summary(const struct tfo_output *o, const struct tfo_summary *s);
 void tfo_text_listener(const struct tfo_output *o, const struct tfo_rec_listener *l,
 		       const struct tfo_owner *owners, size_t n_owners,
-		       const struct tfo_program *prog);
+		       const struct tfo_program *prog,
+		       const struct tfo_mptcp_origin *origin);
 void tfo_json_listener(const struct tfo_output *o, const struct tfo_rec_listener *l,
 		       const struct tfo_owner *owners, size_t n_owners,
-		       const struct tfo_program *prog);
+		       const struct tfo_program *prog,
+		       const struct tfo_mptcp_origin *origin);
 void tfo_text_finding(const struct tfo_output *o, const struct tfo_finding *f);
 void tfo_json_finding(const struct tfo_output *o, const struct tfo_finding *f);
 void tfo_text_counters(const struct tfo_output *o, const struct tfo_mib *start,

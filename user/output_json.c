@@ -246,18 +246,27 @@ static void json_owner(struct tfo_sink *out, const char *pid_key,
 }
 
 /* The owner's Go version, null for a program that is not Go or not
- * known; and the systemd service it runs in, null for none. */
-static void json_program(struct tfo_sink *out, const struct tfo_program *p)
+ * known; the systemd service or container it runs in, null for none; and
+ * where an MPTCP socket's MPTCP came from, null for a TCP one. */
+static void json_program(struct tfo_sink *out, const struct tfo_program *p,
+			 const struct tfo_mptcp_origin *o)
 {
+	bool mptcp = o && o->source != TFO_MPTCP_SOURCE_NONE;
+
 	json_name(out, KEY("go_version"),
 		  p && p->go.is_go && p->go.version[0] ? p->go.version : NULL);
 	json_name(out, KEY("unit"), p && p->unit[0] ? p->unit : NULL);
+	json_name(out, KEY("container"), p && p->container[0] ? p->container : NULL);
+	json_name(out, KEY("mptcp_source"),
+		  mptcp ? tfo_mptcp_source_name(o->source) : NULL);
+	json_name(out, KEY("mptcp_setting"), mptcp ? o->detail : NULL);
 }
 
 void tfo_json_listener(const struct tfo_output *o,
 		       const struct tfo_rec_listener *l,
 		       const struct tfo_owner *owners, size_t n_owners,
-		       const struct tfo_program *prog)
+		       const struct tfo_program *prog,
+		       const struct tfo_mptcp_origin *origin)
 {
 	struct tfo_sink *out = &o->state->sink;
 	char addr[64];
@@ -282,7 +291,7 @@ void tfo_json_listener(const struct tfo_output *o,
 		tfo_sink_char(out, '}');
 	}
 	tfo_sink_char(out, ']');
-	json_program(out, prog);
+	json_program(out, prog, origin);
 	tfo_sink_str(out, "}\n");
 }
 
@@ -364,7 +373,7 @@ void tfo_json_finding(const struct tfo_output *o, const struct tfo_finding *f)
 		tfo_sink_str(out, KEY("pid") "null" KEY("ns_pid") "null"
 			     KEY("comm") "null");
 	}
-	json_program(out, v->program.known ? &v->program : NULL);
+	json_program(out, f->program, &f->origin);
 	json_u64(out, KEY("sock_ino"), v->ino);
 	json_u64(out, KEY("netns"), v->netns);
 	json_name(out, KEY("proto"), tfo_proto_name(v->protocol));
@@ -479,7 +488,7 @@ void tfo_json_record(const struct tfo_output *o, const union tfo_record *r)
 		json_tfo_synack(o, &r->tfo_synack);
 		break;
 	case TFO_REC_LISTENER:
-		tfo_json_listener(o, &r->listener, NULL, 0, NULL);
+		tfo_json_listener(o, &r->listener, NULL, 0, NULL, NULL);
 		break;
 	}
 }

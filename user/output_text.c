@@ -339,7 +339,7 @@ void tfo_text_record(const struct tfo_output *o, const union tfo_record *r)
 		text_tfo_synack(o, &r->tfo_synack);
 		break;
 	case TFO_REC_LISTENER:
-		tfo_text_listener(o, &r->listener, NULL, 0, NULL);
+		tfo_text_listener(o, &r->listener, NULL, 0, NULL, NULL);
 		break;
 	}
 }
@@ -421,7 +421,8 @@ static void text_owners(struct tfo_sink *out, const struct tfo_owner *owners,
 void tfo_text_listener(const struct tfo_output *o,
 		       const struct tfo_rec_listener *l,
 		       const struct tfo_owner *owners, size_t n_owners,
-		       const struct tfo_program *prog)
+		       const struct tfo_program *prog,
+		       const struct tfo_mptcp_origin *origin)
 {
 	struct tfo_sink *out = &o->state->sink;
 	char addr[64];
@@ -442,6 +443,10 @@ void tfo_text_listener(const struct tfo_output *o,
 		tfo_sink_str(out, " go=");
 		tfo_sink_str(out, prog->go.version[0] ? prog->go.version : "?");
 	}
+	if (origin && origin->source != TFO_MPTCP_SOURCE_NONE) {
+		tfo_sink_str(out, " mptcp_source=");
+		tfo_sink_str(out, tfo_mptcp_source_name(origin->source));
+	}
 	tfo_sink_str(out, " tfo_qlen_max=");
 	tfo_sink_u64(out, l->qlen_max);
 	if (!l->qlen_max)
@@ -451,12 +456,13 @@ void tfo_text_listener(const struct tfo_output *o,
 	tfo_sink_char(out, '\n');
 }
 
-static void text_sock_line(struct tfo_sink *out, const struct tfo_sock_view *v)
+static void text_sock_line(struct tfo_sink *out, const struct tfo_finding *f)
 {
+	const struct tfo_sock_view *v = f->sock;
+	const struct tfo_program *p = f->program;
+	const char *go = p && p->go.is_go ?
+			 (p->go.version[0] ? p->go.version : "Go") : NULL;
 	char addr[64];
-
-	const char *go = v->program.go.is_go ?
-			 (v->program.go.version[0] ? v->program.go.version : "Go") : NULL;
 
 	if (v->pid && v->ns_pid && v->ns_pid != v->pid)
 		tfo_sink_printf(out, "pid %u (%u in its namespace) (%s%s%s), ",
@@ -476,6 +482,24 @@ static void text_sock_line(struct tfo_sink *out, const struct tfo_sock_view *v)
 	else
 		tfo_sink_printf(out, "port %u", v->port);
 	tfo_sink_printf(out, ", ino %" PRIu64, v->ino);
+	if (f->own_netns && v->netns && v->netns != f->own_netns)
+		tfo_sink_printf(out, ", netns %u", v->netns);
+}
+
+/* How the owner runs, and for an MPTCP socket where its MPTCP came from:
+ * what the advice below rests on. */
+static void text_program(struct tfo_sink *out, const struct tfo_finding *f)
+{
+	const struct tfo_program *p = f->program;
+
+	if (f->origin.source != TFO_MPTCP_SOURCE_NONE)
+		tfo_sink_printf(out, "   MPTCP from: %s (%s)\n",
+				tfo_mptcp_source_name(f->origin.source),
+				f->origin.detail);
+	if (p && p->unit[0])
+		tfo_sink_printf(out, "   runs as: systemd service %s\n", p->unit);
+	else if (p && p->container[0])
+		tfo_sink_printf(out, "   runs in: container %s\n", p->container);
 }
 
 static void text_option_history(struct tfo_sink *out,
@@ -549,7 +573,7 @@ static void text_finding_update(struct tfo_sink *out, const struct tfo_finding *
 
 	tfo_sink_printf(out, "*** finding %s (update): ",
 			tfo_finding_name(f->kind));
-	text_sock_line(out, v);
+	text_sock_line(out, f);
 	tfo_sink_str(out, ": ");
 	if (f->probes)
 		text_syn_numbers(out, v);
@@ -559,7 +583,7 @@ static void text_finding_update(struct tfo_sink *out, const struct tfo_finding *
 		tfo_sink_str(out, "no per-SYN numbers in this mode");
 	if (v->n_opts)
 		tfo_sink_printf(out, "; %u options set, %u refused", v->n_opts,
-				v->n_rejected + (v->tfo_sockopt < 0 ? 1 : 0));
+				v->n_failed);
 	tfo_sink_char(out, '\n');
 }
 
@@ -644,7 +668,7 @@ void tfo_text_finding(const struct tfo_output *o, const struct tfo_finding *f)
 	}
 	if (!f->final) {
 		tfo_sink_printf(out, "*** finding %s: ", tfo_finding_name(f->kind));
-		text_sock_line(out, f->sock);
+		text_sock_line(out, f);
 		if (f->err) {
 			tfo_sink_str(out, ": ");
 			name_or_num(out, tfo_errno_name(f->err), f->err);
@@ -653,8 +677,9 @@ void tfo_text_finding(const struct tfo_output *o, const struct tfo_finding *f)
 		return;
 	}
 	tfo_sink_printf(out, "== %s: ", tfo_finding_name(f->kind));
-	text_sock_line(out, f->sock);
+	text_sock_line(out, f);
 	tfo_sink_char(out, '\n');
+	text_program(out, f);
 	text_option_history(out, f->sock);
 	text_tfo_numbers(out, f);
 	text_finding_end(out, f, "fix");

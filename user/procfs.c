@@ -247,30 +247,6 @@ int tfo_sysctl_read(const char *proc_root, const char *name, long *out)
 	return 0;
 }
 
-uint32_t tfo_ns_pid_of(const char *proc_root, uint32_t pid)
-{
-	char path[PATH_MAX], line[256];
-	unsigned int ns_pid = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%u/status", proc_root, pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		char *last;
-
-		if (strncmp(line, "NSpid:", 6))
-			continue;
-		last = strrchr(line, '\t');
-		if (!last || sscanf(last, "%u", &ns_pid) != 1)
-			ns_pid = 0;
-		break;
-	}
-	fclose(f);
-	return ns_pid;
-}
-
 uint32_t tfo_own_netns(const char *proc_root)
 {
 	char path[PATH_MAX];
@@ -280,81 +256,268 @@ uint32_t tfo_own_netns(const char *proc_root)
 	return stat(path, &st) ? 0 : (uint32_t)st.st_ino;
 }
 
-/* ---- a process's systemd unit ---- */
+/* ---- one parser per /proc file of a process ---- */
 
-int tfo_systemd_unit_of(const char *proc_root, uint32_t pid, char *unit,
-			size_t size)
+/* PROC_ROOT/PID/NAME into BUF (SIZE bytes, NUL-terminated): its length,
+ * or -errno. */
+static ssize_t read_proc_file(const char *proc_root, uint32_t pid,
+			      const char *name, char *buf, size_t size)
 {
-	char path[PATH_MAX], line[4096];
-	FILE *f;
-
-	if (!size)
-		return -EINVAL;
-	unit[0] = '\0';
-	snprintf(path, sizeof(path), "%s/%u/cgroup", proc_root, pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		char *p, *end;
-		size_t n;
-
-		if (strncmp(line, "0::", 3))
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		/* the deepest "NAME.service" of the path: a service's own
-		 * sub-cgroups (a container manager's) stay its */
-		for (p = line + 3; (end = strstr(p, ".service")); p = end + 8) {
-			char *start = end;
-
-			if (end[8] != '/' && end[8] != '\0')
-				continue;
-			while (start > line + 3 && start[-1] != '/')
-				start--;
-			n = end + 8 - start;
-			if (n < size && n > 8) {
-				memcpy(unit, start, n);
-				unit[n] = '\0';
-			}
-		}
-	}
-	fclose(f);
-	return 0;
-}
-
-/* ---- process ancestry ---- */
-
-/* PID's parent and command from PROC_ROOT/PID/stat; false when unknown. */
-static bool read_stat(const char *proc_root, uint32_t pid, uint32_t *ppid,
-		      char comm[TFO_COMM_LEN])
-{
-	char path[PATH_MAX], buf[512], *open_paren, *close_paren;
-	unsigned int parent;
+	char path[PATH_MAX];
 	ssize_t n;
-	size_t len;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%u/stat", proc_root, pid);
+	snprintf(path, sizeof(path), "%s/%u/%s", proc_root, pid, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
+		return -errno;
+	n = read(fd, buf, size - 1);
+	if (n < 0)
+		n = -errno;
 	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+int tfo_proc_stat_read(const char *proc_root, uint32_t pid,
+		       struct tfo_proc_stat *out)
+{
+	char buf[1024], *open_paren, *close_paren;
+	unsigned long long start;
+	unsigned int parent;
+	char state;
+	ssize_t n;
+	size_t len;
+
+	n = read_proc_file(proc_root, pid, "stat", buf, sizeof(buf));
+	if (n < 0)
+		return n;
 	/* comm may hold spaces and parentheses: it ends at the last ')' */
 	open_paren = strchr(buf, '(');
 	close_paren = strrchr(buf, ')');
 	if (!open_paren || !close_paren || close_paren < open_paren ||
-	    sscanf(close_paren + 1, " %*c %u", &parent) != 1)
-		return false;
+	    /* state, ppid, 17 fields, starttime (field 22) */
+	    sscanf(close_paren + 1, " %c %u %*s %*s %*s %*s %*s %*s %*s %*s "
+		   "%*s %*s %*s %*s %*s %*s %*s %*s %*s %llu", &state, &parent,
+		   &start) != 3)
+		return -EINVAL;
 	len = close_paren - open_paren - 1;
 	if (len >= TFO_COMM_LEN)
 		len = TFO_COMM_LEN - 1;
-	memcpy(comm, open_paren + 1, len);
-	comm[len] = '\0';
-	*ppid = parent;
+	memcpy(out->comm, open_paren + 1, len);
+	out->comm[len] = '\0';
+	out->state = state;
+	out->ppid = parent;
+	out->start_time = start;
+	return 0;
+}
+
+int tfo_proc_status_read(const char *proc_root, uint32_t pid,
+			 struct tfo_proc_status *out)
+{
+	char buf[4096];
+	ssize_t n = read_proc_file(proc_root, pid, "status", buf, sizeof(buf));
+	bool tgid = false;
+
+	memset(out, 0, sizeof(*out));
+	if (n < 0)
+		return n;
+	for (char *line = buf; line && *line; line = strchr(line, '\n'),
+	     line = line ? line + 1 : NULL) {
+		unsigned int v;
+
+		if (sscanf(line, "Tgid: %u", &v) == 1) {
+			out->tgid = v;
+			tgid = true;
+		} else if (!strncmp(line, "NSpid:", 6)) {
+			/* the last number: the innermost namespace's */
+			char *eol = strchr(line, '\n'), *last;
+
+			if (eol)
+				*eol = '\0';
+			last = strrchr(line, '\t');
+			if (last && sscanf(last, "%u", &v) == 1)
+				out->ns_pid = v;
+			if (eol)
+				*eol = '\n';
+		}
+	}
+	return tgid ? 0 : -EINVAL;
+}
+
+uint32_t tfo_ns_pid_of(const char *proc_root, uint32_t pid)
+{
+	struct tfo_proc_status st;
+
+	return tfo_proc_status_read(proc_root, pid, &st) ? 0 : st.ns_pid;
+}
+
+int tfo_cgroup_path_of(const char *proc_root, uint32_t pid, char *path,
+		       size_t size)
+{
+	char buf[8192];
+	ssize_t n = read_proc_file(proc_root, pid, "cgroup", buf, sizeof(buf));
+	char *line;
+
+	if (!size)
+		return -EINVAL;
+	path[0] = '\0';
+	if (n < 0)
+		return n;
+	/* the unified hierarchy's line: "0::/system.slice/xray.service" */
+	for (line = buf; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		size_t len;
+
+		if (strncmp(line, "0::", 3))
+			continue;
+		line += 3;
+		len = strcspn(line, "\n");
+		if (len >= size)
+			return -ENAMETOOLONG;
+		memcpy(path, line, len);
+		path[len] = '\0';
+		break;
+	}
+	return 0;
+}
+
+void tfo_unit_of_cgroup(const char *cgroup_path, char *unit, size_t size)
+{
+	const char *p = cgroup_path, *end;
+
+	if (!size)
+		return;
+	unit[0] = '\0';
+	for (; (end = strstr(p, ".service")); p = end + 8) {
+		const char *start = end;
+		size_t n;
+
+		if (end[8] != '/' && end[8] != '\0')
+			continue;
+		while (start > cgroup_path && start[-1] != '/')
+			start--;
+		n = end + 8 - start;
+		if (n < size && n > 8) {
+			memcpy(unit, start, n);
+			unit[n] = '\0';
+		}
+	}
+}
+
+/* The component of PATH that starts with PREFIX, its rest (up to SUFFIX,
+ * or the component's end) into ID; false when there is none. */
+static bool component_id(const char *path, const char *prefix,
+			 const char *suffix, char *id, size_t size)
+{
+	size_t plen = strlen(prefix), slen = suffix ? strlen(suffix) : 0;
+
+	for (const char *c = path; c && *c; c = strchr(c, '/')) {
+		size_t len;
+
+		if (*c == '/')
+			c++;
+		len = strcspn(c, "/");
+		if (len > plen + slen && !strncmp(c, prefix, plen) &&
+		    (!suffix || !strncmp(c + len - slen, suffix, slen))) {
+			size_t n = len - plen - slen;
+
+			if (n >= size)
+				n = size - 1;
+			memcpy(id, c + plen, n);
+			id[n] = '\0';
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A container runtime's 64-hex id, as a component of its own. */
+static bool hex_id_component(const char *path, char *id, size_t size)
+{
+	for (const char *c = path; c && *c; c = strchr(c, '/')) {
+		size_t len, n;
+
+		if (*c == '/')
+			c++;
+		len = strcspn(c, "/");
+		if (len != 64 || strspn(c, "0123456789abcdef") < 64)
+			continue;
+		n = len < size ? len : size - 1;
+		memcpy(id, c, n);
+		id[n] = '\0';
+		return true;
+	}
+	return false;
+}
+
+void tfo_container_of_cgroup(const char *cgroup_path, char *out, size_t size)
+{
+	static const struct {
+		const char *runtime, *prefix, *suffix;
+	} scopes[] = {
+		{ "docker", "docker-", ".scope" },
+		{ "podman", "libpod-", ".scope" },
+		{ "containerd", "cri-containerd-", ".scope" },
+		{ "cri-o", "crio-", ".scope" },
+		{ "nspawn", "machine-", ".scope" },
+		{ "lxc", "lxc.payload.", NULL },
+	};
+	const char *runtime = NULL;
+	char id[65] = "";
+
+	if (!size)
+		return;
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(scopes) / sizeof(scopes[0]) && !runtime; i++)
+		if (component_id(cgroup_path, scopes[i].prefix, scopes[i].suffix,
+				 id, sizeof(id)))
+			runtime = scopes[i].runtime;
+	/* the cgroupfs drivers: /docker/ID, /kubepods/.../ID, /lxc/NAME */
+	if (!runtime && hex_id_component(cgroup_path, id, sizeof(id)))
+		runtime = strstr(cgroup_path, "kubepods") ? "kubernetes" :
+			  strstr(cgroup_path, "/docker/") ? "docker" : "container";
+	if (!runtime && component_id(cgroup_path, "lxc/", NULL, id, sizeof(id)))
+		runtime = "lxc";
+	if (!runtime && !strncmp(cgroup_path, "/lxc/", 5)) {
+		size_t n = strcspn(cgroup_path + 5, "/");
+
+		if (n && n < sizeof(id)) {
+			memcpy(id, cgroup_path + 5, n);
+			id[n] = '\0';
+			runtime = "lxc";
+		}
+	}
+	if (!runtime)
+		return;
+	/* a kubernetes pod's containers run under containerd or cri-o */
+	if (strstr(cgroup_path, "kubepods"))
+		runtime = "kubernetes";
+	if (strlen(id) == 64)
+		id[12] = '\0';
+	snprintf(out, size, "%s %s", runtime, id);
+}
+
+bool tfo_cgroup_path_within(const char *path, const char *rel)
+{
+	size_t n = strlen(rel);
+
+	return !strcmp(rel, "/") ||
+	       (!strncmp(path, rel, n) && (path[n] == '\0' || path[n] == '/'));
+}
+
+/* ---- process ancestry ---- */
+
+/* PID's parent and command; false when unknown. */
+static bool read_stat(const char *proc_root, uint32_t pid, uint32_t *ppid,
+		      char comm[TFO_COMM_LEN])
+{
+	struct tfo_proc_stat st;
+
+	if (tfo_proc_stat_read(proc_root, pid, &st))
+		return false;
+	*ppid = st.ppid;
+	memcpy(comm, st.comm, TFO_COMM_LEN);
 	return true;
 }
 

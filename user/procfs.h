@@ -43,15 +43,53 @@ void tfo_mib_delta(const struct tfo_mib *before, const struct tfo_mib *after,
  * "net/ipv4/tcp_fastopen") read from PROC_ROOT/sys/net/ipv4/tcp_fastopen.
  * 0 or -errno (-EINVAL if the content is not one integer or NAME is not a
  * plain sysctl name, -ERANGE if the integer does not fit a long). */
-/* PID's number in its own (innermost) pid namespace, from the NSpid: line
- * of PROC_ROOT/PID/status; 0 when unknown. */
+/* ---- one parser per /proc file of a process ---- */
+
+/* What PROC_ROOT/PID/stat says of a process. */
+struct tfo_proc_stat {
+	char comm[TFO_COMM_LEN];
+	char state;		/* 'R', 'S', ... 'Z' a zombie */
+	uint32_t ppid;
+	uint64_t start_time;	/* clock ticks after boot: with the pid, it
+				 * names one process (pids are reused) */
+};
+
+/* 0, or -errno (-EINVAL: not the layout stat(5) documents). */
+int tfo_proc_stat_read(const char *proc_root, uint32_t pid,
+		       struct tfo_proc_stat *out);
+
+/* What PROC_ROOT/PID/status says that stat does not. */
+struct tfo_proc_status {
+	uint32_t tgid;		/* the process a thread id belongs to */
+	uint32_t ns_pid;	/* its pid in its own (innermost) pid
+				 * namespace, from NSpid:; 0 unknown */
+};
+
+int tfo_proc_status_read(const char *proc_root, uint32_t pid,
+			 struct tfo_proc_status *out);
+
+/* PID's number in its own (innermost) pid namespace; 0 when unknown. */
 uint32_t tfo_ns_pid_of(const char *proc_root, uint32_t pid);
 
-/* The systemd service PID runs in ("xray.service"), from the cgroup v2
- * line of PROC_ROOT/PID/cgroup, into UNIT (SIZE bytes); "" when it runs
- * in none. 0, or -errno. */
-int tfo_systemd_unit_of(const char *proc_root, uint32_t pid, char *unit,
-			size_t size);
+/* PID's cgroup v2 path ("/system.slice/xray.service"), from the "0::"
+ * line of PROC_ROOT/PID/cgroup, into PATH (SIZE bytes; "" when the
+ * process is in no cgroup v2 hierarchy). 0, or -errno (-ENAMETOOLONG). */
+int tfo_cgroup_path_of(const char *proc_root, uint32_t pid, char *path,
+		       size_t size);
+
+/* The systemd service a cgroup path belongs to ("xray.service"): its
+ * deepest NAME.service component (a service's own sub-cgroups, a
+ * container manager's, stay its), "" when none or longer than SIZE. */
+void tfo_unit_of_cgroup(const char *cgroup_path, char *unit, size_t size);
+
+/* The container a cgroup path belongs to, as "RUNTIME ID" ("docker
+ * 3f2a8c1b9d0e", "podman ...", "kubernetes ...", "containerd ...",
+ * "cri-o ...", "lxc NAME", "nspawn NAME"; ids cut to 12 characters), ""
+ * when none is recognised. */
+void tfo_container_of_cgroup(const char *cgroup_path, char *out, size_t size);
+
+/* Whether cgroup path PATH is the cgroup REL ("/a/b") or below it. */
+bool tfo_cgroup_path_within(const char *path, const char *rel);
 
 /* PID's parent process, from PROC_ROOT/PID/stat; 0 when unknown. */
 uint32_t tfo_ppid_of(const char *proc_root, uint32_t pid);

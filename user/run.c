@@ -70,8 +70,9 @@ bool tfo_run_new_correlator(struct tfo_run *run, bool probes,
 		.sysctl = -1,
 		.netns = tfo_own_netns("/proc"),
 		.mptcp_tfo_supported = mptcp_takes_tfo,
-		.cb = on_finding,
-		.cb_ctx = run,
+		.programs = run->programs,
+		.cb = run->finding_cb ? run->finding_cb : on_finding,
+		.cb_ctx = run->finding_cb ? run->finding_ctx : run,
 	};
 	long sysctl;
 
@@ -79,16 +80,6 @@ bool tfo_run_new_correlator(struct tfo_run *run, bool probes,
 		copts.sysctl = sysctl;
 	run->corr = tfo_correlator__new(&copts);
 	return run->corr != NULL;
-}
-
-/* What PID runs, told to the correlator before its records: a Go
- * program's version, its systemd service. Its executable is opened by the
- * broker once tfotrace holds no privilege. */
-static void describe_program(struct tfo_run *run, uint32_t pid,
-			     struct tfo_program *p)
-{
-	tfo_broker_describe(run->broker, pid, p);
-	tfo_correlator__program(run->corr, pid, p);
 }
 
 int tfo_run_on_record(void *ctx, void *data, size_t len)
@@ -107,13 +98,11 @@ int tfo_run_on_record(void *ctx, void *data, size_t len)
 		return 0;
 	}
 	/* a listener's birth, or an MPTCP socket's: the advice its findings
-	 * get depends on the program (these records are few) */
+	 * get depends on the program (these records are few, and each
+	 * process is read once) */
 	if (rec.hdr.type == TFO_REC_LISTEN ||
-	    (rec.hdr.type == TFO_REC_SOCKET && rec.socket.protocol == 262)) {
-		struct tfo_program prog;
-
-		describe_program(run, rec.hdr.pid, &prog);
-	}
+	    (rec.hdr.type == TFO_REC_SOCKET && rec.socket.protocol == 262))
+		tfo_programs__of(run->programs, rec.hdr.pid);
 	if (run->tracer) {
 		uint64_t lost = tfo_tracer_lost(run->tracer);
 
@@ -143,38 +132,40 @@ static bool owned_by_filter(const struct tfo_run *run,
 	       tfo_cgroup_has_pid(run->cgroup, l->owners[0].pid);
 }
 
-int tfo_run_scan(struct tfo_run *run)
+int tfo_run_scan(struct tfo_run *run, char *why, size_t why_len)
 {
 	struct tfo_listener *ls = NULL;
 	struct tfo_scan_progs progs;
-	char why[256];
 	int n;
 
+	why[0] = '\0';
 	tfo_tracer_scan_progs(run->scanner, &progs);
 	if (!progs.listeners) {
-		fprintf(stderr, "tfotrace: warning: no listener scan: the socket iterator needs the kernel's own BTF (/sys/kernel/btf/vmlinux)\n");
-		return 0;
+		snprintf(why, why_len, "no listener scan: the socket iterator needs the kernel's own BTF (/sys/kernel/btf/vmlinux)");
+		return -ENOTSUP;
 	}
-	n = tfo_listeners_read(&progs, &ls, why, sizeof(why));
-	if (n < 0) {
-		fprintf(stderr, "tfotrace: listener scan failed: %s\n", why);
+	n = tfo_listeners_read(&progs, &ls, why, why_len);
+	if (n < 0)
 		return n;
-	}
-	if (why[0])
-		fprintf(stderr, "tfotrace: warning: %s\n", why);
 	for (int i = 0; i < n && !run->write_err; i++) {
 		const struct tfo_listener *l = &ls[i];
 		union tfo_record rec = { .listener = l->rec };
-		struct tfo_program prog;
+		const struct tfo_program *prog = NULL;
+		struct tfo_mptcp_origin origin = { 0 };
 
 		if (!owned_by_filter(run, l))
 			continue;
 		if (l->n_owners)
-			describe_program(run, l->owners[0].pid, &prog);
+			prog = tfo_programs__get(run->programs,
+						 tfo_programs__of(run->programs,
+								  l->owners[0].pid));
+		if (l->rec.sock.protocol == 262)
+			tfo_mptcp_origin_of(l->n_owners ? prog : NULL, &origin);
 		tfo_listener_owner_to_hdr(l, &rec.listener.hdr);
-		run->write_err = tfo_output_listener(run->out, &l->rec, l->owners,
-						     l->n_owners,
-						     l->n_owners ? &prog : NULL);
+		if (run->out)
+			run->write_err = tfo_output_listener(run->out, &l->rec,
+							     l->owners, l->n_owners,
+							     prog, &origin);
 		tfo_correlator__feed(run->corr, &rec);
 		/* the kernel's TFO events of the listener name its creator */
 		if (run->tracer && l->n_owners)
@@ -182,7 +173,7 @@ int tfo_run_scan(struct tfo_run *run)
 					      &l->owners[0]);
 	}
 	free(ls);
-	return 0;
+	return n;
 }
 
 int tfo_run_poll(struct tfo_run *run, struct ring_buffer *rb)

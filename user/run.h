@@ -9,11 +9,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "attach.h"
-#include "broker.h"
 #include "cgroup.h"
 #include "correlate.h"
 #include "output.h"
 #include "procfs.h"
+#include "program.h"
 
 struct ring_buffer;
 
@@ -23,8 +23,9 @@ struct tfo_run {
 	struct tfo_tracer *tracer;	/* NULL for --scan */
 	struct tfo_tracer *scanner;	/* holds the iterator: tracer or --scan's */
 	const struct tfo_cgroup *cgroup;
-	struct tfo_broker *broker;	/* opens executables once unprivileged;
-					 * NULL: opened directly */
+	struct tfo_programs *programs;	/* what processes run, each read once
+					 * (through the broker once
+					 * unprivileged) */
 	const char *version;
 	const char *prom_path;		/* --prometheus; NULL: none */
 	long interval_sec;		/* between metrics writes and updates
@@ -37,6 +38,9 @@ struct tfo_run {
 	/* the run's own */
 	struct tfo_summary sum;
 	struct tfo_correlator *corr;
+	tfo_finding_cb finding_cb;	/* NULL: printed to OUT (doctor keeps
+					 * them instead) */
+	void *finding_ctx;
 	uint64_t lost_told;		/* lost events passed to the correlator */
 	int write_err;
 	int64_t start_time;		/* CLOCK_REALTIME seconds, for metrics */
@@ -56,9 +60,11 @@ bool tfo_run_new_correlator(struct tfo_run *run, bool probes,
 int tfo_run_write_metrics(struct tfo_run *run);
 
 /* The listener scan: every listener of this network namespace and its
- * owners, printed and fed to the correlator (and, with a tracer, to the
- * kernel's owner map); with -p or --cgroup only theirs. */
-int tfo_run_scan(struct tfo_run *run);
+ * owners, their programs described, printed (unless OUT is NULL) and fed
+ * to the correlator (and, with a tracer, to the kernel's owner map); with
+ * -p or --cgroup only theirs. Returns the number of listeners, or -errno
+ * with WHY (WHY_LEN bytes) saying why; a warning goes into WHY too. */
+int tfo_run_scan(struct tfo_run *run, char *why, size_t why_len);
 
 /* The ring buffer's callback (CTX: the run): decode, print, correlate. */
 int tfo_run_on_record(void *ctx, void *data, size_t len);

@@ -56,6 +56,9 @@ struct seen {
 	bool is_remote;
 	struct tfo_remote_view remote;	/* tfo-remote-*: a copy */
 	const char *why;
+	bool has_program;
+	struct tfo_program program;	/* a copy, when known */
+	struct tfo_mptcp_origin origin;
 	size_t n_advice;
 	char advice[TFO_ADVICE_MAX][TFO_ADVICE_LEN];
 };
@@ -64,6 +67,7 @@ struct seen {
 
 struct fx {
 	struct tfo_correlator *c;
+	struct tfo_programs *progs;	/* what tell_program() said */
 	size_t n;		/* findings received; the first SEEN_MAX kept */
 	struct seen v[SEEN_MAX];
 };
@@ -92,6 +96,10 @@ static void collect(void *ctx, const struct tfo_finding *f)
 			memset(&s->sock, 0, sizeof(s->sock));
 		if (f->remote)
 			s->remote = *f->remote;
+		s->has_program = f->program != NULL;
+		if (f->program)
+			s->program = *f->program;
+		s->origin = f->origin;
 		s->n_advice = f->n_advice;
 		memcpy(s->advice, f->advice, sizeof(s->advice));
 	}
@@ -113,6 +121,7 @@ static int fx_teardown(void **state)
 	struct fx *fx = *state;
 
 	tfo_correlator__free(fx->c);
+	tfo_programs__free(fx->progs);
 	free(fx);
 	return 0;
 }
@@ -128,12 +137,33 @@ static struct tfo_correlator_opts opts_default(void)
 	return o;
 }
 
+static int no_exe(void *ctx, uint32_t pid)
+{
+	(void)ctx;
+	(void)pid;
+	return -ENOENT;
+}
+
+static int no_environ(void *ctx, uint32_t pid, struct tfo_environ *out)
+{
+	(void)ctx;
+	(void)pid;
+	memset(out, 0, sizeof(*out));
+	return -ENOENT;
+}
+
 /* A correlator reporting into FX. */
 static void fx_start(struct fx *fx, struct tfo_correlator_opts o)
 {
 	/* a test may start over with other options */
 	tfo_correlator__free(fx->c);
+	tfo_programs__free(fx->progs);
 	fx->n = 0;
+	/* nothing is read: programs are what the tests tell */
+	fx->progs = tfo_programs__new(&(struct tfo_program_reader){
+		.open_exe = no_exe, .read_environ = no_environ });
+	assert_non_null(fx->progs);
+	o.programs = fx->progs;
 	o.cb = collect;
 	o.cb_ctx = fx;
 	fx->c = tfo_correlator__new(&o);
@@ -406,21 +436,48 @@ static void server_setup(struct fx *fx, uint32_t pid, const char *comm,
 			     256, tfo_ret, tfo_layer));
 }
 
-/* What the loader tells of a process's program: Go of VERSION with the
- * GODEBUG multipathtcp default MPTCP (-1: before 1.24), "" a C program;
- * UNIT its systemd service or "". */
-static void tell_program(struct fx *fx, uint32_t pid, const char *version,
-			 int mptcp, const char *unit)
+/* What a process runs and how, as the program room would describe it. */
+struct prog {
+	const char *version;		/* "go1.24.1"; "" a C program; NULL
+					 * its executable unreadable */
+	const char *default_godebug;	/* its build's DefaultGODEBUG */
+	const char *godebug;		/* GODEBUG in its environment */
+	const char *preload;		/* LD_PRELOAD in its environment */
+	bool environ_unread;
+	const char *unit;
+	const char *container;
+	struct tfo_unit_env godebug_set;
+};
+
+static void tell_program(struct fx *fx, uint32_t pid, struct prog spec)
 {
 	struct tfo_program p;
 
 	memset(&p, 0, sizeof(p));
-	p.known = true;
-	p.go.is_go = version[0] != '\0';
-	p.go.multipathtcp = mptcp;
-	snprintf(p.go.version, sizeof(p.go.version), "%s", version);
-	snprintf(p.unit, sizeof(p.unit), "%s", unit);
-	tfo_correlator__program(fx->c, pid, &p);
+	p.pid = pid;
+	p.start_time = 1;
+	if (!spec.version) {
+		p.exe_err = -EACCES;
+	} else {
+		p.go.is_go = spec.version[0] != '\0';
+		snprintf(p.go.version, sizeof(p.go.version), "%s",
+			 !strcmp(spec.version, "go?") ? "" : spec.version);
+	}
+	snprintf(p.go.default_godebug, sizeof(p.go.default_godebug), "%s",
+		 spec.default_godebug ? spec.default_godebug : "");
+	if (spec.environ_unread)
+		p.environ_err = -EACCES;
+	p.env.has_godebug = spec.godebug != NULL;
+	snprintf(p.env.godebug, sizeof(p.env.godebug), "%s",
+		 spec.godebug ? spec.godebug : "");
+	p.env.has_preload = spec.preload != NULL;
+	snprintf(p.env.preload, sizeof(p.env.preload), "%s",
+		 spec.preload ? spec.preload : "");
+	snprintf(p.unit, sizeof(p.unit), "%s", spec.unit ? spec.unit : "");
+	snprintf(p.container, sizeof(p.container), "%s",
+		 spec.container ? spec.container : "");
+	p.godebug_set = spec.godebug_set;
+	assert_true(tfo_programs__put(fx->progs, &p) != 0);
 }
 
 /* ---- 1. mptcp-tfo-rejected: Go 1.24 on 6.1 ---- */
@@ -431,7 +488,7 @@ static void test_mptcp_tfo_rejected_go_on_61(void **state)
 	const uint64_t ino = 9925;
 	const struct seen *s;
 
-	tell_program(fx, 3141, "go1.24.1", 2, "");
+	tell_program(fx, 3141, (struct prog){ .version = "go1.24.1" });
 	server_setup(fx, 3141, "xray", ino, P_MPTCP, -92, TFO_LAYER_MPTCP);
 	/* the failure is known, but judged only once the socket listens */
 	assert_int_equal(fx->n, 0);
@@ -477,7 +534,10 @@ static void test_mptcp_tfo_rejected_go_on_61(void **state)
 	assert_int_equal(s->sock.sysctl, 3);
 	assert_int_equal(s->n_advice, 4);
 	assert_non_null(strstr(s->advice[0], "tcp_fastopen=0x403:"));
-	assert_non_null(strstr(s->advice[1], "GODEBUG=multipathtcp=0 in xray's environment (go1.24.1 listens with MPTCP by default)"));
+	assert_int_equal(s->origin.source, TFO_MPTCP_SOURCE_GO_DEFAULT);
+	assert_string_equal(s->origin.detail, "the default of go1.24.1");
+	assert_non_null(strstr(s->advice[1], "xray listens with MPTCP by the default of go1.24.1"));
+	assert_non_null(strstr(s->advice[1], "start xray (pid 3141) with `GODEBUG=multipathtcp=0` in its environment"));
 	assert_non_null(strstr(s->advice[2], "net.mptcp.enabled=0"));
 	assert_non_null(strstr(s->advice[2], "falls back to TCP, but any other program"));
 	assert_non_null(strstr(s->advice[3], "6.12"));
@@ -491,29 +551,53 @@ static bool advice_mentions(const struct seen *s, const char *needle)
 }
 
 /* The Go-style MPTCP listener refused TCP_FASTOPEN on 6.1, as each kind of
- * program makes it: the advice it gets. */
-static const struct seen *rejected_listener(struct fx *fx, const char *comm,
-					    const char *version, int mptcp,
-					    bool known)
+ * program makes it and runs it: where its MPTCP came from, and the advice
+ * it gets. NETNS: the listener's network namespace (tfotrace's is NETNS). */
+static const struct seen *rejected_in(struct fx *fx, const char *comm,
+				      struct prog spec, bool told,
+				      uint32_t netns)
 {
-	if (known)
-		tell_program(fx, 700, version, mptcp, "");
-	server_setup(fx, 700, comm, 7000, P_MPTCP, -92, TFO_LAYER_MPTCP);
-	feed(fx, rec_listen(700, comm, 7000, P_MPTCP, 443, 511, 0, 0, 3));
+	union tfo_record r;
+
+	if (told)
+		tell_program(fx, 700, spec);
+	feed(fx, rec_socket(700, comm, 7000, P_MPTCP, P_MPTCP, 3));
+	r = rec_sockopt(700, comm, 7000, P_MPTCP, L_TCP, O_TCP_FASTOPEN, 256,
+			-92, TFO_LAYER_MPTCP);
+	r.setsockopt.sock.netns = netns;
+	feed(fx, r);
+	r = rec_listen(700, comm, 7000, P_MPTCP, 443, 511, 0, 0, 3);
+	r.listen.sock.netns = netns;
+	feed(fx, r);
 	return only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 0, 7000);
+}
+
+static const struct seen *rejected_listener(struct fx *fx, const char *comm,
+					    struct prog spec)
+{
+	return rejected_in(fx, comm, spec, true, NETNS);
+}
+
+/* The program-level fix: the advice after the 0x403 sysctl. */
+static const char *program_fix(const struct seen *s)
+{
+	assert_true(s->n_advice >= 2);
+	assert_non_null(strstr(s->advice[0], "tcp_fastopen=0x403"));
+	return s->advice[1];
 }
 
 static void test_advice_c_program_keeps_listening(void **state)
 {
 	struct fx *fx = start(state);
-	const struct seen *s = rejected_listener(fx, "haproxy", "", -1, true);
+	const struct seen *s = rejected_listener(fx, "haproxy",
+						 (struct prog){ .version = "" });
 
 	/* net.mptcp.enabled=0 would stop it listening: a C proxy that asks
 	 * for MPTCP does not fall back */
+	assert_int_equal(s->origin.source, TFO_MPTCP_SOURCE_PROGRAM);
 	assert_false(advice_mentions(s, "net.mptcp.enabled"));
 	assert_false(advice_mentions(s, "GODEBUG"));
-	assert_true(advice_mentions(s, "haproxy is not a Go program: turn off its own MPTCP setting"));
-	assert_true(advice_mentions(s, "tcp_fastopen=0x403"));
+	assert_non_null(strstr(program_fix(s), "haproxy is not a Go program: it creates its socket with IPPROTO_MPTCP itself"));
 	assert_true(advice_mentions(s, "a kernel >= 6.3"));
 	assert_int_equal(s->n_advice, 3);
 }
@@ -521,22 +605,48 @@ static void test_advice_c_program_keeps_listening(void **state)
 static void test_advice_go_124_default(void **state)
 {
 	struct fx *fx = start(state);
-	const struct seen *s = rejected_listener(fx, "xray", "go1.24.1", 2, true);
+	const struct seen *s = rejected_listener(fx, "xray", (struct prog){
+		.version = "go1.24.1" });
 
-	assert_true(advice_mentions(s, "GODEBUG=multipathtcp=0 in xray's environment (go1.24.1 listens with MPTCP by default)"));
-	assert_true(advice_mentions(s, "net.mptcp.enabled=0: no MPTCP in this network namespace; xray, a Go program, falls back to TCP, but any other program there that asks for MPTCP and does not fall back stops listening"));
+	assert_int_equal(s->origin.source, TFO_MPTCP_SOURCE_GO_DEFAULT);
+	assert_non_null(strstr(program_fix(s), "`GODEBUG=multipathtcp=0`"));
+	assert_true(advice_mentions(s, "sysctl -w net.mptcp.enabled=0: no MPTCP in that network namespace; xray, a Go program, falls back to TCP, but any other program there that asks for MPTCP and does not fall back stops listening"));
 }
 
-/* go.mod kept the old default: the listener is MPTCP because the program
- * asks; GODEBUG would not change that. */
+/* A go.mod or //go:debug default of its own, also MPTCP: GODEBUG in the
+ * environment still beats it. */
+static void test_advice_go_build_default(void **state)
+{
+	struct fx *fx = start(state);
+	const struct seen *s = rejected_listener(fx, "srv", (struct prog){
+		.version = "go1.23.4", .default_godebug = "multipathtcp=1" });
+
+	assert_int_equal(s->origin.source, TFO_MPTCP_SOURCE_GO_DEFAULT);
+	assert_non_null(strstr(s->origin.detail, "DefaultGODEBUG multipathtcp=1"));
+	assert_non_null(strstr(program_fix(s), "`GODEBUG=multipathtcp=0`"));
+}
+
+/* go.mod kept the old default (or its environment turned it off): the
+ * listener is MPTCP because the program asks; GODEBUG would not change
+ * that (SetMultipathTCP beats it). */
 static void test_advice_go_asks_itself(void **state)
 {
 	struct fx *fx = start(state);
-	const struct seen *s = rejected_listener(fx, "srv", "go1.25.0", 0, true);
+	const struct seen *s = rejected_listener(fx, "srv", (struct prog){
+		.version = "go1.25.0", .default_godebug = "multipathtcp=0" });
 
-	assert_false(advice_mentions(s, "GODEBUG=multipathtcp=0 in"));
-	assert_true(advice_mentions(s, "srv (go1.25.0) asks for MPTCP itself (its build defaults to TCP listeners, GODEBUG multipathtcp=0)"));
+	assert_int_equal(s->origin.source, TFO_MPTCP_SOURCE_PROGRAM);
+	assert_false(advice_mentions(s, "GODEBUG=multipathtcp=0`"));
+	assert_non_null(strstr(program_fix(s), "srv (go1.25.0) asks for MPTCP in its code: net.ListenConfig.SetMultipathTCP(true) beats GODEBUG"));
 	assert_true(advice_mentions(s, "falls back to TCP"));
+
+	/* (c) of the suites: GODEBUG=multipathtcp=0 applied, still MPTCP */
+	fx_start(fx, opts_default());
+	s = rejected_listener(fx, "srv", (struct prog){ .version = "go1.24.4",
+		.godebug = "multipathtcp=0" });
+	assert_int_equal(s->origin.source, TFO_MPTCP_SOURCE_PROGRAM);
+	assert_non_null(strstr(s->origin.detail, "SetMultipathTCP(true)"));
+	assert_non_null(strstr(program_fix(s), "SetMultipathTCP(true) beats GODEBUG"));
 }
 
 /* Go before 1.21 has no MPTCP in net: its MPTCP listener is its own
@@ -544,42 +654,43 @@ static void test_advice_go_asks_itself(void **state)
 static void test_advice_go_before_121(void **state)
 {
 	struct fx *fx = start(state);
-	const struct seen *s = rejected_listener(fx, "old", "go1.19.8", -1, true);
+	const struct seen *s = rejected_listener(fx, "old", (struct prog){
+		.version = "go1.19.8", .godebug = "multipathtcp=1" });
 
+	assert_int_equal(s->origin.source, TFO_MPTCP_SOURCE_PROGRAM);
 	assert_false(advice_mentions(s, "net.mptcp.enabled"));
-	assert_false(advice_mentions(s, "GODEBUG=multipathtcp=0 in"));
+	assert_false(advice_mentions(s, "GODEBUG=multipathtcp=0"));
 	assert_false(advice_mentions(s, "SetMultipathTCP"));
-	assert_true(advice_mentions(s, "old (go1.19.8) creates its MPTCP socket in its own code"));
-	assert_true(advice_mentions(s, "tcp_fastopen=0x403"));
+	assert_non_null(strstr(program_fix(s), "old (go1.19.8) creates its MPTCP socket in its own code"));
 }
 
 /* A Go too old to carry its version (before 1.18): as old as that. */
 static void test_advice_go_without_version(void **state)
 {
 	struct fx *fx = start(state);
-	struct tfo_program p;
-	const struct seen *s;
+	const struct seen *s = rejected_listener(fx, "older", (struct prog){
+		.version = "go?" });
 
-	memset(&p, 0, sizeof(p));
-	p.known = true;
-	p.go.is_go = true;
-	p.go.multipathtcp = -1;
-	tfo_correlator__program(fx->c, 700, &p);
-	server_setup(fx, 700, "older", 7000, P_MPTCP, -92, TFO_LAYER_MPTCP);
-	feed(fx, rec_listen(700, "older", 7000, P_MPTCP, 443, 511, 0, 0, 3));
-	s = only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 0, 7000);
+	assert_int_equal(s->origin.source, TFO_MPTCP_SOURCE_PROGRAM);
 	assert_false(advice_mentions(s, "net.mptcp.enabled"));
-	assert_true(advice_mentions(s, "older (this Go version) creates its MPTCP socket"));
+	assert_non_null(strstr(program_fix(s), "older (a Go of unknown version) creates its MPTCP socket"));
 }
 
+/* Go 1.21 to 1.23 listen with MPTCP only when asked: multipathtcp=1 in
+ * the environment is the environment's doing, nothing else the code's. */
 static void test_advice_go_before_124(void **state)
 {
 	struct fx *fx = start(state);
-	const struct seen *s = rejected_listener(fx, "srv", "go1.22.5", -1, true);
+	const struct seen *s = rejected_listener(fx, "srv", (struct prog){
+		.version = "go1.22.5" });
 
-	assert_false(advice_mentions(s, "GODEBUG=multipathtcp=0 in"));
-	assert_true(advice_mentions(s, "srv (go1.22.5) asks for MPTCP itself"));
-	assert_true(advice_mentions(s, "GODEBUG=multipathtcp exists from Go 1.24 on"));
+	assert_int_equal(s->origin.source, TFO_MPTCP_SOURCE_PROGRAM);
+	assert_non_null(strstr(program_fix(s), "srv (go1.22.5) asks for MPTCP in its code"));
+	fx_start(fx, opts_default());
+	s = rejected_listener(fx, "srv", (struct prog){ .version = "go1.22.5",
+		.godebug = "multipathtcp=1" });
+	assert_int_equal(s->origin.source, TFO_MPTCP_SOURCE_ENVIRONMENT);
+	assert_string_equal(s->origin.detail, "GODEBUG=multipathtcp=1");
 }
 
 /* The executable could not be read: GODEBUG only as a condition, and no
@@ -587,10 +698,259 @@ static void test_advice_go_before_124(void **state)
 static void test_advice_program_unknown(void **state)
 {
 	struct fx *fx = start(state);
-	const struct seen *s = rejected_listener(fx, "svc", "", -1, false);
+	const struct seen *s = rejected_listener(fx, "svc", (struct prog){ 0 });
 
-	assert_true(advice_mentions(s, "if svc (pid 700) is a Go >= 1.24 program: GODEBUG=multipathtcp=0"));
+	assert_int_equal(s->origin.source, TFO_MPTCP_SOURCE_UNKNOWN);
+	assert_non_null(strstr(s->origin.detail, "its executable: permission denied"));
+	assert_non_null(strstr(program_fix(s), "tfotrace could not tell where svc's MPTCP comes from"));
+	assert_non_null(strstr(program_fix(s), "if it is a Go >= 1.24 program, GODEBUG=multipathtcp=0"));
 	assert_false(advice_mentions(s, "net.mptcp.enabled"));
+	/* nor described at all: gone before it was read */
+	fx_start(fx, opts_default());
+	s = rejected_in(fx, "svc", (struct prog){ 0 }, false, NETNS);
+	assert_false(s->has_program);
+	assert_int_equal(s->origin.source, TFO_MPTCP_SOURCE_UNKNOWN);
+	assert_non_null(strstr(s->origin.detail, "exited before tfotrace could read it"));
+	/* its environment unreadable, its build saying TCP: environment or
+	 * code, tfotrace cannot tell */
+	fx_start(fx, opts_default());
+	s = rejected_listener(fx, "svc", (struct prog){ .version = "go1.24.4",
+		.default_godebug = "multipathtcp=0", .environ_unread = true });
+	assert_int_equal(s->origin.source, TFO_MPTCP_SOURCE_UNKNOWN);
+	assert_non_null(strstr(s->origin.detail, "GODEBUG there, or SetMultipathTCP(true)"));
+}
+
+/* (b) of the suites: a module before go 1.24 (its build keeps TCP), made
+ * MPTCP by GODEBUG in its environment. */
+static void test_advice_environment(void **state)
+{
+	struct fx *fx = start(state);
+	const struct seen *s = rejected_listener(fx, "srv", (struct prog){
+		.version = "go1.24.4", .default_godebug = "multipathtcp=0",
+		.godebug = "multipathtcp=2" });
+
+	assert_int_equal(s->origin.source, TFO_MPTCP_SOURCE_ENVIRONMENT);
+	assert_string_equal(s->origin.detail, "GODEBUG=multipathtcp=2");
+	assert_non_null(strstr(program_fix(s), "srv's MPTCP comes from its environment, not its code"));
+	assert_non_null(strstr(program_fix(s), "start srv (pid 700) with `GODEBUG=multipathtcp=0` in its environment"));
+	assert_false(advice_mentions(s, "SetMultipathTCP"));
+}
+
+/* Its other GODEBUG settings are kept: the fix is the merged value. */
+static void test_advice_godebug_merged(void **state)
+{
+	struct fx *fx = start(state);
+	const struct seen *s;
+
+	/* (d): x509sha1=1 already there, MPTCP by Go's default */
+	s = rejected_listener(fx, "srv", (struct prog){ .version = "go1.24.4",
+		.godebug = "x509sha1=1" });
+	assert_int_equal(s->origin.source, TFO_MPTCP_SOURCE_GO_DEFAULT);
+	assert_non_null(strstr(program_fix(s), "`GODEBUG=x509sha1=1,multipathtcp=0`"));
+	/* set by the environment among others, repeated: the last wins in
+	 * Go, and the fix drops every earlier one */
+	fx_start(fx, opts_default());
+	s = rejected_listener(fx, "srv", (struct prog){ .version = "go1.24.4",
+		.default_godebug = "multipathtcp=0",
+		.godebug = "multipathtcp=0,http2client=0,multipathtcp=2#abc" });
+	assert_int_equal(s->origin.source, TFO_MPTCP_SOURCE_ENVIRONMENT);
+	assert_string_equal(s->origin.detail, "GODEBUG=multipathtcp=2");
+	assert_non_null(strstr(program_fix(s), "`GODEBUG=http2client=0,multipathtcp=0`"));
+	/* junk is MPTCP for Go 1.24 (only 0 and 3 turn it off) */
+	fx_start(fx, opts_default());
+	s = rejected_listener(fx, "srv", (struct prog){ .version = "go1.24.4",
+		.default_godebug = "multipathtcp=0", .godebug = "multipathtcp=yes" });
+	assert_int_equal(s->origin.source, TFO_MPTCP_SOURCE_ENVIRONMENT);
+	assert_non_null(strstr(program_fix(s), "`GODEBUG=multipathtcp=0`"));
+	/* what cannot go bare into a unit file or a shell is quoted, and a
+	 * byte that is not printable is shown, not written as it is */
+	fx_start(fx, opts_default());
+	s = rejected_listener(fx, "srv", (struct prog){ .version = "go1.24.4",
+		.godebug = "a=b c,\xff=1" });
+	assert_non_null(strstr(program_fix(s), "`\"GODEBUG=a=b c,\\xff=1,multipathtcp=0\"`"));
+}
+
+/* A systemd service: the drop-in `systemctl edit` writes, or where the
+ * unit sets GODEBUG when that beats such a drop-in. */
+static void test_advice_unit(void **state)
+{
+	struct fx *fx = start(state);
+	const struct seen *s;
+
+	s = rejected_listener(fx, "srv", (struct prog){ .version = "go1.24.4",
+		.default_godebug = "multipathtcp=0", .godebug = "multipathtcp=2",
+		.unit = "srv.service", .godebug_set = {
+			.kind = TFO_UNIT_ENV_UNIT,
+			.path = "/etc/systemd/system/srv.service" } });
+	assert_non_null(strstr(program_fix(s), "(its GODEBUG is set by Environment= in /etc/systemd/system/srv.service): `systemctl edit srv.service`, add the lines `[Service]` and `Environment=GODEBUG=multipathtcp=0`, then `systemctl restart srv.service`"));
+	/* an EnvironmentFile= beats Environment=: change it there */
+	fx_start(fx, opts_default());
+	s = rejected_listener(fx, "srv", (struct prog){ .version = "go1.24.4",
+		.godebug = "x509sha1=1,multipathtcp=1", .unit = "srv.service",
+		.godebug_set = { .kind = TFO_UNIT_ENV_FILE,
+				 .after_override = true, .path = "/etc/default/srv" } });
+	assert_non_null(strstr(program_fix(s), "its GODEBUG is set in /etc/default/srv (its EnvironmentFile="));
+	assert_non_null(strstr(program_fix(s), "change that line to `GODEBUG=x509sha1=1,multipathtcp=0`"));
+	assert_null(strstr(program_fix(s), "`systemctl edit srv.service`"));
+	/* a drop-in read after override.conf */
+	fx_start(fx, opts_default());
+	s = rejected_listener(fx, "srv", (struct prog){ .version = "go1.24.4",
+		.godebug = "multipathtcp=2", .unit = "srv.service",
+		.godebug_set = { .kind = TFO_UNIT_ENV_DROPIN, .after_override = true,
+			.path = "/etc/systemd/system/srv.service.d/zz-mptcp.conf" } });
+	assert_non_null(strstr(program_fix(s), "set in /etc/systemd/system/srv.service.d/zz-mptcp.conf (a drop-in read after override.conf"));
+	/* Go's default, in a service with no GODEBUG: the drop-in */
+	fx_start(fx, opts_default());
+	s = rejected_listener(fx, "xray", (struct prog){ .version = "go1.24.1",
+		.unit = "xray.service" });
+	assert_non_null(strstr(program_fix(s), "`systemctl edit xray.service`, add the lines `[Service]` and `Environment=GODEBUG=multipathtcp=0`"));
+	/* an unreadable environment file: the drop-in, and where else */
+	fx_start(fx, opts_default());
+	s = rejected_listener(fx, "xray", (struct prog){ .version = "go1.24.1",
+		.unit = "xray.service", .godebug_set = {
+			.kind = TFO_UNIT_ENV_FILE_UNREADABLE, .path = "/etc/xray.env" } });
+	assert_non_null(strstr(program_fix(s), "unless its EnvironmentFile=/etc/xray.env, unreadable here, sets GODEBUG"));
+}
+
+/* A container: its environment, in its runtime's words; a sysctl for its
+ * network namespace. */
+static void test_advice_container(void **state)
+{
+	struct fx *fx = start(state);
+	const struct seen *s;
+
+	tell_program(fx, 700, (struct prog){ .version = "go1.24.1",
+		.container = "docker 3f2a8c1b9d0e" });
+	s = rejected_in(fx, "xray", (struct prog){ 0 }, false, OTHER_NETNS);
+	assert_non_null(strstr(s->advice[0], "nsenter --net=/proc/700/ns/net sysctl -w net.ipv4.tcp_fastopen=0x403 (the network namespace of container docker 3f2a8c1b9d0e"));
+	assert_non_null(strstr(program_fix(s), "`docker run -e GODEBUG=multipathtcp=0`"));
+	assert_true(advice_mentions(s, "nsenter --net=/proc/700/ns/net sysctl -w net.mptcp.enabled=0"));
+}
+
+/* A listener in another network namespace: a sysctl run in tfotrace's
+ * own fixes nothing there. */
+static void test_advice_other_netns(void **state)
+{
+	struct fx *fx = start(state);
+	const struct seen *s = rejected_in(fx, "srv", (struct prog){ .version = "" },
+					   true, OTHER_NETNS);
+
+	assert_true(!strncmp(s->advice[0], "nsenter --net=/proc/700/ns/net sysctl -w net.ipv4.tcp_fastopen=0x403 (in its network namespace, netns 4026532301, not tfotrace's)", 120));
+	fx_start(fx, opts_default());
+	s = rejected_in(fx, "srv", (struct prog){ .version = "" }, true, NETNS);
+	assert_true(!strncmp(s->advice[0], "sysctl -w net.ipv4.tcp_fastopen=0x403:", 38));
+}
+
+/* Debian's mptcpize: LD_PRELOAD of libmptcpwrap. */
+static void test_advice_preload(void **state)
+{
+	struct fx *fx = start(state);
+	const char *wrap = "/usr/lib/x86_64-linux-gnu/mptcpize/libmptcpwrap.so.0.0.1";
+	const struct seen *s;
+
+	s = rejected_listener(fx, "nginx", (struct prog){ .version = "",
+		.preload = wrap });
+	assert_int_equal(s->origin.source, TFO_MPTCP_SOURCE_PRELOAD);
+	assert_string_equal(s->origin.detail, "LD_PRELOAD=libmptcpwrap.so.0.0.1");
+	assert_non_null(strstr(program_fix(s), "nginx (pid 700) runs under mptcpize (libmptcpwrap.so.0.0.1 makes its TCP sockets MPTCP): start it without `mptcpize run`"));
+	assert_false(advice_mentions(s, "net.mptcp.enabled"));
+	fx_start(fx, opts_default());
+	s = rejected_listener(fx, "nginx", (struct prog){ .version = "",
+		.preload = wrap, .unit = "nginx.service" });
+	assert_non_null(strstr(program_fix(s), "`mptcpize disable nginx.service`, then `systemctl daemon-reload` and `systemctl restart nginx.service`"));
+	/* its executable unreadable, the preload still says it */
+	fx_start(fx, opts_default());
+	s = rejected_listener(fx, "nginx", (struct prog){ .preload = wrap });
+	assert_int_equal(s->origin.source, TFO_MPTCP_SOURCE_PRELOAD);
+	/* newer mptcpize sets GODEBUG for Go programs along with it */
+	fx_start(fx, opts_default());
+	s = rejected_listener(fx, "srv", (struct prog){ .version = "go1.24.4",
+		.default_godebug = "multipathtcp=0", .godebug = "multipathtcp=1",
+		.preload = wrap });
+	assert_int_equal(s->origin.source, TFO_MPTCP_SOURCE_PRELOAD);
+	/* another library preloaded: named, not blamed */
+	fx_start(fx, opts_default());
+	s = rejected_listener(fx, "nginx", (struct prog){ .version = "",
+		.preload = "/usr/lib/libjemalloc.so.2" });
+	assert_int_equal(s->origin.source, TFO_MPTCP_SOURCE_PROGRAM);
+	assert_non_null(strstr(program_fix(s), "it also runs with LD_PRELOAD=/usr/lib/libjemalloc.so.2"));
+}
+
+/* The same source and advice for any option MPTCP refuses. */
+static void test_option_rejected_has_source(void **state)
+{
+	struct fx *fx = start(state);
+	const struct seen *s;
+
+	tell_program(fx, 3141, (struct prog){ .version = "go1.24.4",
+		.default_godebug = "multipathtcp=0", .godebug = "multipathtcp=2" });
+	feed(fx, rec_socket(3141, "relay", 6001, P_MPTCP, P_MPTCP, 3));
+	feed(fx, rec_sockopt(3141, "relay", 6001, P_MPTCP, L_TCP,
+			     O_TCP_USER_TIMEOUT, 30000, -92, TFO_LAYER_MPTCP));
+	s = only(fx, TFO_FINDING_MPTCP_OPTION_REJECTED, 0, 6001);
+	assert_int_equal(s->origin.source, TFO_MPTCP_SOURCE_ENVIRONMENT);
+	assert_non_null(strstr(s->advice[0], "relay's MPTCP comes from its environment"));
+	/* keep-alive options listed but not implemented: EOPNOTSUPP */
+	fx_start(fx, opts_default());
+	feed(fx, rec_socket(3141, "relay", 6002, P_MPTCP, P_MPTCP, 3));
+	feed(fx, rec_sockopt(3141, "relay", 6002, P_MPTCP, L_TCP, 4, 60, -95,
+			     TFO_LAYER_MPTCP));
+	s = only(fx, TFO_FINDING_MPTCP_OPTION_REJECTED, 0, 6002);
+	assert_int_equal(s->err, EOPNOTSUPP);
+	assert_non_null(strstr(s->why, "EOPNOTSUPP"));
+}
+
+/* (e) of the suites: a Control that returns the setsockopt error; Go
+ * gives the MPTCP socket up and listens with TCP, TFO on. Informational,
+ * on the TCP listener; nothing about the socket given up. */
+static void test_mptcp_fell_back(void **state)
+{
+	struct fx *fx = start(state);
+	union tfo_record r;
+	const struct seen *s;
+
+	tell_program(fx, 800, (struct prog){ .version = "go1.24.4" });
+	server_setup(fx, 800, "srv", 8001, P_MPTCP, -92, TFO_LAYER_MPTCP);
+	server_setup(fx, 800, "srv", 8002, P_TCP, 0, 0);
+	/* within a second of the refusal (records are 1 us apart here) */
+	feed(fx, rec_listen(800, "srv", 8002, P_TCP, 8443, 4096, 0, 256, 3));
+	assert_int_equal(count(fx, TFO_FINDING_MPTCP_FELL_BACK, 0, 8002), 1);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, 0, 8002), 1);
+	finish(fx);
+	s = only(fx, TFO_FINDING_MPTCP_FELL_BACK, 1, 8002);
+	assert_int_equal(s->err, ENOPROTOOPT);
+	assert_int_equal(s->sock.fell_back_optname, O_TCP_FASTOPEN);
+	assert_int_equal(s->sock.fell_back_from, 8001);
+	assert_non_null(strstr(s->why, "informational, no fault"));
+	assert_true(advice_mentions(s, "a kernel >= 6.3"));
+	assert_true(advice_mentions(s, "0x403"));
+	assert_false(tfo_finding_is_problem(TFO_FINDING_MPTCP_FELL_BACK));
+	/* nothing about the MPTCP socket given up */
+	assert_int_equal(count(fx, -1, 1, 8001), 0);
+
+	/* another option refused that way: its finding goes in the end */
+	fx_start(fx, opts_default());
+	feed(fx, rec_socket(801, "relay", 8011, P_MPTCP, P_MPTCP, 3));
+	feed(fx, rec_sockopt(801, "relay", 8011, P_MPTCP, L_TCP,
+			     O_TCP_USER_TIMEOUT, 1000, -92, TFO_LAYER_MPTCP));
+	feed(fx, rec_socket(801, "relay", 8012, P_TCP, P_TCP, 4));
+	feed(fx, rec_listen(801, "relay", 8012, P_TCP, 9000, 16, 0, 0, 3));
+	finish(fx);
+	assert_int_equal(count(fx, TFO_FINDING_MPTCP_OPTION_REJECTED, 1, 8011), 0);
+	s = only(fx, TFO_FINDING_MPTCP_FELL_BACK, 1, 8012);
+	assert_true(advice_mentions(s, "for MPTCP and TCP_USER_TIMEOUT both"));
+
+	/* another process, or long after: no fallback */
+	fx_start(fx, opts_default());
+	server_setup(fx, 802, "a", 8021, P_MPTCP, -92, TFO_LAYER_MPTCP);
+	server_setup(fx, 803, "b", 8022, P_TCP, 0, 0);
+	feed(fx, rec_listen(803, "b", 8022, P_TCP, 80, 16, 0, 256, 3));
+	server_setup(fx, 802, "a", 8023, P_TCP, 0, 0);
+	r = rec_listen(802, "a", 8023, P_TCP, 81, 16, 0, 256, 3);
+	r.hdr.ts_ns += 5000000000ULL;
+	feed(fx, r);
+	finish(fx);
+	assert_int_equal(count(fx, TFO_FINDING_MPTCP_FELL_BACK, -1, 0), 0);
 }
 
 /* TCP_FASTOPEN with a queue of 0 turns TFO off (tfotrace's own probe did
@@ -637,6 +997,15 @@ static void test_mptcp_legacy_api(void **state)
 	finish(fx);
 	assert_int_equal(count(fx, TFO_FINDING_MPTCP_LEGACY_API, -1, 9005), 0);
 	assert_int_equal(count(fx, TFO_FINDING_MPTCP_LEGACY_API, 1, 9004), 1);
+	/* on a socket made MPTCP already: a leftover, said as such */
+	feed(fx, rec_socket(902, "oldapp", 9006, P_MPTCP, P_MPTCP, 5));
+	feed(fx, rec_sockopt(902, "oldapp", 9006, P_MPTCP, L_TCP, 42, 1, -92,
+			     TFO_LAYER_MPTCP));
+	s = only(fx, TFO_FINDING_MPTCP_LEGACY_API, 0, 9006);
+	assert_non_null(strstr(s->why, "This socket is MPTCP already"));
+	assert_null(strstr(s->why, "stays plain TCP"));
+	assert_true(advice_mentions(s, "drop the leftover setsockopt(SOL_TCP, 42)"));
+	assert_false(advice_mentions(s, "must create its socket"));
 }
 
 /* A finding again, with its new numbers, when they have moved since it
@@ -710,7 +1079,8 @@ static void test_mptcp_tfo_rejected_sysctl1(void **state)
 	const struct seen *s;
 
 	syn.sysctl = 1;
-	tell_program(fx, 3141, "go1.24.1", 2, "xray.service");
+	tell_program(fx, 3141, (struct prog){ .version = "go1.24.1",
+		.unit = "xray.service" });
 	server_setup(fx, 3141, "xray", 9925, P_MPTCP, -92, TFO_LAYER_MPTCP);
 	assert_int_equal(fx->n, 0);
 	feed(fx, rec_listen(3141, "xray", 9925, P_MPTCP, 443, 4096, 0, 0, 1));
@@ -848,7 +1218,7 @@ static void test_scan_only_mptcp_listener_rejected(void **state)
 	syn.sysctl = 3;
 	feed(fx, rec_listener(5150, P_MPTCP, 443, 0, 0, 3));
 	assert_int_equal(fx->n, 0);	/* a queue of 0 alone proves nothing */
-	tell_program(fx, 4242, "go1.24.1", 2, "");
+	tell_program(fx, 4242, (struct prog){ .version = "go1.24.1" });
 	tfo_correlator__owner(fx->c, 5150, 4242, 4242, "xray");
 	/* the SYN records have no owner: the listen() was never seen */
 	for (int i = 0; i < 3; i++)
@@ -1039,7 +1409,7 @@ static void test_mptcp_option_rejected(void **state)
 	assert_int_equal(s->err, ENOPROTOOPT);
 	/* the program unknown: GODEBUG only if it is Go, no sysctl */
 	assert_int_equal(s->n_advice, 2);
-	assert_non_null(strstr(s->advice[0], "if srv (pid 3141) is a Go >= 1.24 program"));
+	assert_non_null(strstr(s->advice[0], "if it is a Go >= 1.24 program"));
 	feed(fx, rec_sockopt(3141, "srv", 6001, P_MPTCP, L_IP, O_IP_TTL, 64,
 			     -95, TFO_LAYER_MPTCP));
 	assert_int_equal(fx->n, 1);	/* once live */
@@ -2388,6 +2758,15 @@ int main(void)
 		T(test_advice_go_without_version),
 		T(test_advice_go_before_124),
 		T(test_advice_program_unknown),
+		T(test_advice_go_build_default),
+		T(test_advice_environment),
+		T(test_advice_godebug_merged),
+		T(test_advice_unit),
+		T(test_advice_container),
+		T(test_advice_other_netns),
+		T(test_advice_preload),
+		T(test_option_rejected_has_source),
+		T(test_mptcp_fell_back),
 		T(test_fastopen_zero_is_no_request),
 		T(test_mptcp_legacy_api),
 		T(test_refresh_ignores_unreported),

@@ -502,7 +502,7 @@ static void test_view_default_hides_per_syn_records(void **state)
 	assert_int_equal(tfo_output_record(&c->out, &client), 0);
 	assert_string_equal(captured(c), "");
 	assert_int_equal(tfo_output_record(&c->out, &call), 1);
-	assert_int_equal(tfo_output_listener(&c->out, &l, NULL, 0, NULL), 0);
+	assert_int_equal(tfo_output_listener(&c->out, &l, NULL, 0, NULL, NULL), 0);
 	assert_non_null(strstr(captured(c), "{\"type\":\"setsockopt\""));
 	assert_non_null(strstr(captured(c), "{\"type\":\"listener\""));
 	assert_null(strstr(captured(c), "tfo_server"));
@@ -549,6 +549,7 @@ static struct tfo_sock_view mptcp_listener_view(void)
 	v.tfo_sockopt_value = 256;
 	v.n_opts = 3;
 	v.n_rejected = 1;
+	v.n_failed = 2;
 	v.opts[0] = (struct tfo_opt_call){ .level = 6, .optname = 23,
 		.value = 256, .has_value = true, .ret = -92,
 		.err_layer = TFO_LAYER_MPTCP };
@@ -578,7 +579,7 @@ static void test_view_findings_hides_records_not_findings(void **state)
 	c->out.view = TFO_VIEW_FINDINGS;
 	assert_int_equal(tfo_output_record(&c->out, &syn), 0);
 	assert_int_equal(tfo_output_record(&c->out, &call), 0);
-	assert_int_equal(tfo_output_listener(&c->out, &l, NULL, 0, NULL), 0);
+	assert_int_equal(tfo_output_listener(&c->out, &l, NULL, 0, NULL, NULL), 0);
 	assert_string_equal(captured(c), "");
 	assert_int_equal(tfo_output_start(&c->out, "fentry", "0.1.0"), 0);
 	assert_int_equal(tfo_output_finding(&c->out, &f), 0);
@@ -691,29 +692,39 @@ static void test_text_finding_first_and_update(void **state)
 		" listener port 443, ino 9925: no per-SYN numbers in this mode\n");
 }
 
-/* The owner's program: its Go version and systemd service, in text and
- * JSON; a program that is not Go, or not known, shows as none. */
+/* The owner's program: its Go version, systemd service or container, and
+ * where the MPTCP came from, in text and JSON; a program that is not Go,
+ * or not known, shows as none. */
 static void test_finding_program(void **state)
 {
 	struct capture *c = *state;
 	struct tfo_sock_view v = mptcp_listener_view();
+	struct tfo_program p = { .pid = 4242 };
 	struct tfo_finding f = { .kind = TFO_FINDING_MPTCP_TFO_REJECTED,
-				 .sock = &v, .err = 92 };
+				 .sock = &v, .err = 92, .program = &p,
+				 .origin = { TFO_MPTCP_SOURCE_ENVIRONMENT,
+					     "GODEBUG=multipathtcp=2" } };
 
-	v.program.known = true;
-	v.program.go.is_go = true;
-	strcpy(v.program.go.version, "go1.24.1");
-	strcpy(v.program.unit, "xray.service");
+	p.go.is_go = true;
+	strcpy(p.go.version, "go1.24.1");
+	strcpy(p.unit, "xray.service");
 	assert_int_equal(tfo_output_finding(&c->out, &f), 0);
 	assert_non_null(strstr(captured(c), "\"comm\":\"xray\",\"go_version\":\"go1.24.1\","
-			       "\"unit\":\"xray.service\",\"sock_ino\""));
+			       "\"unit\":\"xray.service\",\"container\":null,"
+			       "\"mptcp_source\":\"environment\","
+			       "\"mptcp_setting\":\"GODEBUG=multipathtcp=2\",\"sock_ino\""));
 	c->out.format = TFO_FMT_TEXT;
 	assert_int_equal(tfo_output_finding(&c->out, &f), 0);
 	assert_non_null(strstr(captured(c), "*** finding mptcp-tfo-rejected: pid 4242 "
 			       "(xray, go1.24.1), MPTCP listener"));
+	f.final = true;
+	assert_int_equal(tfo_output_finding(&c->out, &f), 0);
+	assert_non_null(strstr(captured(c), "\n   MPTCP from: environment (GODEBUG=multipathtcp=2)\n"
+			       "   runs as: systemd service xray.service\n"));
+	f.final = false;
 	/* a C program: known, not Go */
-	v.program.go.is_go = false;
-	v.program.go.version[0] = '\0';
+	p.go.is_go = false;
+	p.go.version[0] = '\0';
 	assert_int_equal(tfo_output_finding(&c->out, &f), 0);
 	assert_non_null(strstr(captured(c), "pid 4242 (xray), MPTCP listener [::]:443, ino 9925: ENOPROTOOPT\n"));
 }
@@ -729,6 +740,7 @@ static void test_json_finding_update(void **state)
 		"{\"type\":\"finding\",\"kind\":\"mptcp-tfo-rejected\","
 		"\"final\":false,\"update\":%s,\"pid\":4242,\"ns_pid\":4242,"
 		"\"comm\":\"xray\",\"go_version\":null,\"unit\":null,"
+		"\"container\":null,\"mptcp_source\":null,\"mptcp_setting\":null,"
 		"\"sock_ino\":9925,\"netns\":4026531840,"
 		"\"proto\":\"MPTCP\",\"family\":\"AF_INET6\",\"port\":443,"
 		"\"addr\":\"[::]\",\"errno\":\"ENOPROTOOPT\",\"tfo_qlen_max\":0,"

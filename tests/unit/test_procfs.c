@@ -178,21 +178,21 @@ static int setup_fixture(void **state)
 	 * master 300 whose worker 302 came through a helper 301 that holds
 	 * nothing; a master 900 whose worker got the lower pid 50. */
 	make_dir(fx, "100");
-	make_file(fx, "100/stat", "100 (haproxy) S 1 100 100 0 -1\n");
+	make_file(fx, "100/stat", "100 (haproxy) S 1 100 100 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 1100 1000 200\n");
 	make_dir(fx, "101");
-	make_file(fx, "101/stat", "101 (haproxy) S 100 100 100 0 -1\n");
+	make_file(fx, "101/stat", "101 (haproxy) S 100 100 100 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 1101 1000 200\n");
 	make_dir(fx, "102");
-	make_file(fx, "102/stat", "102 (a (b) c) S 100 100 100 0 -1\n");
+	make_file(fx, "102/stat", "102 (a (b) c) S 100 100 100 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 1102 1000 200\n");
 	make_dir(fx, "300");
-	make_file(fx, "300/stat", "300 (php-fpm) S 1 300 300 0 -1\n");
+	make_file(fx, "300/stat", "300 (php-fpm) S 1 300 300 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 1300 1000 200\n");
 	make_dir(fx, "301");
-	make_file(fx, "301/stat", "301 (sh) S 300 300 300 0 -1\n");
+	make_file(fx, "301/stat", "301 (sh) S 300 300 300 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 1301 1000 200\n");
 	make_dir(fx, "302");
-	make_file(fx, "302/stat", "302 (php-fpm) S 301 300 300 0 -1\n");
+	make_file(fx, "302/stat", "302 (php-fpm) S 301 300 300 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 1302 1000 200\n");
 	make_dir(fx, "900");
-	make_file(fx, "900/stat", "900 (nginx) S 1 900 900 0 -1\n");
+	make_file(fx, "900/stat", "900 (nginx) S 1 900 900 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 1900 1000 200\n");
 	make_dir(fx, "50");
-	make_file(fx, "50/stat", "50 (nginx) S 900 900 900 0 -1\n");
+	make_file(fx, "50/stat", "50 (nginx) S 900 900 900 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 1050 1000 200\n");
 	make_dir(fx, "66");
 	make_file(fx, "66/stat", "66 (broken\n");
 	/* cgroup files: a service, a login session, a hybrid hierarchy with
@@ -519,26 +519,101 @@ static void test_creator_of(void **state)
 	assert_int_equal(tfo_creator_of(alone, alone_pp, 1, fx->root), 0);
 }
 
+static void unit_of(const struct fixture *fx, uint32_t pid, char *unit,
+		    size_t size)
+{
+	char path[256];
+
+	assert_int_equal(tfo_cgroup_path_of(fx->root, pid, path, sizeof(path)), 0);
+	tfo_unit_of_cgroup(path, unit, size);
+}
+
 static void test_systemd_unit(void **state)
 {
 	struct fixture *fx = *state;
-	char unit[64];
+	char unit[64], path[16];
 
-	assert_int_equal(tfo_systemd_unit_of(fx->root, 100, unit, sizeof(unit)), 0);
+	unit_of(fx, 100, unit, sizeof(unit));
 	assert_string_equal(unit, "xray.service");
-	assert_int_equal(tfo_systemd_unit_of(fx->root, 101, unit, sizeof(unit)), 0);
+	unit_of(fx, 101, unit, sizeof(unit));
 	assert_string_equal(unit, "");
-	assert_int_equal(tfo_systemd_unit_of(fx->root, 102, unit, sizeof(unit)), 0);
+	unit_of(fx, 102, unit, sizeof(unit));
 	assert_string_equal(unit, "haproxy.service");
-	assert_int_equal(tfo_systemd_unit_of(fx->root, 300, unit, sizeof(unit)), 0);
+	unit_of(fx, 300, unit, sizeof(unit));
 	assert_string_equal(unit, "web.service");
-	assert_int_equal(tfo_systemd_unit_of(fx->root, 301, unit, sizeof(unit)), 0);
+	unit_of(fx, 301, unit, sizeof(unit));
 	assert_string_equal(unit, "");
 	/* a name longer than the room: none rather than a cut one */
-	assert_int_equal(tfo_systemd_unit_of(fx->root, 100, unit, 8), 0);
+	unit_of(fx, 100, unit, 8);
 	assert_string_equal(unit, "");
-	assert_int_equal(tfo_systemd_unit_of(fx->root, 4242, unit, sizeof(unit)),
+	assert_int_equal(tfo_cgroup_path_of(fx->root, 4242, path, sizeof(path)),
 			 -ENOENT);
+	/* a path longer than the room: said, not cut */
+	assert_int_equal(tfo_cgroup_path_of(fx->root, 300, path, sizeof(path)),
+			 -ENAMETOOLONG);
+}
+
+/* Containers by the cgroup paths their runtimes make. */
+static void test_container_of(void **state)
+{
+	static const struct {
+		const char *path, *want;
+	} cases[] = {
+		{ "/system.slice/docker-3f2a8c1b9d0e5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b.scope",
+		  "docker 3f2a8c1b9d0e" },
+		{ "/docker/3f2a8c1b9d0e5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b",
+		  "docker 3f2a8c1b9d0e" },
+		{ "/machine.slice/libpod-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope/container",
+		  "podman 0123456789ab" },
+		{ "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1.slice/cri-containerd-aaaaaaaaaaaabbbbbbbbbbbbccccccccccccddddddddddddeeeeeeeeeeeeffff.scope",
+		  "kubernetes aaaaaaaaaaaa" },
+		{ "/kubepods/besteffort/pod1/aaaaaaaaaaaabbbbbbbbbbbbccccccccccccddddddddddddeeeeeeeeeeeeffff",
+		  "kubernetes aaaaaaaaaaaa" },
+		{ "/system.slice/crio-bbbbbbbbbbbbaaaaaaaaaaaaccccccccccccddddddddddddeeeeeeeeeeeeffff.scope",
+		  "cri-o bbbbbbbbbbbb" },
+		{ "/machine.slice/machine-web1.scope/payload", "nspawn web1" },
+		{ "/lxc.payload.web2/system.slice", "lxc web2" },
+		{ "/lxc/web3", "lxc web3" },
+		{ "/system.slice/xray.service", "" },
+		{ "/user.slice/user-1000.slice/session-4.scope", "" },
+		{ "/", "" },
+		{ "", "" },
+	};
+	char out[48];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		tfo_container_of_cgroup(cases[i].path, out, sizeof(out));
+		assert_string_equal(out, cases[i].want);
+	}
+	assert_true(tfo_cgroup_path_within("/system.slice/x.service", "/system.slice"));
+	assert_true(tfo_cgroup_path_within("/system.slice", "/system.slice"));
+	assert_false(tfo_cgroup_path_within("/system.slicex", "/system.slice"));
+	assert_true(tfo_cgroup_path_within("/anything", "/"));
+}
+
+/* One parser per file: stat's start time tells a process from one that
+ * reuses its pid, status its thread group and namespace pid. */
+static void test_proc_stat_status(void **state)
+{
+	struct fixture *fx = *state;
+	struct tfo_proc_status status;
+	struct tfo_proc_stat st;
+
+	assert_int_equal(tfo_proc_stat_read(fx->root, 102, &st), 0);
+	assert_string_equal(st.comm, "a (b) c");
+	assert_int_equal(st.state, 'S');
+	assert_int_equal(st.ppid, 100);
+	assert_int_equal(st.start_time, 1102);
+	assert_int_equal(tfo_proc_stat_read(fx->root, 66, &st), -EINVAL);
+	assert_int_equal(tfo_proc_stat_read(fx->root, 4242, &st), -ENOENT);
+	assert_int_equal(tfo_proc_stat_read("/proc", getpid(), &st), 0);
+	assert_int_equal(st.ppid, getppid());
+	assert_true(st.start_time > 0);
+	assert_int_equal(tfo_proc_status_read("/proc", getpid(), &status), 0);
+	assert_int_equal(status.tgid, getpid());
+	assert_int_equal(status.ns_pid, getpid());
+	assert_int_equal(tfo_proc_status_read(fx->root, 4242, &status), -ENOENT);
 }
 
 /* A pre-fork server's master may have closed its copy of the listener
@@ -593,6 +668,8 @@ int main(void)
 		cmocka_unit_test(test_ppid),
 		cmocka_unit_test(test_creator_of),
 		cmocka_unit_test(test_systemd_unit),
+		cmocka_unit_test(test_container_of),
+		cmocka_unit_test(test_proc_stat_status),
 		cmocka_unit_test(test_service_root),
 	};
 

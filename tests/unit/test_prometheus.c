@@ -348,6 +348,7 @@ static const char middle[] =
 	"tfotrace_findings{kind=\"mptcp-legacy-api\"} 0\n"
 	"tfotrace_findings{kind=\"tfo-remote-no-cookie\"} 0\n"
 	"tfotrace_findings{kind=\"tfo-remote-ok\"} 0\n"
+	"tfotrace_findings{kind=\"mptcp-fell-back\"} 0\n"
 	"tfotrace_findings{kind=\"tfo-ok\"} 1\n"
 	"# HELP tfotrace_finding 1 for each socket and finding kind (tfo-ok aside) that holds for it now.\n"
 	"# TYPE tfotrace_finding gauge\n"
