@@ -22,6 +22,11 @@ of the listener: 262 MPTCP, 6 TCP),"tfo_errno" (of the setsockopt on that
 socket),"controls" (every Control call: proto, errno),"mptcp","go","godebug"}.
 
     python3 tests/real/golang.py            # build all, print their paths
+    python3 tests/real/golang.py --check    # build all, run each variant here
+
+--check (tests/real/check_go.py) runs every variant in a fresh network
+namespace against build/tests/tfo_client (made if missing), and haproxy
+from Debian under Debian's own `mptcpize run`.
 """
 
 import glob
@@ -255,5 +260,9 @@ def build_info(binary):
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--check"]:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import check_go
+        sys.exit(check_go.main())
     for name, path in build_all().items():
         print(name, path)
