@@ -19,7 +19,8 @@ VMLINUX_H ?= vmlinux/$(ARCH)/vmlinux.h
 DEB_PACKAGES := make gcc libc6-dev clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
 		libcmocka-dev pkg-config python3 iproute2 util-linux valgrind prometheus \
 		qemu-system-x86 busybox-static cpio libclang-rt-14-dev \
-		debootstrap lintian man-db file systemd-container debian-archive-keyring
+		debootstrap lintian man-db file systemd-container debian-archive-keyring \
+		mptcpize
 
 ifeq ($(V),1)
 Q :=

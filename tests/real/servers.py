@@ -5,6 +5,7 @@ run from there with the libraries the host lacks.
 
     import servers
     hp = servers.haproxy()     # {"binary":..., "env":{...}, "libs":[...]}
+    mz = servers.mptcpize()    # Debian's mptcpize: {"files": {real path: cached}, ...}
 
 haproxy runs in master-worker mode; tests/real/mptcpize.c (built as
 build/tests/libmptcpize.so) makes its listener MPTCP, as mptcpize does and
@@ -120,3 +121,46 @@ def haproxy_config(path, port):
     TCP Fast Open on its listener (`tfo`)."""
     with open(path, "w") as f:
         f.write(HAPROXY_CONFIG.format(port=port))
+
+
+# Debian 12's mptcpize (mptcpd 0.12): `mptcpize run [-d] CMD ARGS` execvpe()s
+# CMD with the caller's environment less every LD_PRELOAD entry, plus
+# LD_PRELOAD=MPTCPWRAP (and MPTCPWRAP_DEBUG=1 with -d): an LD_PRELOAD the
+# caller had is replaced, not kept, and GODEBUG is left alone (newer mptcpd
+# appends to LD_PRELOAD and sets GODEBUG=multipathtcp=1; 0.12 does neither).
+# libmptcpwrap's socket() turns AF_INET/AF_INET6 SOCK_STREAM with protocol 0
+# or IPPROTO_TCP into IPPROTO_MPTCP (a raw syscall, no fallback), so it acts
+# on programs that call libc's socket(): not on Go programs (no libc).
+# `mptcpize enable|disable UNIT` rewrites the unit's file in place (UNIT if
+# it is a readable path, else `systemctl show -p FragmentPath UNIT`, so the
+# vendor file under /lib/systemd/system, no drop-in) through a temporary
+# /tmp/unit_XXXXXX that it never removes, then runs `systemctl
+# daemon-reload`. Every line beginning with "Environment=" is dropped, in any
+# section; enable writes the single line
+#   Environment=LD_PRELOAD=/usr/lib/x86_64-linux-gnu/mptcpize/libmptcpwrap.so.0.0.1
+# in place of the first such line or right after the first "[Service]" line,
+# whichever comes first. So enabling Debian 12's haproxy.service deletes its
+# Environment="CONFIG=..." "PIDFILE=..." "EXTRAOPTS=..." line, and disable
+# does not bring it back.
+MPTCPIZE_PACKAGES = ["mptcpize", "libmptcpwrap0"]
+MPTCPIZE = "/usr/bin/mptcpize"
+MPTCPWRAP = "/usr/lib/x86_64-linux-gnu/mptcpize/libmptcpwrap.so.0.0.1"
+MPTCPIZE_FILES = [MPTCPIZE, MPTCPWRAP, "/usr/lib/x86_64-linux-gnu/mptcpize/libmptcpwrap.so.0"]
+
+
+def mptcpize():
+    """Fetch Debian's mptcpize and libmptcpwrap0 once. mptcpize hard-codes
+    MPTCPWRAP, so a copy runs as mptcpize only where the library is at that
+    path: "files" maps each real path to its cached copy (the VM suite
+    places them so in a guest); "installed" tells whether this machine has
+    both packages installed (then MPTCPIZE itself is the one to run)."""
+    for pkg in MPTCPIZE_PACKAGES:
+        _fetch(pkg)
+    files = {p: os.path.join(EXTRACTED, p.lstrip("/")) for p in MPTCPIZE_FILES}
+    if not all(os.path.lexists(c) for c in files.values()):
+        for pkg in MPTCPIZE_PACKAGES:
+            subprocess.run(["dpkg", "-x", glob.glob(os.path.join(CACHE, f"{pkg}_*.deb"))[0],
+                            EXTRACTED], check=True)
+    return {"binary": files[MPTCPIZE], "library": files[MPTCPWRAP], "files": files,
+            "preload": MPTCPWRAP,
+            "installed": all(_installed(p) for p in MPTCPIZE_PACKAGES)}

@@ -1,0 +1,3 @@
+module tfotrace.test/tfo-go-default
+
+go 1.24

@@ -1,0 +1,3 @@
+module tfotrace.test/tfo-go-return
+
+go 1.24

@@ -1,0 +1,3 @@
+module tfotrace.test/tfo-go-setmptcp
+
+go 1.24

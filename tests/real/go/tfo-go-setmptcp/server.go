@@ -1,0 +1,1 @@
+../tfo-go-default/server.go
