@@ -30,7 +30,7 @@ struct answer_fd {
 };
 
 struct answer_environ {
-	int32_t err;
+	int32_t err;		/* bytes read, or -errno */
 	struct tfo_environ env;
 };
 
@@ -192,13 +192,13 @@ int tfo_broker_read_environ(void *broker, uint32_t pid,
 	if (ask(b, OP_READ_ENVIRON, pid) ||
 	    recv(b->sock, &a, sizeof(a), 0) != sizeof(a))
 		return -EIO;
-	if (a.err)
-		return a.err < 0 ? a.err : -EIO;
+	if (a.err < 0)
+		return a.err;
 	/* the child's strings, terminated whatever it sent */
 	a.env.godebug[sizeof(a.env.godebug) - 1] = '\0';
 	a.env.preload[sizeof(a.env.preload) - 1] = '\0';
 	*out = a.env;
-	return 0;
+	return a.err;	/* the bytes it read */
 }
 
 void tfo_broker_reader(struct tfo_broker *b, struct tfo_program_reader *r)

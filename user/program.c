@@ -120,7 +120,7 @@ int tfo_environ_read_fd(int fd, struct tfo_environ *out)
 		if (n < 0)
 			return -errno;
 		if (!n)
-			return 0;
+			return total;
 		total += n;
 		if (total > TFO_ENVIRON_MAX) {
 			memset(out, 0, sizeof(*out));
@@ -177,11 +177,14 @@ void tfo_program_describe(const struct tfo_program_reader *r, uint32_t pid,
 		return;
 	}
 	out->start_time = st.start_time;
+	memcpy(out->comm, st.comm, sizeof(out->comm));
 	fd = r->open_exe(r->ctx, pid);
 	out->exe_err = fd < 0 ? fd : tfo_goinfo_read_fd(fd, &out->go);
 	if (fd >= 0)
 		close(fd);
-	out->environ_err = r->read_environ(r->ctx, pid, &out->env);
+	err = r->read_environ(r->ctx, pid, &out->env);
+	out->environ_err = err < 0 ? err : 0;
+	out->environ_bytes = err > 0 ? (size_t)err : 0;
 	if (!tfo_cgroup_path_of(proc_root, pid, cgroup_path,
 				sizeof(cgroup_path))) {
 		tfo_unit_of_cgroup(cgroup_path, out->unit, sizeof(out->unit));
@@ -295,10 +298,16 @@ tfo_program_ref tfo_programs__of(struct tfo_programs *ps, uint32_t pid)
 	if (!pid)
 		return 0;
 	known = tfo_programs__find(ps, pid);
-	/* the same process, or gone: what was read of it is all there is */
-	if (known && (tfo_proc_stat_read(proc_root, pid, &st) ||
-		      st.start_time == tfo_programs__get(ps, known)->start_time))
-		return known;
+	/* gone: what was read of it is all there is; the same process
+	 * running the same program: read once */
+	if (known) {
+		const struct tfo_program *p = tfo_programs__get(ps, known);
+
+		if (tfo_proc_stat_read(proc_root, pid, &st) ||
+		    (st.start_time == p->start_time && !strcmp(st.comm, p->comm) &&
+		     (p->environ_err || p->environ_bytes)))
+			return known;
+	}
 	c = take_slot(ps, &slot);
 	tfo_program_describe(&ps->reader, pid, &c->p);
 	return ref_of(ps, slot);

@@ -43,7 +43,7 @@ struct tfo_environ {
 
 /* GODEBUG and LD_PRELOAD of the NUL-separated environment read from FD
  * (/proc/PID/environ), read in bounded chunks: the rest is never copied.
- * 0, or -errno (-E2BIG: more than TFO_ENVIRON_MAX bytes). */
+ * The bytes read, or -errno (-E2BIG: more than TFO_ENVIRON_MAX bytes). */
 int tfo_environ_read_fd(int fd, struct tfo_environ *out);
 /* The same from memory (tests). */
 void tfo_environ_parse(const char *env, size_t n, struct tfo_environ *out);
@@ -52,9 +52,13 @@ void tfo_environ_parse(const char *env, size_t n, struct tfo_environ *out);
 struct tfo_program {
 	uint32_t pid;
 	uint64_t start_time;	/* tfo_proc_stat's: the pid's process */
+	char comm[16];		/* its command then: an exec changes it */
 	int exe_err;		/* 0: GO is its executable's; else -errno */
 	struct tfo_goinfo go;
 	int environ_err;	/* 0: ENV is its environment's; else -errno */
+	/* bytes of environment read: none is what a process caught in
+	 * execve() shows (read again at its next sight) */
+	size_t environ_bytes;
 	struct tfo_environ env;
 	char unit[TFO_UNIT_LEN];		/* its systemd service, or "" */
 	char container[TFO_CONTAINER_LEN];	/* "docker 3f2a8c1b9d0e", or "" */
@@ -70,7 +74,7 @@ struct tfo_program_reader {
 					 * "" for "/" (tests give another) */
 	/* an fd on PID's executable, or -errno */
 	int (*open_exe)(void *ctx, uint32_t pid);
-	/* PID's GODEBUG and LD_PRELOAD: 0, or -errno */
+	/* PID's GODEBUG and LD_PRELOAD: the bytes read, or -errno */
 	int (*read_environ)(void *ctx, uint32_t pid, struct tfo_environ *out);
 	void *ctx;
 };
@@ -101,7 +105,8 @@ struct tfo_programs *tfo_programs__new(const struct tfo_program_reader *r);
 void tfo_programs__free(struct tfo_programs *ps);
 
 /* The program process PID runs, described on first sight of the process
- * (a pid reused by another process is described anew); 0 for pid 0. */
+ * (a pid reused by another process, or a process that has exec'd since,
+ * is described anew); 0 for pid 0. */
 tfo_program_ref tfo_programs__of(struct tfo_programs *ps, uint32_t pid);
 /* A description made elsewhere (tests; a reader of the caller's own),
  * kept as tfo_programs__of() keeps its own. */

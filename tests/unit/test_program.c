@@ -148,7 +148,7 @@ static void test_environ_read_fd_large(void **state)
 	snprintf(path, sizeof(path), "%s/environ-1m", root);
 	fd = open(path, O_RDONLY);
 	assert_true(fd >= 0);
-	assert_int_equal(tfo_environ_read_fd(fd, &e), 0);
+	assert_int_equal(tfo_environ_read_fd(fd, &e), (int)n);
 	close(fd);
 	assert_string_equal(e.godebug, "multipathtcp=2");
 	assert_null(memmem(&e, sizeof(e), "secret", 6));
@@ -160,7 +160,7 @@ static void test_environ_read_fd_large(void **state)
 		put("environ-cut", env, n);
 		snprintf(path, sizeof(path), "%s/environ-cut", root);
 		fd = open(path, O_RDONLY);
-		assert_int_equal(tfo_environ_read_fd(fd, &e), 0);
+		assert_int_equal(tfo_environ_read_fd(fd, &e), (int)n);
 		close(fd);
 		assert_string_equal(e.godebug, "multipathtcp=3");
 	}
@@ -284,14 +284,15 @@ static int fixture_environ(void *ctx, uint32_t pid, struct tfo_environ *out)
 	return tfo_program_read_environ(ctx, pid, out);
 }
 
-static void make_process(uint32_t pid, uint64_t start, const char *environ,
-			 size_t environ_len, const char *cgroup)
+static void make_process_comm(uint32_t pid, uint64_t start, const char *comm,
+			      const char *environ, size_t environ_len,
+			      const char *cgroup)
 {
 	char rel[64], stat[256];
 
 	snprintf(rel, sizeof(rel), "proc/%u/stat", pid);
-	snprintf(stat, sizeof(stat), "%u (srv) S 1 %u %u 0 -1 4194560 0 0 0 0 "
-		 "0 0 0 0 20 0 1 0 %llu 1000 200\n", pid, pid, pid,
+	snprintf(stat, sizeof(stat), "%u (%s) S 1 %u %u 0 -1 4194560 0 0 0 0 "
+		 "0 0 0 0 20 0 1 0 %llu 1000 200\n", pid, comm, pid, pid,
 		 (unsigned long long)start);
 	put_str(rel, stat);
 	snprintf(rel, sizeof(rel), "proc/%u/environ", pid);
@@ -301,6 +302,12 @@ static void make_process(uint32_t pid, uint64_t start, const char *environ,
 	/* its "executable": a file that is no ELF */
 	snprintf(rel, sizeof(rel), "proc/%u/exe", pid);
 	put_str(rel, "#!/bin/sh\n");
+}
+
+static void make_process(uint32_t pid, uint64_t start, const char *environ,
+			 size_t environ_len, const char *cgroup)
+{
+	make_process_comm(pid, start, "srv", environ, environ_len, cgroup);
 }
 
 static void test_describe_and_cache(void **state)
