@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #define TFO_GO_VERSION_LEN	24
+#define TFO_GODEBUG_LEN		256
 
 struct tfo_goinfo {
 	bool is_go;
@@ -20,8 +21,15 @@ struct tfo_goinfo {
 	char version[TFO_GO_VERSION_LEN];
 	/* GODEBUG multipathtcp the binary runs with unless its environment
 	 * says otherwise: 0 off, 1 listeners and dialers, 2 listeners (Go
-	 * 1.24's default), 3 dialers; -1 no such setting (before Go 1.24) */
+	 * 1.24's default), 3 dialers; -1 no such setting (before Go 1.24, or
+	 * the version unknown and DefaultGODEBUG silent about it) */
 	int multipathtcp;
+	/* the module information's "build\tDefaultGODEBUG=" value as cmd/go
+	 * wrote it ("multipathtcp=0,x509sha1=1"), "" when there is
+	 * none; cut to TFO_GODEBUG_LEN - 1 bytes, and then ..._truncated
+	 * (multipathtcp above is read from the whole value all the same) */
+	char default_godebug[TFO_GODEBUG_LEN];
+	bool default_godebug_truncated;
 };
 
 /* The build information of the ELF executable open on FD (read with
