@@ -17,7 +17,8 @@
 
 struct tfo_goinfo {
 	bool is_go;
-	/* "go1.24.1"; "" for a Go binary older than 1.18 (no inline version) */
+	/* "go1.24.1"; "" for a Go binary older than 1.18 (no inline version)
+	 * or one whose version could not be told */
 	char version[TFO_GO_VERSION_LEN];
 	/* GODEBUG multipathtcp the binary runs with unless its environment
 	 * says otherwise: 0 off, 1 listeners and dialers, 2 listeners (Go
@@ -33,8 +34,13 @@ struct tfo_goinfo {
 };
 
 /* The build information of the ELF executable open on FD (read with
- * pread; the offset is untouched). Returns 0 with OUT->is_go false for a
- * program that is not Go, or -errno (-ENOEXEC: not a 64-bit ELF). */
+ * pread; the offset is untouched). Without a .go.buildinfo (some release
+ * builds drop it), the module information is looked for between its
+ * sentinels in the read-only data and the version in runtime.buildVersion
+ * (by the symbol table, else by a string header in the writable data
+ * that points at "goM.N[.P]"); every read is bounded, whatever the file
+ * says. Returns 0 with OUT->is_go false for a program that is not Go, or
+ * -errno (-ENOEXEC: not a 64-bit little-endian ELF). */
 int tfo_goinfo_read_fd(int fd, struct tfo_goinfo *out);
 
 /* The same from the build information's own bytes (what follows the
