@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* The Go build-information reader: on a real Go binary from Debian's
  * archive (promtool, from the prometheus package `make deps` installs),
- * the same with its section headers stripped away, C binaries, non-ELF
+ * the same with its section headers stripped away, a real Go binary
+ * without .go.buildinfo (esbuild's, from npm), C binaries, non-ELF
  * files, build information crafted as Go 1.18 to 1.26 lay it out, and
  * executables crafted here, written to a temporary directory, as release
  * builds without .go.buildinfo lay them out, whole, cut and hostile. */
+#define _GNU_SOURCE	/* memmem */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -92,6 +94,75 @@ static void test_go_binary_without_section_headers(void **state)
 	assert_int_equal(read_path(GO_BINARY, &whole), 0);
 	assert_go_version(&gi);
 	assert_string_equal(gi.version, whole.version);
+}
+
+/* A Go 1.26 release build without .go.buildinfo, from npm:
+ * @esbuild/linux-x64@0.28.2's package/bin/esbuild (11427952 bytes,
+ * sha256 e1698a3d5c6c0798fee4fd3b5cc816651f460c63d390a7a26ea4beb0b1884100).
+ * readelf -S: .text .rodata .gopclntab .typelink .itablink .go.fipsinfo
+ * .go.module .noptrdata .data .bss .noptrbss .shstrtab; no .go.buildinfo,
+ * no .symtab. tests/unit/fetch-go-nobuildinfo.sh, which make test-unit
+ * runs first, fetches it with npm pack and checks its sha256. The path
+ * is the work tree's: make runs the tests from there. */
+#define NOBUILDINFO_BINARY	".cache/npm/esbuild-linux-x64-0.28.2/esbuild"
+
+static const char esbuild_godebug[] =
+	"asynctimerchan=1,containermaxprocs=0,cryptocustomrand=1,"
+	"decoratemappings=0,gotestjsonbuildtext=1,gotypesalias=0,"
+	"httpcookiemaxnum=0,httplaxcontentlength=1,httpmuxgo121=1,"
+	"httpservecontentkeepheaders=1,multipathtcp=0,netedns0=0,panicnil=1,"
+	"randseednop=0,rsa1024min=0,tls10server=1,tls3des=1,tlsmlkem=0,"
+	"tlsrsakex=1,tlssecpmlkem=0,tlssha1=1,tlsunsafeekm=1,updatemaxprocs=0,"
+	"urlmaxqueryparams=0,urlstrictcolons=0,winreadlinkvolume=0,"
+	"winsymlink=0,x509keypairleaf=0,x509negativeserial=1,x509rsacrt=0,"
+	"x509sha256skid=0,x509usepolicies=0";
+
+/* the whole file has no build information to find */
+static void assert_no_buildinfo_magic(const char *path)
+{
+	static const char magic[14] = "\xff Go buildinf:";
+	size_t size = 0, cap = 16 << 20;
+	char *bytes = malloc(cap);
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_non_null(bytes);
+	while (size < cap && (n = read(fd, bytes + size, cap - size)) > 0)
+		size += n;
+	close(fd);
+	assert_true(size > 10 << 20 && size < cap);
+	assert_null(memmem(bytes, size, magic, sizeof(magic)));
+	free(bytes);
+}
+
+static void test_real_go_binary_without_buildinfo(void **state)
+{
+	struct timespec t0, t1;
+	struct tfo_goinfo gi;
+	int fd;
+
+	(void)state;
+	if (access(NOBUILDINFO_BINARY, R_OK))
+		fail_msg(NOBUILDINFO_BINARY " is missing: `make test-unit`, from the top of "
+			 "the work tree, fetches it from npm (tests/unit/"
+			 "fetch-go-nobuildinfo.sh); did that fail?");
+	assert_no_buildinfo_magic(NOBUILDINFO_BINARY);
+	fd = open(NOBUILDINFO_BINARY, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(tfo_goinfo_read_fd(fd, &gi), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	close(fd);
+	print_message("    esbuild 0.28.2 (11 MB) read in %.2f ms\n",
+		      (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
+	assert_true(gi.is_go);
+	assert_string_equal(gi.version, "go1.26.5");
+	/* 524 bytes: what fits, and that it did not */
+	assert_int_equal(strlen(gi.default_godebug), TFO_GODEBUG_LEN - 1);
+	assert_memory_equal(gi.default_godebug, esbuild_godebug, TFO_GODEBUG_LEN - 1);
+	assert_true(gi.default_godebug_truncated);
+	assert_int_equal(gi.multipathtcp, 0);
 }
 
 static void test_c_binaries(void **state)
@@ -1098,6 +1169,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_real_go_binary),
 		cmocka_unit_test(test_go_binary_without_section_headers),
+		cmocka_unit_test(test_real_go_binary_without_buildinfo),
 		cmocka_unit_test(test_c_binaries),
 		cmocka_unit_test(test_not_elf),
 		cmocka_unit_test(test_mptcp_defaults),
