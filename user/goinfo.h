@@ -13,24 +13,34 @@
 #include <stddef.h>
 
 #define TFO_GO_VERSION_LEN	24
-#define TFO_GODEBUG_LEN		256
+#define TFO_GODEBUG_LEN		1024
 
 struct tfo_goinfo {
 	bool is_go;
-	/* "go1.24.1"; "" for a Go binary older than 1.18 (no inline version) */
+	/* "go1.24.1"; "" for a Go binary older than 1.18 (no inline version)
+	 * or one whose version could not be told */
 	char version[TFO_GO_VERSION_LEN];
 	/* GODEBUG multipathtcp the binary runs with unless its environment
 	 * says otherwise: 0 off, 1 listeners and dialers, 2 listeners (Go
-	 * 1.24's default), 3 dialers; -1 no such setting (before Go 1.24) */
+	 * 1.24's default), 3 dialers; -1 no such setting (before Go 1.24, or
+	 * the version unknown and DefaultGODEBUG silent about it) */
 	int multipathtcp;
-	/* the build's DefaultGODEBUG ("multipathtcp=0,x509sha1=1"), "" none */
+	/* the module information's "build\tDefaultGODEBUG=" value as cmd/go
+	 * wrote it ("multipathtcp=0,x509sha1=1"), "" when there is
+	 * none; cut to TFO_GODEBUG_LEN - 1 bytes, and then ..._truncated
+	 * (multipathtcp above is read from the whole value all the same) */
 	char default_godebug[TFO_GODEBUG_LEN];
 	bool default_godebug_truncated;
 };
 
 /* The build information of the ELF executable open on FD (read with
- * pread; the offset is untouched). Returns 0 with OUT->is_go false for a
- * program that is not Go, or -errno (-ENOEXEC: not a 64-bit ELF). */
+ * pread; the offset is untouched). Without a .go.buildinfo (some release
+ * builds drop it), the module information is looked for between its
+ * sentinels in the read-only data and the version in runtime.buildVersion
+ * (by the symbol table, else by a string header in the writable data
+ * that points at "goM.N[.P]"); every read is bounded, whatever the file
+ * says. Returns 0 with OUT->is_go false for a program that is not Go, or
+ * -errno (-ENOEXEC: not a 64-bit little-endian ELF). */
 int tfo_goinfo_read_fd(int fd, struct tfo_goinfo *out);
 
 /* The same from the build information's own bytes (what follows the
