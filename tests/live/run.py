@@ -999,8 +999,9 @@ def all_tests():
     import ecosystem
     import production
     import realservers
+    import goservers
     return TESTS + findings.TESTS + hardening.TESTS + ecosystem.TESTS + \
-        production.TESTS + realservers.TESTS
+        production.TESTS + realservers.TESTS + goservers.TESTS
 
 
 # ---------------------------------------------------------------- runner

@@ -22,15 +22,23 @@ import (
 )
 
 const (
-	tcpFastopen  = 23  // TCP_FASTOPEN: not in package syscall
-	fastopenQlen = 256 // Xray-core's default queue length
+	tcpFastopen    = 23  // TCP_FASTOPEN: not in package syscall
+	tcpUserTimeout = 18  // TCP_USER_TIMEOUT: refused by MPTCP on every kernel so far
+	fastopenQlen   = 256 // Xray-core's default queue length
 )
 
+// -user-timeout: TCP_USER_TIMEOUT too, after TCP_FASTOPEN (a relay's
+// option, as tailscale's sets it): an option MPTCP refuses even where it
+// takes TCP_FASTOPEN (6.2 on).
+var userTimeout = flag.Int("user-timeout", 0, "also set TCP_USER_TIMEOUT to this many ms in Control")
+
 // One call of the ListenConfig's Control: the protocol of the socket it
-// was given (6 TCP, 262 MPTCP) and the errno of TCP_FASTOPEN on it.
+// was given (6 TCP, 262 MPTCP), the errno of TCP_FASTOPEN on it and of
+// TCP_USER_TIMEOUT (-1: not set).
 type controlCall struct {
-	Proto int `json:"proto"`
-	Errno int `json:"errno"`
+	Proto   int `json:"proto"`
+	Errno   int `json:"errno"`
+	UTErrno int `json:"ut_errno"`
 }
 
 var controls []controlCall
@@ -47,13 +55,24 @@ func errnoOf(err error) int {
 }
 
 // setFastOpen does what Xray-core's applyInboundSocketOptions does for
-// tcpFastOpen on a listener, before bind and listen.
+// tcpFastOpen on a listener, before bind and listen (and, with
+// -user-timeout, for its TCP_USER_TIMEOUT): each option in turn, the
+// first error returned.
 func setFastOpen(fd uintptr) error {
 	proto, _ := syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_PROTOCOL)
 	err := syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, tcpFastopen, fastopenQlen)
-	controls = append(controls, controlCall{proto, errnoOf(err)})
+	call := controlCall{proto, errnoOf(err), -1}
+	var uterr error
+	if *userTimeout > 0 {
+		uterr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, tcpUserTimeout, *userTimeout)
+		call.UTErrno = errnoOf(uterr)
+	}
+	controls = append(controls, call)
 	if err != nil {
 		return fmt.Errorf("failed to set TCP_FASTOPEN=%d > %w", fastopenQlen, err)
+	}
+	if uterr != nil {
+		return fmt.Errorf("failed to set TCP_USER_TIMEOUT=%d > %w", *userTimeout, uterr)
 	}
 	return nil
 }
