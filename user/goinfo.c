@@ -60,7 +60,7 @@ static void sentinel(unsigned char out[SENTINEL_LEN],
 #define SCAN_CHUNK		(64 * 1024)
 /* read past a chunk's end, so that a sentinel, a version string or a
  * string header that begins in the chunk is whole in it */
-#define SCAN_OVERLAP		32
+#define SCAN_OVERLAP		64
 #define SEGMENT_SCAN_MAX	(64ULL << 20)
 #define SCAN_TOTAL_MAX		(160ULL << 20)
 /* Go's linker writes 3 to 5 program headers and some 20 to 40 sections:
@@ -875,6 +875,39 @@ static void read_without_buildinfo(struct elf_file *f, struct tfo_goinfo *out)
 	set_multipathtcp(out, scan.mptcp);
 }
 
+/* Whether the function table holds net.(*ListenConfig).SetMultipathTCP:
+ * Go's pclntab names every function the program has, inlined ones too
+ * (their names serve tracebacks), and the linker drops the ones nothing
+ * calls. It lies in the read-only, not executable, segment. */
+static const char set_mptcp_name[] = "net.(*ListenConfig).SetMultipathTCP";
+
+static bool set_mptcp_chunk(void *ctx, const struct load *region, uint64_t at,
+			    const unsigned char *chunk, size_t got, size_t owned)
+{
+	const unsigned char *hit = memmem(chunk, got, set_mptcp_name,
+					  sizeof(set_mptcp_name) - 1);
+
+	(void)region;
+	(void)at;
+	if (hit && (size_t)(hit - chunk) < owned) {
+		*(bool *)ctx = true;
+		return false;
+	}
+	return true;
+}
+
+static bool calls_set_multipath_tcp(struct elf_file *f)
+{
+	bool found = false;
+
+	_Static_assert(sizeof(set_mptcp_name) <= SCAN_OVERLAP + 1,
+		       "a name across chunks is seen whole");
+	for (unsigned int i = 0; i < f->n_loads && !found; i++)
+		if (!(f->loads[i].flags & (PF_W | PF_X)))
+			scan_region(f, &f->loads[i], set_mptcp_chunk, &found);
+	return found;
+}
+
 int tfo_goinfo_read_fd(int fd, struct tfo_goinfo *out)
 {
 	struct elf_file f;
@@ -895,7 +928,10 @@ int tfo_goinfo_read_fd(int fd, struct tfo_goinfo *out)
 		return -ENOEXEC;
 	read_loads(&f);
 	if (!find_buildinfo(&f, &off))
-		return read_buildinfo(&f, off, out);
-	read_without_buildinfo(&f, out);
-	return 0;
+		err = read_buildinfo(&f, off, out);
+	else
+		read_without_buildinfo(&f, out);
+	if (!err && out->is_go)
+		out->sets_multipath_tcp = calls_set_multipath_tcp(&f);
+	return err;
 }

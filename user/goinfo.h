@@ -31,6 +31,9 @@ struct tfo_goinfo {
 	 * (multipathtcp above is read from the whole value all the same) */
 	char default_godebug[TFO_GODEBUG_LEN];
 	bool default_godebug_truncated;
+	/* its code calls net.ListenConfig.SetMultipathTCP (true or false):
+	 * that beats GODEBUG for the listeners it is called on */
+	bool sets_multipath_tcp;
 };
 
 /* The build information of the ELF executable open on FD (read with

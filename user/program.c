@@ -521,7 +521,12 @@ void tfo_mptcp_origin_of(const struct tfo_program *p,
 		       "a Go of unknown version");
 		return;
 	}
-	if (by_go && env_set && preload) {
+	if (p->go.sets_multipath_tcp) {
+		/* its code decides, whatever GODEBUG says (it is MPTCP: the
+		 * call asked for it, true) */
+		origin(o, TFO_MPTCP_SOURCE_PROGRAM, "net.ListenConfig."
+		       "SetMultipathTCP in its code, which beats GODEBUG");
+	} else if (by_go && env_set && preload) {
 		/* newer mptcpize sets GODEBUG for Go programs along with the
 		 * library (which Go, making its own syscalls, never calls) */
 		origin(o, TFO_MPTCP_SOURCE_PRELOAD, "LD_PRELOAD=%s, with "

@@ -874,6 +874,48 @@ static void test_chunk_boundaries(void **state)
 	image_free(&im);
 }
 
+/* A program that calls ListenConfig.SetMultipathTCP has the name in its
+ * function table (read-only data), wherever a read's chunk ends; the
+ * name in writable data, or in a program that is not Go, says nothing. */
+static void test_sets_multipath_tcp(void **state)
+{
+	static const char name[] = "net.(*ListenConfig).SetMultipathTCP";
+	const size_t len = sizeof(name) - 1;
+	struct tfo_goinfo gi;
+	struct image im;
+
+	(void)state;
+	image_go(&im, "go1.26.5", true, modinfo_text);
+	assert_int_equal(image_read(&im, &gi), 0);
+	assert_false(gi.sets_multipath_tcp);
+	image_put(&im, RO_OFF + 0x1800, name, len);
+	assert_int_equal(image_read(&im, &gi), 0);
+	assert_true(gi.sets_multipath_tcp);
+	memset(im.bytes + RO_OFF + 0x1800, 0, len);
+	image_put(&im, RW_OFF + 0x200, name, len);
+	assert_int_equal(image_read(&im, &gi), 0);
+	assert_false(gi.sets_multipath_tcp);
+	image_free(&im);
+	/* not Go: not looked for */
+	image_go(&im, NULL, false, NULL);
+	image_put(&im, RO_OFF + 0x1800, name, len);
+	assert_int_equal(image_read(&im, &gi), 0);
+	assert_false(gi.is_go);
+	assert_false(gi.sets_multipath_tcp);
+	image_free(&im);
+	/* across the 64 KiB chunks of the read */
+	image_big(&im);
+	image_put_modinfo(&im, 0x2000, modinfo_text);
+	for (size_t before = 0; before <= len; before++) {
+		image_put(&im, MIB - before, name, len);
+		assert_int_equal(image_read(&im, &gi), 0);
+		if (!gi.sets_multipath_tcp)
+			fail_msg("the name %zu bytes before 1 MiB: not found", before);
+		memset(im.bytes + MIB - before, 0, len);
+	}
+	image_free(&im);
+}
+
 /* Module information read in pieces: its end sentinel and its
  * DefaultGODEBUG line across a piece's end (a power of two from 4 KiB). */
 static void test_modinfo_boundaries(void **state)
@@ -1174,6 +1216,7 @@ int main(void)
 		cmocka_unit_test(test_mptcp_defaults),
 		cmocka_unit_test(test_godebug_last_setting_wins),
 		cmocka_unit_test(test_godebug_truncated),
+		cmocka_unit_test(test_sets_multipath_tcp),
 		cmocka_unit_test(test_no_buildinfo),
 		cmocka_unit_test(test_no_buildinfo_only_sentinels),
 		cmocka_unit_test(test_no_buildinfo_only_version),
