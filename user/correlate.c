@@ -24,6 +24,7 @@
 struct entry {
 	struct tfo_sock_view v;
 	uint32_t emitted;	/* kinds already reported live */
+	uint32_t held;		/* kinds that hold but wait for a refresh */
 	uint64_t emitted_numbers;	/* numbers_of() when last reported */
 };
 
@@ -104,6 +105,7 @@ static void entry_init(struct entry *e, uint64_t ino)
 	e->v.ino = ino;
 	e->v.sysctl = -1;
 	e->emitted = 0;
+	e->held = 0;
 	e->emitted_numbers = 0;
 }
 
@@ -497,10 +499,23 @@ static void emit_kinds(const struct tfo_correlator *c,
 			emit(c, v, rv, k, final, update);
 }
 
+/* Kinds said live only from a refresh on: an option refused on an MPTCP
+ * socket that has not listened may be followed at once by its process
+ * listening with TCP instead (Go's silent retry), which makes it no fault
+ * but the TCP listener's mptcp-fell-back. */
+static uint32_t held_kinds(const struct tfo_sock_view *v)
+{
+	return v->listening ? 0 : 1u << TFO_FINDING_MPTCP_OPTION_REJECTED;
+}
+
 static void evaluate(struct tfo_correlator *c, struct entry *e)
 {
 	uint32_t now = verdicts(c, &e->v);
-	uint32_t fresh = now & ~e->emitted;
+	uint32_t held = now & held_kinds(&e->v) & ~e->emitted;
+	uint32_t fresh = now & ~held & ~e->emitted;
+
+	e->held |= held;
+	now &= ~held;
 
 	emit_kinds(c, &e->v, NULL, fresh, false, false);
 	if (fresh)
@@ -727,6 +742,17 @@ void tfo_correlator__refresh(struct tfo_correlator *c)
 		uint64_t numbers;
 		uint32_t still;
 
+		if (e->held) {
+			uint32_t fresh = verdicts(c, &e->v) & e->held & ~e->emitted;
+
+			emit_kinds(c, &e->v, NULL, fresh, false, false);
+			e->emitted |= fresh;
+			e->held = 0;
+			if (fresh) {
+				e->emitted_numbers = numbers_of(&e->v);
+				continue;
+			}
+		}
 		if (!e->emitted)
 			continue;
 		numbers = numbers_of(&e->v);

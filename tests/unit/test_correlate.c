@@ -444,6 +444,7 @@ struct prog {
 	const char *godebug;		/* GODEBUG in its environment */
 	const char *preload;		/* LD_PRELOAD in its environment */
 	bool environ_unread;
+	bool sets_mptcp;		/* its code calls SetMultipathTCP */
 	const char *unit;
 	const char *container;
 	struct tfo_unit_env godebug_set;
@@ -465,6 +466,7 @@ static void tell_program(struct fx *fx, uint32_t pid, struct prog spec)
 	}
 	snprintf(p.go.default_godebug, sizeof(p.go.default_godebug), "%s",
 		 spec.default_godebug ? spec.default_godebug : "");
+	p.go.sets_multipath_tcp = spec.sets_mptcp;
 	if (spec.environ_unread)
 		p.environ_err = -EACCES;
 	p.env.has_godebug = spec.godebug != NULL;
@@ -640,7 +642,15 @@ static void test_advice_go_asks_itself(void **state)
 	assert_non_null(strstr(program_fix(s), "srv (go1.25.0) asks for MPTCP in its code: net.ListenConfig.SetMultipathTCP(true) beats GODEBUG"));
 	assert_true(advice_mentions(s, "falls back to TCP"));
 
-	/* (c) of the suites: GODEBUG=multipathtcp=0 applied, still MPTCP */
+	/* (c) of the suites: a go 1.24 module that calls SetMultipathTCP:
+	 * its code, not Go's default */
+	fx_start(fx, opts_default());
+	s = rejected_listener(fx, "srv", (struct prog){ .version = "go1.24.4",
+		.sets_mptcp = true });
+	assert_int_equal(s->origin.source, TFO_MPTCP_SOURCE_PROGRAM);
+	assert_non_null(strstr(s->origin.detail, "SetMultipathTCP in its code"));
+	assert_false(advice_mentions(s, "`GODEBUG="));
+	/* and GODEBUG=multipathtcp=0 applied, still MPTCP */
 	fx_start(fx, opts_default());
 	s = rejected_listener(fx, "srv", (struct prog){ .version = "go1.24.4",
 		.godebug = "multipathtcp=0" });
@@ -887,6 +897,7 @@ static void test_option_rejected_has_source(void **state)
 	feed(fx, rec_socket(3141, "relay", 6001, P_MPTCP, P_MPTCP, 3));
 	feed(fx, rec_sockopt(3141, "relay", 6001, P_MPTCP, L_TCP,
 			     O_TCP_USER_TIMEOUT, 30000, -92, TFO_LAYER_MPTCP));
+	tfo_correlator__refresh(fx->c);
 	s = only(fx, TFO_FINDING_MPTCP_OPTION_REJECTED, 0, 6001);
 	assert_int_equal(s->origin.source, TFO_MPTCP_SOURCE_ENVIRONMENT);
 	assert_non_null(strstr(s->advice[0], "relay's MPTCP comes from its environment"));
@@ -895,6 +906,7 @@ static void test_option_rejected_has_source(void **state)
 	feed(fx, rec_socket(3141, "relay", 6002, P_MPTCP, P_MPTCP, 3));
 	feed(fx, rec_sockopt(3141, "relay", 6002, P_MPTCP, L_TCP, 4, 60, -95,
 			     TFO_LAYER_MPTCP));
+	tfo_correlator__refresh(fx->c);
 	s = only(fx, TFO_FINDING_MPTCP_OPTION_REJECTED, 0, 6002);
 	assert_int_equal(s->err, EOPNOTSUPP);
 	assert_non_null(strstr(s->why, "EOPNOTSUPP"));
@@ -1404,6 +1416,10 @@ static void test_mptcp_option_rejected(void **state)
 	feed(fx, rec_socket(3141, "srv", 6001, P_MPTCP, P_MPTCP, 3));
 	feed(fx, rec_sockopt(3141, "srv", 6001, P_MPTCP, L_TCP,
 			     O_TCP_USER_TIMEOUT, 30000, -92, TFO_LAYER_MPTCP));
+	/* a socket that has not listened: said from the next refresh on
+	 * (its process may give it up for TCP right away) */
+	assert_int_equal(fx->n, 0);
+	tfo_correlator__refresh(fx->c);
 	assert_int_equal(fx->n, 1);
 	s = only(fx, TFO_FINDING_MPTCP_OPTION_REJECTED, 0, 6001);
 	assert_int_equal(s->err, ENOPROTOOPT);
@@ -1430,8 +1446,12 @@ static void test_mptcp_option_rejected_eopnotsupp(void **state)
 
 	feed(fx, rec_sockopt(3141, "srv", 6002, P_MPTCP, L_IP, O_IP_TTL, 64,
 			     -95, TFO_LAYER_MPTCP));
+	tfo_correlator__refresh(fx->c);
 	assert_int_equal(only(fx, TFO_FINDING_MPTCP_OPTION_REJECTED, 0,
 			      6002)->err, EOPNOTSUPP);
+	/* once: the next refresh has nothing new */
+	tfo_correlator__refresh(fx->c);
+	assert_int_equal(fx->n, 1);
 }
 
 /* An option that failed for its own reasons (EPERM, EINVAL: a TCP socket
@@ -1449,6 +1469,7 @@ static void test_mptcp_option_other_errors(void **state)
 	assert_int_equal(fx->n, 0);
 	feed(fx, rec_sockopt(3141, "srv", 6003, P_MPTCP, L_TCP,
 			     O_TCP_USER_TIMEOUT, 30000, -92, TFO_LAYER_MPTCP));
+	tfo_correlator__refresh(fx->c);
 	assert_int_equal(fx->n, 1);
 	s = only(fx, TFO_FINDING_MPTCP_OPTION_REJECTED, 0, 6003);
 	assert_int_equal(s->err, ENOPROTOOPT);
@@ -1943,6 +1964,7 @@ static void test_lost_marker(void **state)
 
 	feed(fx, rec_sockopt(3141, "srv", 9301, P_MPTCP, L_TCP,
 			     O_TCP_USER_TIMEOUT, 1000, -92, TFO_LAYER_MPTCP));
+	tfo_correlator__refresh(fx->c);
 	assert_int_equal(only(fx, TFO_FINDING_MPTCP_OPTION_REJECTED, 0,
 			      9301)->lost, 0);
 	tfo_correlator__lost(fx->c, 3);
@@ -2179,6 +2201,7 @@ static void test_default_capacity(void **state)
 	assert_int_equal(st.evicted, 0);
 	feed(fx, rec_sockopt(1, "w", 500000, P_MPTCP, L_TCP, O_TCP_USER_TIMEOUT,
 			     1, -92, TFO_LAYER_MPTCP));
+	tfo_correlator__refresh(fx->c);
 	assert_int_equal(fx->n, 1);
 	assert_int_equal(stats_of(fx).sockets, 1001);
 	/* a default is still a bound */
@@ -2238,6 +2261,7 @@ static void test_probes_flag(void **state)
 	fx_start(fx, o);
 	feed(fx, rec_sockopt(1, "w", 5, P_MPTCP, L_TCP, O_TCP_USER_TIMEOUT, 1,
 			     -92, TFO_LAYER_MPTCP));
+	tfo_correlator__refresh(fx->c);
 	assert_false(only(fx, TFO_FINDING_MPTCP_OPTION_REJECTED, 0, 5)->probes);
 }
 
