@@ -159,7 +159,7 @@ test-fuzz: $(OUTPUT)/fuzz/fuzz_records
 fuzz:
 	$(Q)$(MAKE) --no-print-directory test-fuzz FUZZ_SECONDS=600
 
-test-live: $(OUTPUT)/tfotrace $(SCENARIOS) $(OUTPUT)/tests/libmptcpize.so
+test-live: $(OUTPUT)/tfotrace $(SCENARIOS)
 	$(Q)$(MAKE) --no-print-directory -f tests/bench/Makefile build/bench/bench_load
 	$(Q)$(PYTHON) tests/live/run.py
 
@@ -183,7 +183,7 @@ soak: $(OUTPUT)/tfotrace $(SCENARIOS)
 
 # Debian 12's 6.1, 6.1-cloud and 6.12 kernels under qemu (packages cached
 # in .cache/vm).
-test-vm: $(OUTPUT)/tfotrace-static $(SCENARIOS) $(OUTPUT)/tests/libmptcpize.so
+test-vm: $(OUTPUT)/tfotrace-static $(SCENARIOS)
 	$(Q)$(PYTHON) tests/vm/run.py
 
 # The benchmark's peers and its Debian 12 guest; not part of `make test`.
@@ -223,8 +223,3 @@ clean:
 	$(Q)rm -rf $(OUTPUT)
 
 -include $(wildcard $(OUTPUT)/*/*.d $(OUTPUT)/*/*/*.d)
-
-# The LD_PRELOAD shim that makes a real server's TCP sockets MPTCP (tests/real).
-$(OUTPUT)/tests/libmptcpize.so: tests/real/mptcpize.c | $(OUTPUT)/tests
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -shared -fPIC $< -ldl -o $@

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 """Live tests with a real server from Debian's archive: haproxy in
-master-worker mode, its listener made MPTCP by tests/real/mptcpize.c (as
-mptcpize and Go >= 1.24 do), asking for TCP Fast Open (`bind ... tfo`),
+master-worker mode, its listener made MPTCP by Debian's `mptcpize run` (as
+Go >= 1.24 makes its own), asking for TCP Fast Open (`bind ... tfo`),
 started before and after tfotrace, with TFO clients sending data in their
 SYN (tests/scenarios/tfo_client.c). And tfotrace's own scan and doctor
 under a running tfotrace: no finding of their own. Imported by run.py."""
@@ -42,7 +42,8 @@ class Netns:
 
 
 class Haproxy:
-    """haproxy -W (master-worker) in NS, its TCP sockets made MPTCP."""
+    """haproxy -W (master-worker) in NS, its TCP sockets made MPTCP by
+    Debian's `mptcpize run` (make deps installs it)."""
 
     def __init__(self, ctx, ns, mptcp=True):
         self.hp = servers.haproxy()
@@ -52,10 +53,13 @@ class Haproxy:
         self.pidfile = os.path.join(self.dir, "pid")
         servers.haproxy_config(cfg, PORT)
         env = dict(os.environ, **self.hp["env"])
+        prefix = []
         if mptcp:
-            env["LD_PRELOAD"] = servers.SHIM
+            if not servers.mptcpize()["installed"]:
+                raise R.Fail("mptcpize and libmptcpwrap0 are not installed (make deps)")
+            prefix = [servers.MPTCPIZE, "run"]
         self.log = open(os.path.join(self.dir, "log"), "wb")
-        self.proc = R.spawn(ns.argv([self.hp["binary"], "-f", cfg, "-p", self.pidfile]),
+        self.proc = R.spawn(ns.argv(prefix + [self.hp["binary"], "-f", cfg, "-p", self.pidfile]),
                             env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self.master = None
 
@@ -204,7 +208,7 @@ def test_haproxy_started_after(ctx):
 def test_mptcp_off_stops_a_native_mptcp_server(ctx):
     """Why net.mptcp.enabled=0 is never advised for such a listener: with
     MPTCP off, a server that asks for MPTCP and does not fall back does not
-    listen at all (haproxy under the shim, like the C proxy the field guide
+    listen at all (haproxy under mptcpize, like the C proxy the field guide
     met). The same server with plain TCP in that namespace works."""
     ns = Netns(("net.ipv4.tcp_fastopen=3", "net.mptcp.enabled=0"))
     try:
@@ -220,7 +224,7 @@ def test_mptcp_off_stops_a_native_mptcp_server(ctx):
         plain.stop()
         if done["answered"] != done["clients"]:
             raise R.Fail(f"plain haproxy answered {done['answered']}")
-        print(f"# net.mptcp.enabled=0: haproxy under the shim exits "
+        print(f"# net.mptcp.enabled=0: haproxy under mptcpize exits "
               f"({hp.output().splitlines()[-1][:80]!r}); plain TCP serves")
     finally:
         ns.close()

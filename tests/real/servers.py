@@ -7,9 +7,8 @@ run from there with the libraries the host lacks.
     hp = servers.haproxy()     # {"binary":..., "env":{...}, "libs":[...]}
     mz = servers.mptcpize()    # Debian's mptcpize: {"files": {real path: cached}, ...}
 
-haproxy runs in master-worker mode; tests/real/mptcpize.c (built as
-build/tests/libmptcpize.so) makes its listener MPTCP, as mptcpize does and
-as Go >= 1.24 does for its listeners.
+haproxy runs in master-worker mode; Debian's `mptcpize run` makes its
+listener MPTCP, as Go >= 1.24 does for its own listeners.
 """
 
 import glob
@@ -21,7 +20,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 CACHE = os.path.join(ROOT, ".cache", "real")
 EXTRACTED = os.path.join(CACHE, "root")
 LIBDIRS = [os.path.join(EXTRACTED, d) for d in ("usr/lib/x86_64-linux-gnu", "lib/x86_64-linux-gnu")]
-SHIM = os.path.join(ROOT, "build", "tests", "libmptcpize.so")
 
 # haproxy and the libraries a fresh Debian 12 lacks for it; any other
 # missing one is fetched by its soname, the Debian policy way.

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * TCP Fast Open clients of a server this program did not make (a real
- * proxy): N connections to 127.0.0.1:PORT, each sending an HTTP request in
+ * proxy): N connections to ADDR:PORT (127.0.0.1 by default: a loopback
+ * address of its own keeps the namespace's cookie for 127.0.0.1 out of
+ * it), each sending an HTTP request in
  * its SYN with MSG_FASTOPEN and reading the answer. Runs in the network
  * namespace it is started in; sets net.ipv4.tcp_fastopen's client bit there
  * if asked. Prints one JSON line: how many connections got an answer, and
  * the namespace's TFO counters before and after.
  *
- *   tfo_client --port PORT [--clients N] [--sysctl NAME=VALUE]...
+ *   tfo_client --port PORT [--addr IPV4] [--clients N] [--sysctl NAME=VALUE]...
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -58,6 +60,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, 'p' },
+		{ "addr", required_argument, NULL, 'a' },
 		{ "clients", required_argument, NULL, 'n' },
 		{ "sysctl", required_argument, NULL, 's' },
 		{},
@@ -65,6 +68,8 @@ int main(int argc, char **argv)
 	static const char request[] = "GET / HTTP/1.0\r\n\r\n";
 	long long before[N_COUNTERS], after[N_COUNTERS];
 	int port = 0, clients = 5, answered = 0, c;
+	const char *server = "127.0.0.1";
+	struct in_addr server_addr;
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
@@ -73,6 +78,9 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			clients = atoi(optarg);
+			break;
+		case 'a':
+			server = optarg;
 			break;
 		case 's': {
 			char path[256], *eq = strchr(optarg, '=');
@@ -85,12 +93,16 @@ int main(int argc, char **argv)
 			break;
 		}
 		default:
-			fprintf(stderr, "usage: tfo_client --port PORT [--clients N] [--sysctl NAME=VALUE]...\n");
+			fprintf(stderr, "usage: tfo_client --port PORT [--addr IPV4] [--clients N] [--sysctl NAME=VALUE]...\n");
 			return 2;
 		}
 	}
 	if (port <= 0 || port > 65535 || clients < 0) {
 		fprintf(stderr, "tfo_client: --port 1-65535 needed\n");
+		return 2;
+	}
+	if (inet_pton(AF_INET, server, &server_addr) != 1) {
+		fprintf(stderr, "tfo_client: --addr %s: not an IPv4 address\n", server);
 		return 2;
 	}
 	read_counters(before);
@@ -105,7 +117,7 @@ int main(int argc, char **argv)
 			perror("socket");
 			return 1;
 		}
-		inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+		addr.sin_addr = server_addr;
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		if (sendto(fd, request, sizeof(request) - 1, MSG_FASTOPEN,
 			   (struct sockaddr *)&addr, sizeof(addr)) == sizeof(request) - 1) {

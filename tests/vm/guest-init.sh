@@ -9,10 +9,16 @@
 #   C  two servers, tfotrace -p the first
 #   R  (fentry, kprobe) two hooked functions renamed in the BTF given with
 #      --btf: skipped with a warning, the rest still traces
-#   H  Debian's haproxy, master-worker, its listener made MPTCP by the
-#      mptcpize shim and asking for TFO, started before (HB) and after (HA)
-#      tfotrace, five TFO clients; then (once) the first fix it was given,
-#      applied, and the clients again
+#   H  Debian's haproxy, master-worker, its listener made MPTCP by Debian's
+#      `mptcpize run` and asking for TFO, started before (HB) and after (HA)
+#      tfotrace, five TFO clients; then (once) the first fix it was given
+#      (HF), and its first program-level fix (HP), applied, and the clients
+#      again
+#   G  the Go 1.24 servers of tests/real/go (a go-default, b environment,
+#      c SetMultipathTCP, d go-default with GODEBUG=x509sha1=1, e a Control
+#      that returns the error) started after (GA) and before (GB) tfotrace;
+#      then (once) the first program-level fix of a, b and d, taken from
+#      GA's findings and applied as printed (GF)
 # and last, in text, the report a user reads for the Go-style server.
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
@@ -55,10 +61,13 @@ stop_tool() {
 
 # /etc/haproxy/haproxy.cfg: tests/real/servers.py's, on port 18080
 
-# haproxy, its TCP sockets made MPTCP; MASTER its master's pid once up
+# haproxy under Debian's `mptcpize run` (its TCP sockets made MPTCP), or
+# as $1 says (plain: without it); MASTER its master's pid once up
 start_haproxy() {
 	rm -f /tmp/haproxy.pid /tmp/haproxy.log
-	LD_PRELOAD=/usr/lib/libmptcpize.so haproxy -f /etc/haproxy/haproxy.cfg \
+	run=mptcpize
+	[ "$1" = plain ] && run=
+	${run:+mptcpize run} haproxy -f /etc/haproxy/haproxy.cfg \
 		-p /tmp/haproxy.pid >/tmp/haproxy.log 2>&1 &
 	HAPROXY=$!
 	wait_for /tmp/haproxy.log "Loading success"
@@ -90,6 +99,58 @@ haproxy_sessions() {
 	stop_haproxy
 	section "$1 HA haproxy" /tmp/HA.pid
 	section "$1 HA client" /tmp/HA.client
+}
+
+# The Go servers: variant letter -> port, program, environment
+go_port() { case $1 in a) echo 18081;; b) echo 18082;; c) echo 18083;; d) echo 18084;; e) echo 18085;; esac; }
+go_bin() { case $1 in a|d) echo tfo-go-default;; b) echo tfo-go-old;; c) echo tfo-go-setmptcp;; e) echo tfo-go-return;; esac; }
+go_env() { case $1 in b) echo GODEBUG=multipathtcp=2;; d) echo GODEBUG=x509sha1=1;; esac; }
+# (e)'s TFO works on 6.1 (its TCP fallback): on an address of its own, the
+# cookie its clients keep is not for the others' 127.0.0.1
+go_addr() { case $1 in e) echo 127.0.0.5;; *) echo 127.0.0.1;; esac; }
+
+# start_go V [ENV]: variant V with its environment (or ENV, a fix's), and
+# nothing else in it; its ready line in /tmp/goV.ready
+start_go() {
+	envs=$(go_env $1)
+	[ $# -gt 1 ] && envs=$2
+	rm -f /tmp/go$1.ready
+	env -i $envs $(go_bin $1) -listen $(go_addr $1):$(go_port $1) \
+		>/tmp/go$1.ready 2>/tmp/go$1.log &
+	eval GOPID_$1=$!
+	wait_for /tmp/go$1.ready '"op":"ready"'
+}
+
+stop_go() {
+	eval "kill \$GOPID_$1; wait \$GOPID_$1"
+}
+
+# G: the Go servers, in the guest's own namespace (tfotrace's: the scan
+# sees them), under tfotrace in mode $1
+go_sessions() {
+	echo 3 >/proc/sys/net/ipv4/tcp_fastopen
+	start_tool GA --attach $1
+	for v in a b c d e; do
+		start_go $v
+		tfo_client --addr $(go_addr $v) --port $(go_port $v) --clients $CLIENTS >/tmp/GA$v.client
+	done
+	stop_tool
+	for v in a b c d e; do
+		stop_go $v
+		section "$1 GA $v ready" /tmp/go$v.ready
+		section "$1 GA $v client" /tmp/GA$v.client
+	done
+	for v in a b c d; do start_go $v; done
+	start_tool GB --attach $1
+	for v in a b c d; do
+		tfo_client --addr $(go_addr $v) --port $(go_port $v) --clients $CLIENTS >/tmp/GB$v.client
+	done
+	stop_tool
+	for v in a b c d; do
+		stop_go $v
+		section "$1 GB $v ready" /tmp/go$v.ready
+		section "$1 GB $v client" /tmp/GB$v.client
+	done
 }
 
 echo "=== KERNEL $(uname -r)"
@@ -150,6 +211,7 @@ for MODE in fentry kprobe tracepoint; do
 	section "$MODE C2 scenario" /tmp/C2.sc
 
 	haproxy_sessions $MODE
+	go_sessions $MODE
 
 	# R: two hooked functions "renamed" in the BTF given with --btf
 	[ $MODE = tracepoint ] && continue
@@ -189,6 +251,43 @@ if [ -n "$FIX" ]; then
 	section "HF client" /tmp/HF.client
 	echo 3 >/proc/sys/net/ipv4/tcp_fastopen
 fi
+# HP: the first program-level fix tfotrace gave haproxy (under mptcpize:
+# start it without `mptcpize run`), applied: a plain TCP listener, TFO
+if grep -q 'start it without `mptcpize run`' /tmp/HA.json; then
+	echo 3 >/proc/sys/net/ipv4/tcp_fastopen
+	start_tool HP
+	start_haproxy plain
+	tfo_client --port 18080 --clients $CLIENTS >/tmp/HP.client
+	echo "{\"master\":$MASTER}" >/tmp/HP.pid
+	stop_haproxy
+	MODE=fix
+	stop_tool
+	section "HP haproxy" /tmp/HP.pid
+	section "HP client" /tmp/HP.client
+fi
+# GF: the first program-level fix of the Go servers a, b and d, as GA's
+# findings printed it (its GODEBUG), applied: each started again with it
+echo 3 >/proc/sys/net/ipv4/tcp_fastopen
+start_tool GF
+for v in a b d; do
+	fix=$(grep '"final":true' /tmp/GA.json | grep "\"port\":$(go_port $v)," |
+	      grep '"kind":"mptcp-tfo-rejected"' | head -1 |
+	      sed -n 's/.*`\(Environment=\)\{0,1\}"\{0,1\}GODEBUG=\([^`"]*\)"\{0,1\}`.*/\2/p')
+	[ -n "$fix" ] || continue
+	echo "{\"fix\":\"GODEBUG=$fix\"}" >/tmp/GF$v.fix
+	start_go $v "GODEBUG=$fix"
+	tfo_client --addr $(go_addr $v) --port $(go_port $v) --clients $CLIENTS >/tmp/GF$v.client
+	stop_go $v
+	cp /tmp/go$v.ready /tmp/GF$v.ready
+done
+MODE=fix
+stop_tool
+for v in a b d; do
+	[ -f /tmp/GF$v.fix ] || continue
+	section "GF $v fix" /tmp/GF$v.fix
+	section "GF $v ready" /tmp/GF$v.ready
+	section "GF $v client" /tmp/GF$v.client
+done
 # The report a user reads for haproxy, in text
 start_haproxy
 tfotrace --ready-file /tmp/ready >/tmp/htext.out 2>/tmp/htext.err &

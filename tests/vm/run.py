@@ -94,22 +94,38 @@ def vmlinuz_of(pkg):
 
 # ---------------------------------------------------------------- guest
 
-def haproxy_files(tests, workdir):
+def haproxy_files(workdir):
     """Debian's haproxy, the libraries it loads, its configuration (the live
-    test's, on HAPROXY_PORT) and the MPTCP shim, at the paths the guest runs
-    them from (tests/real/servers.py fetches them)."""
+    test's, on HAPROXY_PORT), and Debian's mptcpize with its library, at
+    the paths the guest runs them from (tests/real/servers.py fetches
+    them)."""
     sys.path.insert(0, os.path.join(ROOT, "tests", "real"))
     import servers
     hp = servers.haproxy()
     cfg = os.path.join(workdir, "haproxy.cfg")
     servers.haproxy_config(cfg, HAPROXY_PORT)
-    out = [(hp["binary"], "/usr/sbin/haproxy"), (cfg, "/etc/haproxy/haproxy.cfg"),
-           (os.path.join(tests, "libmptcpize.so"), "/usr/lib/libmptcpize.so")]
+    out = [(hp["binary"], "/usr/sbin/haproxy"), (cfg, "/etc/haproxy/haproxy.cfg")]
+    out += [(copy, real) for real, copy in servers.mptcpize()["files"].items()]
     for lib in hp["libs"]:
         # the extracted ones where the guest's loader looks for them
         dst = lib.replace(servers.EXTRACTED, "") if lib.startswith(servers.EXTRACTED) else lib
         out.append((lib, dst))
     return out
+
+
+# The Go 1.24 servers of tests/real/go, by the guest's letters
+GO_VARIANTS = {"a": "tfo-go-default", "b": "tfo-go-old", "c": "tfo-go-setmptcp",
+               "d": "tfo-go-default", "e": "tfo-go-return"}
+GO_PORTS = {"a": 18081, "b": 18082, "c": 18083, "d": 18084, "e": 18085}
+GO_SOURCES = {"a": "go-default", "b": "environment", "c": "program", "d": "go-default"}
+
+
+def go_files():
+    """The Go servers, built with Debian 13's Go 1.24 (tests/real/golang.py,
+    cached), as /bin/NAME in the guest."""
+    sys.path.insert(0, os.path.join(ROOT, "tests", "real"))
+    import golang
+    return [(golang.build(name), f"/bin/{name}") for name in sorted(set(GO_VARIANTS.values()))]
 
 
 def shared_libraries(binary):
@@ -363,11 +379,17 @@ def judge_haproxy(j, sec, mode, old_kernel, probes):
         j.eq(f"{tag} names haproxy's master", (f.get("pid"), f.get("comm")), (master, "haproxy"))
         j.eq(f"{tag} proto", f.get("proto"), "MPTCP")
         j.eq(f"{tag} no Go version for a C program", f.get("go_version"), None)
+        j.eq(f"{tag} its MPTCP from Debian's mptcpize",
+             (f.get("mptcp_source"), f.get("mptcp_setting")),
+             ("preload", "LD_PRELOAD=libmptcpwrap.so.0.0.1"))
         j.eq(f"{tag} no advice that stops it listening",
              [a for fi in finds for a in fi.get("advice", []) if "net.mptcp.enabled" in a], [])
         if old_kernel:
             j.check(f"{tag} first fix 0x403", f.get("advice", [""])[0].startswith(
                 "sysctl -w net.ipv4.tcp_fastopen=0x403"), str(f.get("advice"))[:300])
+            j.check(f"{tag} its program-level fix: without mptcpize run",
+                    "start it without `mptcpize run`" in (f.get("advice") or ["", ""])[1],
+                    str(f.get("advice"))[:400])
         delta = client["delta"]
         if probes:
             j.eq(f"{tag} cookie_requests = TCPFastOpenCookieReqd's rise",
@@ -393,6 +415,16 @@ def judge_haproxy(j, sec, mode, old_kernel, probes):
                      "mptcp_setsockopt" if old_kernel and probes else None)
 
 
+def judge_tfo_works(j, tag, done):
+    """TFO works for these clients: every SYN's data accepted but those
+    that asked for a cookie (the first, unless the namespace kept one from
+    an earlier run)."""
+    d = done["delta"]
+    j.eq(f"{tag}: TFO works (TCPFastOpenPassive = clients - TCPFastOpenCookieReqd)",
+         (d["TCPFastOpenPassive"], d["TCPFastOpenCookieReqd"] <= 1),
+         (done["clients"] - d["TCPFastOpenCookieReqd"], True))
+
+
 def judge_haproxy_fix(j, sec, old_kernel):
     """The first fix tfotrace gave haproxy, applied: still listening, and
     TFO works (6.1: 0x403 sizes its queue although the setsockopt fails)."""
@@ -408,8 +440,131 @@ def judge_haproxy_fix(j, sec, old_kernel):
     j.check("haproxy still listening after the fix", fix[0].get("alive") is True, str(fix))
     j.eq("haproxy answered every client after the fix", client[-1]["answered"],
          client[-1]["clients"])
-    j.eq("TFO works after the fix (TCPFastOpenPassive = clients - 1)",
-         client[-1]["delta"]["TCPFastOpenPassive"], client[-1]["clients"] - 1)
+    judge_tfo_works(j, "after the fix", client[-1])
+
+
+def judge_haproxy_program_fix(j, sec, old_kernel):
+    """Its first program-level fix (start it without `mptcpize run`),
+    applied: a plain TCP listener, TFO working, tfo-ok and nothing else."""
+    tool = json_lines(sec.get("fix HP tool", []))
+    client = json_lines(sec.get("HP client", []))
+    # offered on 6.12 too: haproxy sets TCP_USER_TIMEOUT and TCP_QUICKACK,
+    # which MPTCP refuses there (mptcp-option-rejected)
+    if not client:
+        j.check("haproxy program fix applied", False, "no HP sections")
+        return
+    fins = [o for o in tool if o.get("type") == "finding" and o.get("final")
+            and o.get("port") == HAPROXY_PORT]
+    j.eq("haproxy without mptcpize: tfo-ok, TCP",
+         [(f.get("kind"), f.get("proto"), f.get("mptcp_source")) for f in fins],
+         [("tfo-ok", "TCP", None)])
+    j.eq("haproxy without mptcpize answered every client", client[-1]["answered"],
+         client[-1]["clients"])
+    judge_tfo_works(j, "haproxy without mptcpize", client[-1])
+
+
+def go_section(sec, name):
+    objs = json_lines(sec.get(name, []))
+    if not objs:
+        raise Fail(f"section {name!r} missing or empty")
+    return objs[-1]
+
+
+def judge_go(j, sec, mode, old_kernel, probes):
+    """The Go servers started after (GA) and before (GB) tfotrace: each
+    named with its pid, Go version and where its MPTCP came from; on 6.1
+    the refusal with the kernel's numbers and a fix for each source, (e)'s
+    fallback with no fault; on 6.12 tfo-ok."""
+    tool = json_lines(sec.get(f"{mode} GA tool", []))
+    for v, name in GO_VARIANTS.items():
+        tag = f"GA{v}"
+        try:
+            ready = go_section(sec, f"{mode} GA {v} ready")
+            done = go_section(sec, f"{mode} GA {v} client")
+        except Fail as exc:
+            j.check(f"{tag} ran", False, str(exc))
+            continue
+        fell_back = v == "e" and old_kernel
+        j.eq(f"{tag} {name} answered every client", done["answered"], done["clients"])
+        j.eq(f"{tag} listener protocol", ready["proto"], 6 if fell_back else IPPROTO_MPTCP)
+        fins = [o for o in tool if o.get("type") == "finding" and o.get("final")
+                and o.get("port") == GO_PORTS[v] and "remote_addr" not in o]
+        want = (["mptcp-fell-back", "tfo-ok"] if fell_back else
+                ["tfo-ok"] if v == "e" or not old_kernel else ["mptcp-tfo-rejected"])
+        j.eq(f"{tag} verdict", sorted(f["kind"] for f in fins), want)
+        for f in fins:
+            j.eq(f"{tag} {f['kind']} names it", (f.get("pid"), f.get("go_version")),
+                 (ready["pid"], ready["go"]))
+            if v != "e":
+                j.eq(f"{tag} {f['kind']} mptcp_source", f.get("mptcp_source"), GO_SOURCES[v])
+        rej = next((f for f in fins if f["kind"] == "mptcp-tfo-rejected"), None)
+        if rej:
+            if probes:
+                j.eq(f"{tag} cookie_requests = TCPFastOpenCookieReqd's rise",
+                     rej.get("cookie_requests"), done["delta"]["TCPFastOpenCookieReqd"])
+            else:
+                j.eq(f"{tag} per-SYN numbers unknown without probes",
+                     rej.get("cookie_requests"), None)
+            j.eq(f"{tag} errno", rej.get("errno"), "ENOPROTOOPT")
+            fix = (rej.get("advice") or ["", ""])[1]
+            if v == "c":
+                j.check(f"{tag} its fix is its code (SetMultipathTCP), no GODEBUG",
+                        "SetMultipathTCP(true)" in fix and "`GODEBUG=" not in fix, fix)
+            else:
+                want_fix = "x509sha1=1,multipathtcp=0" if v == "d" else "multipathtcp=0"
+                j.check(f"{tag} its fix: start it with GODEBUG={want_fix}",
+                        f"with `GODEBUG={want_fix}` in its environment" in fix, fix)
+                if v == "b":
+                    j.check(f"{tag} the fix says it comes from its environment",
+                            "comes from its environment, not its code" in fix, fix)
+        fb = next((f for f in fins if f["kind"] == "mptcp-fell-back"), None)
+        if fb:
+            j.eq(f"{tag} what fell back", (fb.get("proto"), fb.get("errno")), ("TCP", "ENOPROTOOPT"))
+            judge_tfo_works(j, f"{tag} on its TCP listener", done)
+    # before: the scan names each, with its source
+    tool = json_lines(sec.get(f"{mode} GB tool", []))
+    for v in "abcd":
+        tag = f"GB{v}"
+        try:
+            ready = go_section(sec, f"{mode} GB {v} ready")
+        except Fail as exc:
+            j.check(f"{tag} ran", False, str(exc))
+            continue
+        ls = [o for o in tool if o.get("type") == "listener" and o.get("port") == GO_PORTS[v]]
+        j.eq(f"{tag} the scan names it",
+             [(l.get("pid"), l.get("go_version"), l.get("mptcp_source")) for l in ls],
+             [(ready["pid"], ready["go"], GO_SOURCES[v])])
+        fins = [o for o in tool if o.get("type") == "finding" and o.get("final")
+                and o.get("port") == GO_PORTS[v] and "remote_addr" not in o]
+        j.eq(f"{tag} verdict", [f["kind"] for f in fins],
+             ["mptcp-tfo-rejected" if old_kernel else "tfo-ok"])
+
+
+def judge_go_fix(j, sec, old_kernel):
+    """The first program-level fix of (a), (b) and (d), applied as GA's
+    findings printed it: a TCP listener, TFO working, tfo-ok and nothing
+    else; (d) kept x509sha1=1."""
+    tool = json_lines(sec.get("fix GF tool", []))
+    for v, want in (("a", "GODEBUG=multipathtcp=0"), ("b", "GODEBUG=multipathtcp=0"),
+                    ("d", "GODEBUG=x509sha1=1,multipathtcp=0")):
+        fix = json_lines(sec.get(f"GF {v} fix", []))
+        if not old_kernel:
+            j.eq(f"GF{v} no fix on this kernel", fix, [])
+            continue
+        if not fix:
+            j.check(f"GF{v} fix applied", False, "no GF sections")
+            continue
+        ready = go_section(sec, f"GF {v} ready")
+        done = go_section(sec, f"GF {v} client")
+        j.eq(f"GF{v} the fix applied", fix[0].get("fix"), want)
+        j.eq(f"GF{v} runs with it", ready.get("godebug"), want.split("=", 1)[1])
+        j.eq(f"GF{v} a TCP listener, TCP_FASTOPEN taken", (ready["proto"], ready["tfo_errno"]),
+             (6, 0))
+        j.eq(f"GF{v} answered every client", done["answered"], done["clients"])
+        judge_tfo_works(j, f"GF{v}", done)
+        fins = [o for o in tool if o.get("type") == "finding" and o.get("final")
+                and o.get("port") == GO_PORTS[v] and "remote_addr" not in o]
+        j.eq(f"GF{v} tfo-ok and nothing wrong", [f["kind"] for f in fins], ["tfo-ok"])
 
 
 def judge_mode(j, sec, mode, old_kernel):
@@ -510,6 +665,7 @@ def judge_mode(j, sec, mode, old_kernel):
     judge_remote(j, "C1", C, c1, d1, not old_kernel, probes)
 
     judge_haproxy(j, sec, mode, old_kernel, probes)
+    judge_go(j, sec, mode, old_kernel, probes)
 
     # R: tcp_try_fastopen and mptcp_setsockopt renamed in the BTF given
     # with --btf: both hooks skipped with a warning, the rest traces
@@ -605,6 +761,8 @@ def judge_kernel(pkg, text):
         j.check("text report", False, str(exc))
     judge_doctor(j, sec, old_kernel)
     judge_haproxy_fix(j, sec, old_kernel)
+    judge_haproxy_program_fix(j, sec, old_kernel)
+    judge_go_fix(j, sec, old_kernel)
     for mode in modes:
         jm = Judge(f"{pkg} {mode}")
         try:
@@ -649,7 +807,7 @@ def main(argv):
         initrd = build_initramfs(workdir, args.tfotrace, args.scenario,
                                  extra=[(os.path.join(tests, "btf_rename"), "btf_rename"),
                                         (os.path.join(tests, "tfo_client"), "tfo_client")],
-                                 files=haproxy_files(tests, workdir))
+                                 files=haproxy_files(workdir) + go_files())
         os.makedirs(os.path.join(CACHE, "logs"), exist_ok=True)
 
         def one(pkg):
