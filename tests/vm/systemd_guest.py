@@ -24,11 +24,12 @@ writes to (the kernel and systemd's status lines stay on the console,
 ttyS0), through a pipe, so the commands it runs see no terminal. Both
 are kept in .cache/vm/logs/. Then the guest powers off.
 
-    python3 tests/vm/systemd_guest.py [--kernel PKG]...
+    python3 tests/vm/systemd_guest.py [--kernel PKG]... [--deb FILE]
 
-boots it on the 6.1 kernel linux-image-amd64 depends on and on the newest
-6.12 one and judges the boot; prints "ok - ..." / "not ok - ..." per check
-and last "systemd-guest: N passed, M failed".
+runs the packaged tfotrace.service under systemd on the 6.1 kernel
+linux-image-amd64 depends on and on the newest 6.12 one, and a demo
+service whose Environment= a drop-in overrides; prints "ok - ..." /
+"not ok - ..." per check and last "systemd-guest: N passed, M failed".
 
 Use from another test:
 
@@ -44,6 +45,7 @@ Use from another test:
 """
 
 import argparse
+import concurrent.futures
 import contextlib
 import fcntl
 import glob
@@ -543,6 +545,174 @@ def judge_boot(j, r):
     return True
 
 
+# ---------------------------------------------------------------- our check
+
+DEMO_UNIT = """[Unit]
+Description=demo: a long-running service with Environment=, as a Go server's unit has
+
+[Service]
+Environment=GODEBUG=multipathtcp=2
+ExecStart=/bin/sleep infinity
+
+[Install]
+WantedBy=multi-user.target
+"""
+OVERRIDE = "/etc/systemd/system/demo.service.d/override.conf"
+PROM = "/var/lib/prometheus/node-exporter/tfotrace.prom"
+
+
+def kv(lines):
+    """KEY=VALUE lines (systemctl show, status_of) as a dict; repeated keys
+    (environ=) as lists under KEY + 's'."""
+    out = {}
+    for line in lines:
+        k, sep, v = line.partition("=") if "=" in line else line.partition(":")
+        if not sep:
+            continue
+        if k in out or k == "environ":
+            out.setdefault(k + "s", [out.pop(k)] if k in out else []).append(v)
+        else:
+            out[k] = v.strip()
+    return out
+
+
+def marks(r):
+    return {m.group(2): float(m.group(1))
+            for m in re.finditer(r"^=== MARK (\S+) (.*)$", r.output, re.M)}
+
+
+def judge_tfotrace(j, r):
+    """tfotrace.service as the .deb ships it, under bookworm's systemd."""
+    sec = r.sections
+    old_kernel = r.boot.get("kernel", "").startswith("6.1.")
+    inst = sec.get("install", [])
+    j.check("tfotrace installed by dpkg -i",
+            any(re.match(r"tfotrace \S+ install ok installed$", l) for l in inst), inst)
+    j.check("bpftool installed (the .deb recommends it)",
+            any(re.match(r"bpftool \S+ install ok installed$", l) for l in inst), inst)
+    j.eq("not enabled on install", sec.get("tfotrace is-enabled"), ["disabled"])
+    entries = vm.json_lines(sec.get("tfotrace journal", []))
+    own = [e for e in entries if e.get("SYSLOG_IDENTIFIER") == "tfotrace"]
+    stderr = [e["MESSAGE"] for e in own if str(e.get("MESSAGE", "")).startswith("tfotrace:")]
+    attached = [m for m in stderr if "attached in" in m]
+    mode = re.search(r"attached in (\S+) mode", attached[0]).group(1) if attached else None
+    j.check("attached (journalctl -u tfotrace: 'tfotrace: attached in ... mode')", attached,
+            "\n".join(sec.get("tfotrace journal", [])[-20:]) or r.tail())
+    j.eq("attach mode", mode, "fentry")
+    j.eq("systemctl is-active tfotrace", sec.get("tfotrace is-active"), ["active"])
+    main = kv(sec.get("tfotrace main status", []))
+    for cap in ("CapEff", "CapPrm", "CapInh", "CapAmb", "CapBnd"):
+        j.eq(f"main process {cap} 0 after the drop", main.get(cap), "0" * 16)
+    j.eq("main process NoNewPrivs", main.get("NoNewPrivs"), "1")
+    j.eq("main process seccomp filter (SystemCallFilter=)", main.get("Seccomp"), "2")
+    helper = kv(sec.get("tfotrace helper status", []))
+    j.eq("helper keeps CAP_SYS_PTRACE alone: CapEff", helper.get("CapEff"), "0000000000080000")
+    j.eq("helper CapPrm", helper.get("CapPrm"), "0000000000080000")
+    j.check("helper is the main process's child",
+            helper.get("PPid") and helper.get("PPid") == main.get("Pid"),
+            (helper.get("PPid"), main.get("Pid")))
+    # the Go-style listener's finding: first seen, in the journal, as JSON
+    try:
+        server, done = vm.scenario(sec, "scenario")
+    except vm.Fail as exc:
+        j.check("scenario", False, str(exc))
+        return
+    j.eq("the listener's setsockopt(TCP_FASTOPEN) errno", server["tfo_errno"],
+         92 if old_kernel else 0)
+    messages = [e.get("MESSAGE", "") for e in own if not str(e.get("MESSAGE", "")).startswith("tfotrace:")]
+    not_json = [m for m in messages if not (isinstance(m, str) and m.startswith("{"))]
+    j.eq("stdout: every journal line is JSON", not_json, [])
+    objs = vm.json_lines(messages)
+    j.eq("stdout lines parse", len(objs), len(messages))
+    j.check("journal entries of stdout (_TRANSPORT=stdout, SYSLOG_IDENTIFIER=tfotrace)",
+            own and all(e.get("_TRANSPORT") == "stdout" for e in own),
+            {e.get("_TRANSPORT") for e in own})
+    want = "mptcp-tfo-rejected" if old_kernel else "tfo-ok"
+    finds = [o for o in objs if o.get("type") == "finding" and o.get("port") == server["port"]]
+    j.check(f"finding {want} for the listener in the journal",
+            finds and finds[0].get("kind") == want, [o.get("kind") for o in finds])
+    if finds:
+        j.eq("its pid", finds[0].get("pid"), server["pid"])
+        # the listener's systemd unit, from its cgroup: the test script's
+        j.eq("its unit", finds[0].get("unit"), "tfotest.service")
+    final = [o for o in finds if o.get("final")]
+    j.eq("one final finding once the listener closed", [o.get("kind") for o in final], [want])
+    if final:
+        j.eq("final cookie_requests = the kernel's TCPFastOpenCookieReqd delta",
+             final[0].get("cookie_requests"), done["delta"]["TCPFastOpenCookieReqd"])
+        j.eq("final tfo_accepted = the kernel's TCPFastOpenPassive delta",
+             final[0].get("tfo_accepted"), done["delta"]["TCPFastOpenPassive"])
+        if old_kernel:
+            j.check("advice: tcp_fastopen=0x403 first",
+                    "tcp_fastopen=0x403" in (final[0].get("advice") or [""])[0],
+                    final[0].get("advice"))
+    # the metrics, while the listener was there
+    prom = sec.get("prom while listening", [])
+    port = f'port="{server["port"]}"'
+    queue = [l for l in prom if l.startswith("tfotrace_listener_tfo_queue_max{") and port in l]
+    j.check("metrics: the listener's TFO queue", queue and queue[0].endswith(
+        " 0" if old_kernel else " 256"), queue or prom[-15:])
+    if old_kernel:
+        j.check("metrics: tfotrace_finding{kind=\"mptcp-tfo-rejected\"} 1 for it",
+                any(l.startswith('tfotrace_finding{kind="mptcp-tfo-rejected",') and port in l
+                    and l.endswith(" 1") for l in prom), prom[-15:])
+    else:
+        j.check("metrics: tfotrace_findings{kind=\"tfo-ok\"} >= 1",
+                any(re.match(r'tfotrace_findings\{kind="tfo-ok"\} [1-9]', l) for l in prom),
+                prom[-15:])
+    after = sec.get("prom after stop", [])
+    j.check(f"metrics file {PROM} 0644, root's", after and after[0] == "mode=644 owner=root", after[:1])
+    # systemctl stop: a clean exit
+    j.eq("systemctl stop: inactive", sec.get("tfotrace stopped"), ["inactive"])
+    j.eq("systemctl stop: exit status 0 (systemd's debug log)", sec.get("tfotrace exit"),
+         ["tfotrace.service: Main process exited, code=exited, status=0/SUCCESS (success)"])
+    j.check("systemd: deactivated successfully",
+            "tfotrace.service: Deactivated successfully." in sec.get("systemd about tfotrace", []),
+            sec.get("systemd about tfotrace"))
+    j.check("a summary at exit", any(o.get("type") == "summary" for o in objs),
+            [o.get("type") for o in objs])
+    # the sandbox: nothing from systemd about the unit but starting and stopping
+    ours = sec.get("systemd about tfotrace", [])
+    routine = re.compile(r"^(Starting|Started|Stopping|Stopped) tfotrace|"
+                         r"^tfotrace\.service: (Deactivated successfully|Consumed .*)\.?$")
+    j.eq("systemd: no complaint about the unit", [l for l in ours if not routine.search(l)], [])
+    j.eq("tfotrace: no warning on stderr",
+         [m for m in stderr if re.search(r"warn|error|fail|denied|not permitted", m, re.I)], [])
+    sec_lines = sec.get("tfotrace security", [])
+    score = next((m.group(1) for l in sec_lines for m in
+                  [re.search(r"Overall exposure level for tfotrace\.service: ([0-9.]+)", l)] if m), None)
+    j.check("systemd-analyze security: exposure at most 3.5",
+            score is not None and float(score) <= 3.5, score or sec_lines[-3:])
+
+
+def judge_demo(j, r):
+    """Environment= and the drop-in systemctl edit writes, end to end."""
+    sec = r.sections
+    before, after = kv(sec.get("demo before", [])), kv(sec.get("demo after", []))
+    godebug = lambda f: [e for e in f.get("environs", []) if e.startswith("GODEBUG=")]
+    j.eq("demo environ before", godebug(before), ["GODEBUG=multipathtcp=2"])
+    j.eq("demo show before", [before.get(k) for k in ("Environment", "DropInPaths", "FragmentPath")],
+         ["GODEBUG=multipathtcp=2", "", "/lib/systemd/system/demo.service"])
+    j.eq("systemctl edit wrote the drop-in", sec.get("demo override.conf"),
+         ["[Service]", "Environment=GODEBUG=multipathtcp=0"])
+    j.check("restarted: a new process", after.get("pid") not in (None, "0", before.get("pid")),
+            (before.get("pid"), after.get("pid")))
+    j.eq("demo environ after the drop-in", godebug(after), ["GODEBUG=multipathtcp=0"])
+    j.eq("demo show after", [after.get(k) for k in ("Environment", "DropInPaths", "FragmentPath")],
+         ["GODEBUG=multipathtcp=0", OVERRIDE, "/lib/systemd/system/demo.service"])
+    cat = sec.get("demo cat", [])
+    j.check("systemctl cat names both files",
+            "# /lib/systemd/system/demo.service" in cat and f"# {OVERRIDE}" in cat, cat)
+
+
+def tfotrace_guest(deb, scenario):
+    g = Guest("tfotrace", script=open(os.path.join(HERE, "systemd-tfotrace.sh")).read())
+    g.add_deb(deb)
+    g.add_file(scenario, "/usr/local/bin/tfo_scenario", 0o755)
+    g.add_unit("demo.service", DEMO_UNIT, enable=True, directory="/lib/systemd/system")
+    return g
+
+
 # ---------------------------------------------------------------- CLI
 
 def skip_reason():
@@ -559,10 +729,19 @@ def default_kernels():
     return [k for k in vm.default_kernels() if "-cloud-" not in k]
 
 
+def newest_deb():
+    debs = sorted(glob.glob(os.path.join(ROOT, "build", "deb", "tfotrace_*.deb")),
+                  key=os.path.getmtime)
+    return debs[-1] if debs else None
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kernel", action="append",
                     help="kernel package(s) (default: linux-image-amd64's 6.1 and the newest 6.12)")
+    ap.add_argument("--deb", help="tfotrace's .deb (default: the newest build/deb/tfotrace_*.deb)")
+    ap.add_argument("--scenario", default=os.path.join(ROOT, "build", "tests", "tfo_scenario"))
+    ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--timeout", type=int, default=TIMEOUT_S, help="per boot, seconds")
     ap.add_argument("--refresh", action="store_true", help="rebuild the cached root")
     ap.add_argument("--build-only", action="store_true", help="make the cached root and stop")
@@ -573,24 +752,55 @@ def main(argv):
         return 77
     start = time.monotonic()
     results = []
+    guest = None
     try:
         _, facts = base_root(refresh=args.refresh)
         say(f"root: {facts['bytes'] / 2**20:.0f} MiB, {len(facts['installed'])} packages, "
             + ("cached" if facts["cached"] else f"built in {facts['build_s']} s"))
         if args.build_only:
             return 0
-        with Guest("boot", script="section hello echo hello\n") as guest:
-            for kernel in args.kernel or default_kernels():
-                r = guest.boot(kernel, timeout=args.timeout)
-                booted = f"{r.booted:.0f}" if r.booted is not None else "never"
-                say(f"{kernel}: multi-user after {booted} s (host); "
-                    f"{' '.join(r.boot['analyze'])}; guest ran {r.took:.0f} s")
-                j = vm.Judge(kernel)
-                if judge_boot(j, r):
-                    j.eq("the script's section", r.sections.get("hello"), ["hello"])
-                results += j.results
+        deb = args.deb or newest_deb()
+        for what, path in (("the .deb (make deb)", deb), ("tfo_scenario", args.scenario)):
+            if not path or not os.path.exists(path):
+                raise Fail(f"{what} is missing: {path}")
+        kernels = args.kernel or default_kernels()
+        for k in kernels:
+            vm.vmlinuz_of(k)
+        guest = tfotrace_guest(deb, args.scenario)
+        guest.image()
+        say(f"image: {os.path.basename(deb)} installed, {guest.facts['image_bytes'] / 2**20:.0f} MiB "
+            f"initramfs (zstd), made in {guest.facts['image_s']} s")
+
+        def one(kernel):
+            r = guest.boot(kernel, timeout=args.timeout)
+            m = marks(r)
+            booted = f"{r.booted:.0f}" if r.booted is not None else "never"
+            say(f"{kernel}: multi-user after {booted} s (host, from qemu's start); "
+                f"{' '.join(r.boot['analyze']) or 'no systemd-analyze'}; "
+                f"guest ran {r.took:.0f} s")
+            if "tfotrace start" in m and "tfotrace attached" in m:
+                say(f"{kernel}: systemctl start tfotrace to 'attached': "
+                    f"{m['tfotrace attached'] - m['tfotrace start']:.1f} s")
+            say(f"{kernel}: console {os.path.relpath(r.console_log, ROOT)}, "
+                f"output {os.path.relpath(r.output_log, ROOT)}")
+            j = vm.Judge(kernel)
+            if judge_boot(j, r):
+                judge_tfotrace(j, r)
+                judge_demo(j, r)
+            return j.results
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+            futures = {pool.submit(one, k): k for k in kernels}
+            for fut in concurrent.futures.as_completed(futures):
+                try:
+                    results += fut.result()
+                except vm.Fail as exc:
+                    results.append((f"{futures[fut]} boot", False, str(exc)))
     except vm.Fail as exc:
         results.append(("setup", False, str(exc)))
+    finally:
+        if guest:
+            guest.close()
     for name, ok, why in results:
         print(f"ok - {name}" if ok else f"not ok - {name}: {why}")
     failed = sum(1 for _, ok, _ in results if not ok)
