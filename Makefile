@@ -20,7 +20,7 @@ DEB_PACKAGES := make gcc libc6-dev clang llvm libbpf-dev bpftool libelf-dev zlib
 		libcmocka-dev pkg-config python3 iproute2 util-linux valgrind prometheus \
 		qemu-system-x86 busybox-static cpio libclang-rt-14-dev \
 		debootstrap lintian man-db file systemd-container debian-archive-keyring \
-		mptcpize
+		mptcpize mmdebstrap zstd
 
 ifeq ($(V),1)
 Q :=
@@ -45,7 +45,7 @@ TOOL_OBJS := $(TOOL_SRCS:%.c=$(OUTPUT)/user/%.o)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 SCENARIOS  := $(patsubst tests/scenarios/%.c,$(OUTPUT)/tests/%,$(wildcard tests/scenarios/*.c))
 
-.PHONY: all static deps test test-unit test-live test-vm test-san test-fuzz fuzz soak bench bench-deps run clean help deb test-pkg
+.PHONY: all static deps test test-unit test-live test-vm test-san test-fuzz fuzz soak bench bench-deps run clean help deb test-pkg test-systemd
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -61,6 +61,7 @@ help:
 	@echo 'make test-vm      Debian 12 kernels under qemu'
 	@echo 'make deb          build/deb/tfotrace_<version>-1_amd64.deb (static binary, man page, unit, completion)'
 	@echo 'make test-pkg     the .deb: lintian, installed in a clean Debian 12 root and under systemd'
+	@echo 'make test-systemd the packaged unit under real systemd, Debian 12 kernels 6.1 and 6.12 (qemu)'
 	@echo 'make soak         10 minutes of churn under tfotrace (SOAK_MINUTES=N)'
 	@echo 'make bench        benchmarks; writes tests/bench/RESULTS.md'
 	@echo 'make run          deps if missing, build, run tfotrace (ARGS="...")'
@@ -185,6 +186,13 @@ soak: $(OUTPUT)/tfotrace $(SCENARIOS)
 # in .cache/vm).
 test-vm: $(OUTPUT)/tfotrace-static $(SCENARIOS)
 	$(Q)$(PYTHON) tests/vm/run.py
+
+# Debian 12 with systemd as PID 1 on its 6.1 and 6.12 kernels under qemu
+# (tests/vm/systemd_guest.py): the .deb's tfotrace.service as systemctl runs
+# it, and a service's Environment= changed by a drop-in. The root is made
+# once with mmdebstrap, cached in .cache/vm/systemd-guest.
+test-systemd: deb $(OUTPUT)/tests/tfo_scenario
+	$(Q)$(PYTHON) tests/vm/systemd_guest.py
 
 # The benchmark's peers and its Debian 12 guest; not part of `make test`.
 BENCH_PACKAGES := bpftrace strace
