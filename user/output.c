@@ -118,13 +118,13 @@ int tfo_output_finding(const struct tfo_output *o, const struct tfo_finding *f)
 	return write_status(o);
 }
 
-int tfo_output_counters(const struct tfo_output *o, const struct tfo_mib *start,
-			const struct tfo_mib *delta)
+int tfo_output_counters(const struct tfo_output *o, uint32_t netns,
+			const struct tfo_mib *start, const struct tfo_mib *delta)
 {
 	if (o->format == TFO_FMT_JSON)
-		tfo_json_counters(o, start, delta);
+		tfo_json_counters(o, netns, start, delta);
 	else
-		tfo_text_counters(o, start, delta);
+		tfo_text_counters(o, netns, start, delta);
 	return write_status(o);
 }
 

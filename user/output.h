@@ -96,8 +96,8 @@ int tfo_output_listener(const struct tfo_output *o,
 			const struct tfo_mptcp_origin *origin);
 int tfo_output_finding(const struct tfo_output *o, const struct tfo_finding *f);
 /* The namespace's TFO counters: at start, and their change over the run. */
-int tfo_output_counters(const struct tfo_output *o, const struct tfo_mib *start,
-			const struct tfo_mib *delta);
+int tfo_output_counters(const struct tfo_output *o, uint32_t netns,
+			const struct tfo_mib *start, const struct tfo_mib *delta);
 
 /* In a mode without the SYN-ACK hook (tracepoint): that which remote
  * servers answer this host's TFO clients is not observable, and what the
@@ -129,10 +129,10 @@ void tfo_json_listener(const struct tfo_output *o, const struct tfo_rec_listener
 		       const struct tfo_mptcp_origin *origin);
 void tfo_text_finding(const struct tfo_output *o, const struct tfo_finding *f);
 void tfo_json_finding(const struct tfo_output *o, const struct tfo_finding *f);
-void tfo_text_counters(const struct tfo_output *o, const struct tfo_mib *start,
-		       const struct tfo_mib *delta);
-void tfo_json_counters(const struct tfo_output *o, const struct tfo_mib *start,
-		       const struct tfo_mib *delta);
+void tfo_text_counters(const struct tfo_output *o, uint32_t netns,
+		       const struct tfo_mib *start, const struct tfo_mib *delta);
+void tfo_json_counters(const struct tfo_output *o, uint32_t netns,
+		       const struct tfo_mib *start, const struct tfo_mib *delta);
 void tfo_text_remotes_unobserved(const struct tfo_output *o, const char *mode,
 				 uint32_t netns, const struct tfo_mib *delta);
 void tfo_json_remotes_unobserved(const struct tfo_output *o, const char *mode,

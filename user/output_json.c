@@ -443,12 +443,14 @@ static void json_counter_set(struct tfo_sink *out, const uint64_t *values,
 	tfo_sink_char(out, '}');
 }
 
-void tfo_json_counters(const struct tfo_output *o, const struct tfo_mib *start,
-		       const struct tfo_mib *delta)
+void tfo_json_counters(const struct tfo_output *o, uint32_t netns,
+		       const struct tfo_mib *start, const struct tfo_mib *delta)
 {
 	struct tfo_sink *out = &o->state->sink;
 
-	tfo_sink_str(out, "{\"type\":\"counters\",\"start\":");
+	tfo_sink_str(out, "{\"type\":\"counters\"");
+	json_u64(out, KEY("netns"), netns);
+	tfo_sink_str(out, KEY("start"));
 	json_counter_set(out, &start->active, start->present);
 	tfo_sink_str(out, ",\"delta\":");
 	json_counter_set(out, &delta->active, delta->present);

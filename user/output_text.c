@@ -685,16 +685,16 @@ void tfo_text_finding(const struct tfo_output *o, const struct tfo_finding *f)
 	text_finding_end(out, f, "fix");
 }
 
-void tfo_text_counters(const struct tfo_output *o, const struct tfo_mib *start,
-		       const struct tfo_mib *delta)
+void tfo_text_counters(const struct tfo_output *o, uint32_t netns,
+		       const struct tfo_mib *start, const struct tfo_mib *delta)
 {
 	(void)start;
-	tfo_sink_printf(&o->state->sink, "# TFO counters of this network "
-			"namespace, change over the run: CookieReqd +%" PRIu64
+	tfo_sink_printf(&o->state->sink, "# TFO counters of tfotrace's network "
+			"namespace (netns %u), change over the run: CookieReqd +%" PRIu64
 			", Passive +%" PRIu64 ", PassiveFail +%" PRIu64
 			", ListenOverflow +%" PRIu64 ", Active +%" PRIu64
 			", ActiveFail +%" PRIu64 ", Blackhole +%" PRIu64 "\n",
-			delta->cookie_reqd, delta->passive, delta->passive_fail,
+			netns, delta->cookie_reqd, delta->passive, delta->passive_fail,
 			delta->listen_overflow, delta->active,
 			delta->active_fail, delta->blackhole);
 }

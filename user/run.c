@@ -247,8 +247,9 @@ void tfo_run_report(struct tfo_run *run)
 		tfo_correlator__finish(run->corr);
 	}
 	if (!run->write_err && have_mib)
-		run->write_err = tfo_output_counters(run->out, &run->mib_start,
-						     &mib_delta);
+		run->write_err = tfo_output_counters(run->out,
+						     tfo_own_netns("/proc"),
+						     &run->mib_start, &mib_delta);
 	/* said, not left for the reader to infer from an empty section */
 	if (!run->write_err && run->tracer &&
 	    !tfo_tracer_has_synack_probe(run->tracer))

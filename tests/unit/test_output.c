@@ -583,12 +583,12 @@ static void test_view_findings_hides_records_not_findings(void **state)
 	assert_string_equal(captured(c), "");
 	assert_int_equal(tfo_output_start(&c->out, "fentry", "0.1.0"), 0);
 	assert_int_equal(tfo_output_finding(&c->out, &f), 0);
-	assert_int_equal(tfo_output_counters(&c->out, &zero, &zero), 0);
+	assert_int_equal(tfo_output_counters(&c->out, 4026531840u, &zero, &zero), 0);
 	assert_int_equal(tfo_output_summary(&c->out, &s), 0);
 	assert_non_null(strstr(captured(c), "{\"type\":\"start\""));
 	assert_non_null(strstr(captured(c), "\n{\"type\":\"finding\""));
 	assert_non_null(strstr(captured(c),
-		"\n{\"type\":\"counters\",\"start\":{},\"delta\":{}}\n"));
+		"\n{\"type\":\"counters\",\"netns\":4026531840,\"start\":{},\"delta\":{}}\n"));
 	assert_non_null(strstr(captured(c), "\n{\"type\":\"summary\""));
 	assert_null(strstr(captured(c), "{\"type\":\"listener\""));
 	assert_null(strstr(captured(c), "{\"type\":\"setsockopt\""));
