@@ -191,7 +191,7 @@ test-vm: $(OUTPUT)/tfotrace-static $(SCENARIOS)
 # (tests/vm/systemd_guest.py): the .deb's tfotrace.service as systemctl runs
 # it, and a service's Environment= changed by a drop-in. The root is made
 # once with mmdebstrap, cached in .cache/vm/systemd-guest.
-test-systemd: deb $(OUTPUT)/tests/tfo_scenario
+test-systemd: deb $(OUTPUT)/tests/tfo_scenario $(OUTPUT)/tests/tfo_client
 	$(Q)$(PYTHON) tests/vm/systemd_guest.py
 
 # The benchmark's peers and its Debian 12 guest; not part of `make test`.

@@ -288,6 +288,19 @@ for v in a b d; do
 	section "GF $v ready" /tmp/GF$v.ready
 	section "GF $v client" /tmp/GF$v.client
 done
+# The report a user reads for the Go servers a, b and c, in text
+echo 3 >/proc/sys/net/ipv4/tcp_fastopen
+tfotrace --ready-file /tmp/ready >/tmp/gotext.out 2>/tmp/gotext.err &
+TOOL=$!
+wait_for /tmp/ready .
+for v in a b c; do
+	start_go $v
+	tfo_client --addr $(go_addr $v) --port $(go_port $v) --clients $CLIENTS >/dev/null
+done
+for v in a b c; do stop_go $v; done
+kill -TERM $TOOL
+wait $TOOL
+section "go text report" /tmp/gotext.out
 # The report a user reads for haproxy, in text
 start_haproxy
 tfotrace --ready-file /tmp/ready >/tmp/htext.out 2>/tmp/htext.err &

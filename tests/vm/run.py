@@ -759,6 +759,10 @@ def judge_kernel(pkg, text):
                 f"{netns_of(server)})" in report, report[-900:])
     except Fail as exc:
         j.check("text report", False, str(exc))
+    report = "\n".join(sec.get("go text report", []))
+    for source in ("go-default", "environment", "program"):
+        j.check(f"the Go servers' text report says MPTCP from: {source}",
+                f"   MPTCP from: {source} (" in report, report[-600:])
     judge_doctor(j, sec, old_kernel)
     judge_haproxy_fix(j, sec, old_kernel)
     judge_haproxy_program_fix(j, sec, old_kernel)

@@ -8,9 +8,13 @@
 #   listener asking for TFO (tfo_scenario) and the finding and metrics it
 #   gets, systemctl stop, every journal entry of the unit, systemd's own
 #   lines about it, systemd-analyze security;
-#   demo.service (Environment=GODEBUG=multipathtcp=2), then a drop-in
-#   written by `systemctl edit demo` (GODEBUG=multipathtcp=0), restarted:
-#   the process environment and what systemctl show says, before and after.
+#   tfogo.service, a real Go 1.24 server (tests/real/go/tfo-go-old: a module
+#   before go 1.24) made MPTCP by its unit's Environment=GODEBUG=
+#   multipathtcp=2, started at boot (before tfotrace): its finding in the
+#   journal with its TFO clients; then the fix tfotrace printed for it,
+#   applied as written (`systemctl edit` with the lines it names, then
+#   the restart it names) while tfotrace runs: the process environment,
+#   what systemctl show says, its clients and findings, before and after.
 
 PROM=/var/lib/prometheus/node-exporter/tfotrace.prom
 FIELDS=MESSAGE,SYSLOG_IDENTIFIER,_TRANSPORT,PRIORITY,_PID
@@ -59,6 +63,48 @@ wait $sc
 section scenario cat /tmp/sc.json
 sleep 1
 
+# --- tfogo.service: a Go server's unit, and the fix tfotrace gives it -------
+GOPORT=18443
+go_facts() {
+	local p
+	p=$(main_pid tfogo)
+	echo "pid=$p"
+	tr '\0' '\n' <"/proc/$p/environ" | grep '^GODEBUG=' | sed 's/^/environ=/'
+	systemctl show tfogo -p Environment -p DropInPaths -p FragmentPath -p ActiveState
+	journalctl -u tfogo -o cat | grep '"op":"ready"' | tail -1
+}
+go_findings() {	# tfotrace's findings about the Go server's port
+	journalctl -u tfotrace -o cat | grep '"type":"finding"' | grep "\"port\":$GOPORT,"
+}
+section "tfogo before" go_facts
+section "tfogo clients" tfo_client --port $GOPORT --clients 5
+wait_until 60 sh -c "journalctl -u tfotrace -o cat | grep '\"type\":\"finding\"' |
+	grep -q '\"port\":$GOPORT,'"
+section "tfogo findings" go_findings
+# The fix as printed: the unit `systemctl edit` names, the lines it says
+# to add (`systemctl edit` wants a terminal: script gives it one, the
+# "editor" types them), the restart it names.
+advice=$(go_findings | grep -o 'systemctl edit [^`]*`, add the lines `\[Service\]` and `[^`]*`, then `systemctl restart [^`]*`' | head -1)
+if [ -n "$advice" ]; then
+	unit=$(echo "$advice" | sed -n 's/^systemctl edit \([^`]*\)`.*/\1/p')
+	line=$(echo "$advice" | sed -n 's/.*and `\([^`]*\)`, then.*/\1/p')
+	restart=$(echo "$advice" | sed -n 's/.*then `\(systemctl restart [^`]*\)`$/\1/p')
+	printf '#!/bin/sh\nprintf "[Service]\\n%s\\n" >"$1"\n' "$line" >/tmp/editor
+	chmod 0755 /tmp/editor
+	section "tfogo fix" printf 'unit=%s\nline=%s\nrestart=%s\n' "$unit" "$line" "$restart"
+	section "tfogo systemctl edit" env SYSTEMD_EDITOR=/tmp/editor script -qec "systemctl edit $unit" /dev/null
+	section "tfogo override.conf" cat /etc/systemd/system/tfogo.service.d/override.conf
+	$restart
+	wait_until 30 sh -c "journalctl -u tfogo -o cat | grep -c '\"op\":\"ready\"' | grep -q 2"
+	section "tfogo after" go_facts
+	section "tfogo fixed clients" tfo_client --port $GOPORT --clients 5
+	wait_until 60 sh -c "journalctl -u tfotrace -o cat | grep '\"kind\":\"tfo-ok\"' |
+		grep -q '\"port\":$GOPORT,'"
+	section "tfogo fixed findings" go_findings
+	section "tfogo cat" systemctl cat tfogo
+fi
+systemctl stop tfogo
+
 # The exit status: systemd logs it at debug level only when it is 0 (and
 # forgets it once the stopped unit, enabled nowhere, is unloaded).
 systemd-analyze log-level debug
@@ -73,25 +119,3 @@ section "systemd about tfotrace" sh -c 'journalctl -b _PID=1 -p info -o cat | gr
 section "prom after stop" sh -c "stat -c 'mode=%a owner=%U' $PROM; cat $PROM"
 section "tfotrace security" systemd-analyze security --no-pager tfotrace.service
 
-# --- demo.service: Environment= and a drop-in -----------------------------------
-demo_facts() {
-	local p
-	p=$(main_pid demo)
-	echo "pid=$p"
-	tr '\0' '\n' <"/proc/$p/environ" | sed 's/^/environ=/'
-	systemctl show demo -p Environment -p DropInPaths -p FragmentPath -p ActiveState
-}
-section "demo before" demo_facts
-# `systemctl edit demo` as a user would run it (it wants a terminal: script
-# gives it one); the "editor" types the two lines. systemctl edit reloads.
-cat >/tmp/editor <<'EOF'
-#!/bin/sh
-printf '[Service]\nEnvironment=GODEBUG=multipathtcp=0\n' >"$1"
-EOF
-chmod 0755 /tmp/editor
-section "demo systemctl edit" env SYSTEMD_EDITOR=/tmp/editor script -qec "systemctl edit demo" /dev/null
-section "demo override.conf" cat /etc/systemd/system/demo.service.d/override.conf
-systemctl daemon-reload
-systemctl restart demo
-section "demo after" demo_facts
-section "demo cat" systemctl cat demo

@@ -27,8 +27,10 @@ are kept in .cache/vm/logs/. Then the guest powers off.
     python3 tests/vm/systemd_guest.py [--kernel PKG]... [--deb FILE]
 
 runs the packaged tfotrace.service under systemd on the 6.1 kernel
-linux-image-amd64 depends on and on the newest 6.12 one, and a demo
-service whose Environment= a drop-in overrides; prints "ok - ..." /
+linux-image-amd64 depends on and on the newest 6.12 one, with a real Go
+1.24 server run as a service whose unit's Environment=GODEBUG makes it
+MPTCP: what tfotrace says of it, and on 6.1 the fix it prints, applied as
+written with systemctl edit and a restart; prints "ok - ..." /
 "not ok - ..." per check and last "systemd-guest: N passed, M failed".
 
 Use from another test:
@@ -547,17 +549,18 @@ def judge_boot(j, r):
 
 # ---------------------------------------------------------------- our check
 
-DEMO_UNIT = """[Unit]
-Description=demo: a long-running service with Environment=, as a Go server's unit has
+GO_UNIT = """[Unit]
+Description=tfogo: a Go 1.24 server (a module before go 1.24) made MPTCP by its unit's GODEBUG
 
 [Service]
 Environment=GODEBUG=multipathtcp=2
-ExecStart=/bin/sleep infinity
+ExecStart=/usr/local/bin/tfo-go-old -listen 127.0.0.1:18443
 
 [Install]
 WantedBy=multi-user.target
 """
-OVERRIDE = "/etc/systemd/system/demo.service.d/override.conf"
+GO_FRAGMENT = "/etc/systemd/system/tfogo.service"
+OVERRIDE = "/etc/systemd/system/tfogo.service.d/override.conf"
 PROM = "/var/lib/prometheus/node-exporter/tfotrace.prom"
 
 
@@ -685,31 +688,77 @@ def judge_tfotrace(j, r):
             score is not None and float(score) <= 3.5, score or sec_lines[-3:])
 
 
-def judge_demo(j, r):
-    """Environment= and the drop-in systemctl edit writes, end to end."""
+def judge_tfogo(j, r):
+    """(f): a Go server whose unit's Environment= makes it MPTCP, started
+    before tfotrace: named with its unit, Go version and where its MPTCP
+    came from (the unit's Environment=); on 6.1 the fix tfotrace printed,
+    applied as written (systemctl edit, the restart), gives a TCP listener
+    and TFO, and tfotrace says tfo-ok for it."""
     sec = r.sections
-    before, after = kv(sec.get("demo before", [])), kv(sec.get("demo after", []))
-    godebug = lambda f: [e for e in f.get("environs", []) if e.startswith("GODEBUG=")]
-    j.eq("demo environ before", godebug(before), ["GODEBUG=multipathtcp=2"])
-    j.eq("demo show before", [before.get(k) for k in ("Environment", "DropInPaths", "FragmentPath")],
-         ["GODEBUG=multipathtcp=2", "", "/lib/systemd/system/demo.service"])
-    j.eq("systemctl edit wrote the drop-in", sec.get("demo override.conf"),
+    old_kernel = r.boot.get("kernel", "").startswith("6.1.")
+    before = kv(sec.get("tfogo before", []))
+    ready = vm.json_lines(sec.get("tfogo before", []))
+    j.eq("tfogo environ before", before.get("environs"), ["GODEBUG=multipathtcp=2"])
+    j.eq("tfogo listens with MPTCP", ready[-1].get("proto") if ready else None, 262)
+    clients = vm.json_lines(sec.get("tfogo clients", []))
+    j.check("tfogo answered its clients", clients and clients[-1]["answered"] == clients[-1]["clients"],
+            clients)
+    fins = vm.json_lines(sec.get("tfogo findings", []))
+    want = "mptcp-tfo-rejected" if old_kernel else "tfo-ok"
+    first = next((f for f in fins if f.get("kind") == want), None)
+    j.check(f"tfogo: {want} in the journal", first, [f.get("kind") for f in fins])
+    if not first:
+        return
+    j.eq("tfogo named: pid, Go, unit",
+         (first.get("pid"), first.get("go_version"), first.get("unit")),
+         (int(before.get("pid", 0)), ready[-1].get("go") if ready else None, "tfogo.service"))
+    j.eq("tfogo: its MPTCP from its environment",
+         (first.get("mptcp_source"), first.get("mptcp_setting")),
+         ("environment", "GODEBUG=multipathtcp=2"))
+    json_fix = kv(sec.get("tfogo fix", []))
+    if not old_kernel:
+        j.eq("tfogo: nothing to fix on this kernel", json_fix, {})
+        return
+    advice = (first.get("advice") or ["", ""])[1]
+    j.check("tfogo: the fix says where GODEBUG is set",
+            f"(its GODEBUG is set by Environment= in {GO_FRAGMENT})" in advice, advice)
+    j.eq("tfogo: the fix as printed",
+         [json_fix.get(k) for k in ("unit", "line", "restart")],
+         ["tfogo.service", "Environment=GODEBUG=multipathtcp=0", "systemctl restart tfogo.service"])
+    j.eq("systemctl edit wrote the drop-in", sec.get("tfogo override.conf"),
          ["[Service]", "Environment=GODEBUG=multipathtcp=0"])
+    after = kv(sec.get("tfogo after", []))
+    ready = vm.json_lines(sec.get("tfogo after", []))
     j.check("restarted: a new process", after.get("pid") not in (None, "0", before.get("pid")),
             (before.get("pid"), after.get("pid")))
-    j.eq("demo environ after the drop-in", godebug(after), ["GODEBUG=multipathtcp=0"])
-    j.eq("demo show after", [after.get(k) for k in ("Environment", "DropInPaths", "FragmentPath")],
-         ["GODEBUG=multipathtcp=0", OVERRIDE, "/lib/systemd/system/demo.service"])
-    cat = sec.get("demo cat", [])
-    j.check("systemctl cat names both files",
-            "# /lib/systemd/system/demo.service" in cat and f"# {OVERRIDE}" in cat, cat)
+    j.eq("tfogo environ after the fix", after.get("environs"), ["GODEBUG=multipathtcp=0"])
+    j.eq("systemctl show after", [after.get(k) for k in ("Environment", "DropInPaths")],
+         ["GODEBUG=multipathtcp=0", OVERRIDE])
+    j.eq("tfogo after the fix: a TCP listener, TCP_FASTOPEN taken",
+         (ready[-1].get("proto"), ready[-1].get("tfo_errno")) if ready else None, (6, 0))
+    done = vm.json_lines(sec.get("tfogo fixed clients", []))
+    if done:
+        d = done[-1]["delta"]
+        j.eq("tfogo after the fix: every client answered", done[-1]["answered"],
+             done[-1]["clients"])
+        j.eq("tfogo after the fix: TFO works (Passive = clients - CookieReqd)",
+             d["TCPFastOpenPassive"], done[-1]["clients"] - d["TCPFastOpenCookieReqd"])
+    fixed = [f for f in vm.json_lines(sec.get("tfogo fixed findings", []))
+             if f.get("pid") == int(after.get("pid") or 0)]
+    j.eq("tfotrace: tfo-ok for it and nothing wrong",
+         sorted({(f.get("kind"), f.get("proto")) for f in fixed}), [("tfo-ok", "TCP")])
 
 
 def tfotrace_guest(deb, scenario):
+    sys.path.insert(0, os.path.join(ROOT, "tests", "real"))
+    import golang
     g = Guest("tfotrace", script=open(os.path.join(HERE, "systemd-tfotrace.sh")).read())
     g.add_deb(deb)
     g.add_file(scenario, "/usr/local/bin/tfo_scenario", 0o755)
-    g.add_unit("demo.service", DEMO_UNIT, enable=True, directory="/lib/systemd/system")
+    g.add_file(os.path.join(os.path.dirname(scenario), "tfo_client"),
+               "/usr/local/bin/tfo_client", 0o755)
+    g.add_file(golang.build("tfo-go-old"), "/usr/local/bin/tfo-go-old", 0o755)
+    g.add_unit("tfogo.service", GO_UNIT, enable=True)
     return g
 
 
@@ -786,7 +835,7 @@ def main(argv):
             j = vm.Judge(kernel)
             if judge_boot(j, r):
                 judge_tfotrace(j, r)
-                judge_demo(j, r)
+                judge_tfogo(j, r)
             return j.results
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
