@@ -111,7 +111,7 @@ $(OUTPUT)/tests/%: tests/scenarios/%.c | $(OUTPUT)/tests
 # The README's test command: on a fresh machine it installs what it needs.
 test:
 	$(Q)$(MAKE) --no-print-directory deps
-	$(Q)$(MAKE) --no-print-directory test-unit test-san test-fuzz test-live test-vm test-pkg
+	$(Q)$(MAKE) --no-print-directory test-unit test-san test-fuzz test-live test-vm test-pkg test-systemd
 
 # test_goinfo reads a Go release build without .go.buildinfo, fetched from
 # npm into .cache/npm (once; a failed fetch fails the test, not the others).
