@@ -124,32 +124,18 @@ static __always_inline bool tfo_option(int level, int optname)
 		optname == TCP_FASTOPEN_KEY || optname == TCP_FASTOPEN_NO_COOKIE);
 }
 
-/* Failed calls are kept by every policy; --failed keeps nothing else. A
- * success is decided without reading anything (the tracepoint flavour's
- * registers included) unless the default policy must look at it. */
-static __always_inline bool keeps_successes(void)
-{
-	return record_policy != TFO_RECORD_FAILED;
-}
-
+/* Failed calls are kept by every policy (--failed only prints fewer:
+ * findings keep their evidence). */
 static __always_inline bool keep_setsockopt(int level, int optname, long ret)
 {
-	if (record_policy == TFO_RECORD_ALL || ret < 0)
-		return true;
-	return record_policy == TFO_RECORD_RELEVANT && tfo_option(level, optname);
+	return record_policy == TFO_RECORD_ALL || ret < 0 ||
+	       tfo_option(level, optname);
 }
 
 static __always_inline bool keep_socket(int protocol, long ret)
 {
-	if (record_policy == TFO_RECORD_ALL || ret < 0)
-		return true;
-	return record_policy == TFO_RECORD_RELEVANT && protocol == IPPROTO_MPTCP;
-}
-
-/* Every listen() is a listener's birth (the owner map needs it). */
-static __always_inline bool keep_listen(long ret)
-{
-	return ret < 0 || keeps_successes();
+	return record_policy == TFO_RECORD_ALL || ret < 0 ||
+	       protocol == IPPROTO_MPTCP;
 }
 
 /* The fd's socket identity, the cheapest way this kernel allows. */
@@ -264,15 +250,16 @@ static __always_inline void owner_remember(__u64 ino,
 
 /* A listener closing: its owner is forgotten, so that listener_owners
  * holds live listeners, not every listener a long run has seen. Loaded in
- * every mode (a tracepoint: the transition is cheap to test first). */
-SEC("tracepoint/sock/inet_sock_set_state")
-int any_owner_forget(struct trace_event_raw_inet_sock_set_state *ctx)
+ * every mode; a raw tracepoint (sk, oldstate, newstate): no tracefs, and
+ * the transition is cheap to test first. */
+SEC("raw_tp/inet_sock_set_state")
+int any_owner_forget(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct tfo_sock_id id = {};
 
-	if (ctx->oldstate != TCP_LISTEN || ctx->newstate != TCP_CLOSE)
+	if ((int)ctx->args[1] != TCP_LISTEN || (int)ctx->args[2] != TCP_CLOSE)
 		return 0;
-	sock_id_from_sock(&id, (struct sock *)ctx->skaddr);
+	sock_id_from_sock(&id, (struct sock *)ctx->args[0]);
 	if (id.ino)
 		bpf_map_delete_elem(&listener_owners, &id.ino);
 	return 0;
@@ -386,8 +373,6 @@ static __always_inline int setsockopt_exit(long ret)
 
 	if (!current_wanted())
 		return 0;
-	if (ret >= 0 && !keeps_successes())
-		goto skip;
 	regs = syscall_regs();
 	if (!keep_setsockopt(regs->si, regs->dx, ret))
 		goto skip;
@@ -405,8 +390,6 @@ static __always_inline int socket_exit(long ret)
 
 	if (!current_wanted())
 		return 0;
-	if (ret >= 0 && !keeps_successes())
-		goto skip;
 	regs = syscall_regs();
 	if (!keep_socket(regs->dx, ret))
 		goto skip;
@@ -422,12 +405,9 @@ static __always_inline int listen_exit(long ret)
 {
 	struct pt_regs *regs;
 
+	/* every listen() is a listener's birth (the owner map needs it) */
 	if (!current_wanted())
 		return 0;
-	if (!keep_listen(ret)) {
-		count_skipped(TFO_CALL_LISTEN);
-		return 0;
-	}
 	regs = syscall_regs();
 	emit_listen(bpf_get_current_pid_tgid(), regs->di, regs->si, ret);
 	return 0;
@@ -468,10 +448,6 @@ int BPF_PROG(fentry_listen_exit, int fd, int backlog, int ret)
 {
 	if (!current_wanted())
 		return 0;
-	if (!keep_listen(ret)) {
-		count_skipped(TFO_CALL_LISTEN);
-		return 0;
-	}
 	emit_listen(bpf_get_current_pid_tgid(), fd, backlog, ret);
 	return 0;
 }
@@ -550,6 +526,33 @@ SEC("tracepoint/syscalls/sys_exit_listen")
 int tp_listen_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	return listen_exit(ctx->ret);
+}
+
+/* The same without tracefs (root's alone, or not mounted, for a process
+ * that holds CAP_BPF and CAP_PERFMON but may not read or mount it): the
+ * raw_syscalls exit, which every syscall of every task passes, its number
+ * tested first. */
+#define NR_SOCKET	41	/* x86_64 */
+#define NR_LISTEN	50
+#define NR_SETSOCKOPT	54
+
+SEC("raw_tp/sys_exit")
+int tp_raw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
+	long nr = 0;
+
+	bpf_probe_read_kernel(&nr, sizeof(nr), &regs->orig_ax);
+	switch (nr) {
+	case NR_SETSOCKOPT:
+		return setsockopt_exit(ctx->args[1]);
+	case NR_SOCKET:
+		return socket_exit(ctx->args[1]);
+	case NR_LISTEN:
+		return listen_exit(ctx->args[1]);
+	default:
+		return 0;
+	}
 }
 
 /* ---- TCP Fast Open, server side: tcp_try_fastopen() per SYN ---- */

@@ -75,7 +75,6 @@ enum tfo_record_policy {
 	TFO_RECORD_RELEVANT = 0,	/* listen(); TFO options; failed calls;
 					 * socket() asking for MPTCP */
 	TFO_RECORD_ALL,			/* --all: every call */
-	TFO_RECORD_FAILED,		/* --failed: failed calls only */
 };
 
 /* The calls counted when not recorded: index of struct tfo_skipped. */

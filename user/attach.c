@@ -5,11 +5,14 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "attach.h"
+#include "caps.h"
 #include "kbtf.h"
 #include "names.h"
 #include "tfotrace.skel.h"
@@ -27,6 +30,7 @@ struct tfo_tracer {
 	struct bpf_link **links;
 	size_t nlinks;
 	enum tfo_attach_mode mode;
+	bool tracefs;			/* its syscall events' ids are readable */
 	bool tfo_server_hooked;
 	bool tfo_synack_hooked;
 	bool typed;			/* typed loads patched in */
@@ -39,12 +43,6 @@ struct tfo_tracer {
  * Debian's 6.1, absent, and 6.12 and 6.18, present). Asking the BTF costs
  * no socket: a probe socket would show in any other tfotrace's trace. */
 #define MPTCP_TFO_FUNC "mptcp_fastopen_subflow_synack_set_params"
-
-static const char *const mode_prefix[TFO_MODE__MAX] = {
-	[TFO_MODE_FENTRY] = "fentry_",
-	[TFO_MODE_KPROBE] = "kprobe_",
-	[TFO_MODE_TRACEPOINT] = "tp_",
-};
 
 static bool has_prefix(const char *s, const char *prefix)
 {
@@ -295,21 +293,124 @@ static int patch_typed_loads(struct bpf_program *prog, bool typed)
 
 /* ---- the object ---- */
 
-/* Optional hooks: which layer failed a setsockopt, and the TFO functions.
- * Without them the tool still traces the calls. */
-static bool is_optional_prog(const char *name)
+/* ---- the programs, by skeleton field ----
+ * What each program is for: the modes it belongs to, whether a mode works
+ * without it (and what it loses), what it tells tfotrace once attached.
+ * Every program of the object must be here (checked at load): a program
+ * added or renamed without a row fails loudly, not silently. */
+
+enum prog_role {
+	ROLE_CORE,	/* a syscall's exit: the mode fails without it */
+	ROLE_LAYER,	/* which layer refused a setsockopt */
+	ROLE_TFO,	/* a TCP Fast Open probe */
+	ROLE_OWNERS,	/* closed listeners forgotten */
+	ROLE_SCAN,	/* an iterator: attached per scan, in no mode */
+};
+
+enum prog_flag {
+	PF_TFO_SERVER = 1 << 0,	/* attached: per-SYN server evidence */
+	PF_SYNACK = 1 << 1,	/* attached: the client's SYN-ACKs */
+	PF_TRACEFS = 1 << 2,	/* attaches through tracefs (an event id) */
+	PF_NO_TRACEFS = 1 << 3,	/* the same hooks where tracefs cannot be read */
+};
+
+#define MODE(m)		(1u << TFO_MODE_##m)
+#define ALL_MODES	(MODE(FENTRY) | MODE(KPROBE) | MODE(TRACEPOINT))
+#define PROG(n, modes, role, flags) \
+	{ offsetof(struct tfotrace_bpf, progs.n), #n, modes, role, flags }
+
+static const struct prog_spec {
+	size_t off;		/* of its struct bpf_program * in the skeleton */
+	const char *name;
+	unsigned int modes;
+	enum prog_role role;
+	unsigned int flags;
+} prog_specs[] = {
+	PROG(any_owner_forget, ALL_MODES, ROLE_OWNERS, 0),
+	PROG(fentry_setsockopt_exit, MODE(FENTRY), ROLE_CORE, 0),
+	PROG(fentry_socket_exit, MODE(FENTRY), ROLE_CORE, 0),
+	PROG(fentry_listen_exit, MODE(FENTRY), ROLE_CORE, 0),
+	PROG(fentry_layer_sock_setsockopt, MODE(FENTRY), ROLE_LAYER, 0),
+	PROG(fentry_layer_tcp_setsockopt, MODE(FENTRY), ROLE_LAYER, 0),
+	PROG(fentry_layer_mptcp_setsockopt, MODE(FENTRY), ROLE_LAYER, 0),
+	PROG(fentry_layer_ip_setsockopt, MODE(FENTRY), ROLE_LAYER, 0),
+	PROG(fentry_layer_ipv6_setsockopt, MODE(FENTRY), ROLE_LAYER, 0),
+	PROG(kprobe_setsockopt_exit, MODE(KPROBE), ROLE_CORE, 0),
+	PROG(kprobe_socket_exit, MODE(KPROBE), ROLE_CORE, 0),
+	PROG(kprobe_listen_exit, MODE(KPROBE), ROLE_CORE, 0),
+	PROG(kprobe_layer_sock_setsockopt, MODE(KPROBE), ROLE_LAYER, 0),
+	PROG(kprobe_layer_tcp_setsockopt, MODE(KPROBE), ROLE_LAYER, 0),
+	PROG(kprobe_layer_mptcp_setsockopt, MODE(KPROBE), ROLE_LAYER, 0),
+	PROG(kprobe_layer_ip_setsockopt, MODE(KPROBE), ROLE_LAYER, 0),
+	PROG(kprobe_layer_ipv6_setsockopt, MODE(KPROBE), ROLE_LAYER, 0),
+	PROG(tp_setsockopt_exit, MODE(TRACEPOINT), ROLE_CORE, PF_TRACEFS),
+	PROG(tp_socket_exit, MODE(TRACEPOINT), ROLE_CORE, PF_TRACEFS),
+	PROG(tp_listen_exit, MODE(TRACEPOINT), ROLE_CORE, PF_TRACEFS),
+	PROG(tp_raw_sys_exit, MODE(TRACEPOINT), ROLE_CORE, PF_NO_TRACEFS),
+	PROG(fentry_tfo_server_enter, MODE(FENTRY), ROLE_TFO, 0),
+	PROG(fentry_tfo_server_exit, MODE(FENTRY), ROLE_TFO, PF_TFO_SERVER),
+	PROG(kprobe_tfo_server_enter, MODE(KPROBE), ROLE_TFO, 0),
+	PROG(kprobe_tfo_server_exit, MODE(KPROBE), ROLE_TFO, PF_TFO_SERVER),
+	PROG(fentry_tfo_cookie_check, MODE(FENTRY), ROLE_TFO, 0),
+	PROG(fentry_tfo_defer_connect, MODE(FENTRY), ROLE_TFO, 0),
+	PROG(fentry_tfo_blackhole, MODE(FENTRY), ROLE_TFO, 0),
+	PROG(fentry_tfo_synack, MODE(FENTRY), ROLE_TFO, PF_SYNACK),
+	PROG(kprobe_tfo_synack, MODE(KPROBE), ROLE_TFO, PF_SYNACK),
+	PROG(kprobe_tfo_cookie_check_enter, MODE(KPROBE), ROLE_TFO, 0),
+	PROG(kprobe_tfo_cookie_check_exit, MODE(KPROBE), ROLE_TFO, 0),
+	PROG(kprobe_tfo_defer_connect_enter, MODE(KPROBE), ROLE_TFO, 0),
+	PROG(kprobe_tfo_defer_connect_exit, MODE(KPROBE), ROLE_TFO, 0),
+	PROG(kprobe_tfo_blackhole_enter, MODE(KPROBE), ROLE_TFO, 0),
+	PROG(kprobe_tfo_blackhole_exit, MODE(KPROBE), ROLE_TFO, 0),
+	PROG(scan_listeners, 0, ROLE_SCAN, 0),
+	PROG(scan_owners, 0, ROLE_SCAN, 0),
+};
+#define N_PROGS	(sizeof(prog_specs) / sizeof(prog_specs[0]))
+
+static struct bpf_program *prog_of(const struct tfotrace_bpf *skel,
+				   const struct prog_spec *p)
 {
-	return strstr(name, "_layer_") || strstr(name, "_tfo_") ||
-	       has_prefix(name, "any_");
+	return *(struct bpf_program *const *)((const char *)skel + p->off);
 }
 
-static const char *optional_loss(const char *name)
+static bool is_optional(const struct prog_spec *p)
 {
-	if (has_prefix(name, "any_"))
+	return p->role == ROLE_LAYER || p->role == ROLE_TFO ||
+	       p->role == ROLE_OWNERS;
+}
+
+/* What a mode loses without an optional program. */
+static const char *optional_loss(const struct prog_spec *p)
+{
+	switch (p->role) {
+	case ROLE_OWNERS:
 		return "closed listeners stay in the owner table until it is full";
-	return strstr(name, "_layer_") ?
-	       "its setsockopt errors will not be attributed to it" :
-	       "TCP Fast Open events from it will be missing";
+	case ROLE_LAYER:
+		return "its setsockopt errors will not be attributed to it";
+	default:
+		return "TCP Fast Open events from it will be missing";
+	}
+}
+
+/* A program of the object the table does not know: a rename or a new
+ * program needs its row. */
+static int check_prog_table(const struct tfotrace_bpf *skel, char *why,
+			    size_t why_len)
+{
+	size_t n = 0;
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, skel->obj)
+		n++;
+	for (size_t i = 0; i < N_PROGS; i++)
+		if (!prog_of(skel, &prog_specs[i]))
+			n = 0;
+	if (n != N_PROGS) {
+		snprintf(why, why_len, "the BPF object has %zu programs, the "
+			 "program table %zu: a program without its row", n, N_PROGS);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static void tracer_detach(struct tfo_tracer *t)
@@ -351,20 +452,20 @@ static int select_programs(struct tfo_tracer *t, enum tfo_attach_mode mode,
 	 * never in --btf's */
 	bool iterators = !access(KERNEL_BTF, R_OK) &&
 			 (t->holds_kbtf || !t->btf_path);
-	struct bpf_program *prog;
-	int err;
 
-	bpf_object__for_each_program(prog, t->skel->obj) {
-		const char *name = bpf_program__name(prog);
-		bool load = has_prefix(name, "scan_") ? iterators :
-			    mode && (has_prefix(name, mode_prefix[mode]) ||
-				     has_prefix(name, "any_"));
+	for (size_t i = 0; i < N_PROGS; i++) {
+		const struct prog_spec *p = &prog_specs[i];
+		struct bpf_program *prog = prog_of(t->skel, p);
+		bool load = p->role == ROLE_SCAN ? iterators :
+			    mode && (p->modes & (1u << mode));
+		int err;
 
-		if (load && is_optional_prog(name) &&
-		    kernel_lacks(t, prog_target(prog))) {
+		if ((p->flags & PF_TRACEFS && !t->tracefs) ||
+		    (p->flags & PF_NO_TRACEFS && t->tracefs))
+			load = false;
+		if (load && is_optional(p) && kernel_lacks(t, prog_target(prog))) {
 			fprintf(log, "tfotrace: warning: %s() is not in this "
-				"kernel: %s\n", prog_target(prog),
-				optional_loss(name));
+				"kernel: %s\n", prog_target(prog), optional_loss(p));
 			load = false;
 		}
 		err = bpf_program__set_autoload(prog, load);
@@ -411,16 +512,24 @@ static int find_missing(struct tfo_tracer *t, char *why, size_t why_len)
 		tfo_kbtf_id(&kernel.kbtf, "__sys_setsockopt", BTF_KIND_FUNC);
 	if (t->sys_setsockopt_btf_id == 0)
 		t->sys_setsockopt_btf_id = -1;
-	bpf_object__for_each_program(prog, skel->obj) {
-		const char *func = prog_target(prog);
-		bool present = file_btf ?
+	err = check_prog_table(skel, why, why_len);
+	for (size_t i = 0; !err && i < N_PROGS; i++) {
+		const struct prog_spec *p = &prog_specs[i];
+		const char *func;
+		bool present;
+
+		prog = prog_of(skel, p);
+		func = prog_target(prog);
+		/* tracepoints are no kernel functions: attaching tells */
+		if (!is_optional(p) ||
+		    bpf_program__type(prog) == BPF_PROG_TYPE_TRACEPOINT ||
+		    bpf_program__type(prog) == BPF_PROG_TYPE_RAW_TRACEPOINT ||
+		    kernel_lacks(t, func))
+			continue;
+		present = file_btf ?
 			btf__find_by_name_kind(file_btf, func, BTF_KIND_FUNC) >= 0 :
 			tfo_kbtf_id(&kernel.kbtf, func, BTF_KIND_FUNC) != 0;
-
-		/* tracepoints are no kernel functions: attaching tells */
-		if (!is_optional_prog(bpf_program__name(prog)) ||
-		    has_prefix(bpf_program__section_name(prog), "tracepoint/") ||
-		    kernel_lacks(t, func) || present)
+		if (present)
 			continue;
 		if (t->n_missing == MAX_OPTIONAL ||
 		    !(t->missing[t->n_missing] = strdup(func))) {
@@ -438,35 +547,30 @@ out:
 static int attach_programs(struct tfo_tracer *t, char *why, size_t why_len,
 			   FILE *log)
 {
-	struct bpf_program *prog;
-	size_t cap = 0;
-
-	bpf_object__for_each_program(prog, t->skel->obj)
-		cap++;
-	t->links = calloc(cap, sizeof(*t->links));
+	t->links = calloc(N_PROGS, sizeof(*t->links));
 	if (!t->links)
 		return -ENOMEM;
-	bpf_object__for_each_program(prog, t->skel->obj) {
+	for (size_t i = 0; i < N_PROGS; i++) {
+		const struct prog_spec *p = &prog_specs[i];
+		struct bpf_program *prog = prog_of(t->skel, p);
 		struct bpf_link *link;
 		int err;
 
-		if (!bpf_program__autoload(prog) ||
-		    has_prefix(bpf_program__name(prog), "scan_"))
-			continue;	/* iterators attach per scan */
+		/* iterators attach per scan */
+		if (!bpf_program__autoload(prog) || p->role == ROLE_SCAN)
+			continue;
 		link = bpf_program__attach(prog);
 		if (link) {
 			t->links[t->nlinks++] = link;
-			if (strstr(bpf_program__name(prog), "_tfo_server_exit"))
-				t->tfo_server_hooked = true;
-			if (strstr(bpf_program__name(prog), "_tfo_synack"))
-				t->tfo_synack_hooked = true;
+			t->tfo_server_hooked |= !!(p->flags & PF_TFO_SERVER);
+			t->tfo_synack_hooked |= !!(p->flags & PF_SYNACK);
 			continue;
 		}
 		err = -errno;
-		if (is_optional_prog(bpf_program__name(prog))) {
+		if (is_optional(p)) {
 			fprintf(log, "tfotrace: warning: cannot hook %s(): %s; "
 				"%s\n", prog_target(prog), strerror(-err),
-				optional_loss(bpf_program__name(prog)));
+				optional_loss(p));
 			continue;
 		}
 		snprintf(why, why_len, "attach %s: %s", prog_target(prog),
@@ -503,7 +607,14 @@ static int mode_precheck(const struct tfo_tracer *t, enum tfo_attach_mode mode,
 					sizeof(insns) / sizeof(insns[0]), &opts);
 		if (prog_fd < 0) {
 			err = -errno;
-			snprintf(why, why_len, "load: %s", strerror(-err));
+			if (err == -EPERM && tfo_caps_can_load_bpf())
+				snprintf(why, why_len, "function tracing is locked "
+					 "down on this kernel: a fentry program loads "
+					 "with EPERM although tfotrace holds CAP_BPF "
+					 "and CAP_PERFMON (a kernel restriction, not a "
+					 "privilege you lack)");
+			else
+				snprintf(why, why_len, "load: %s", strerror(-err));
 			return err;
 		}
 		link_fd = bpf_raw_tracepoint_open(NULL, prog_fd);
@@ -518,7 +629,9 @@ static int mode_precheck(const struct tfo_tracer *t, enum tfo_attach_mode mode,
 	case TFO_MODE_KPROBE:
 		if (access("/sys/bus/event_source/devices/kprobe/type", F_OK)) {
 			err = -errno;
-			snprintf(why, why_len, "no kprobe PMU: %s", strerror(-err));
+			snprintf(why, why_len, "this kernel has no kprobes (no "
+				 "kprobe PMU in /sys/bus/event_source/devices: %s)",
+				 strerror(-err));
 		}
 		return err;
 	default:
@@ -606,6 +719,19 @@ fail:
 	return err;
 }
 
+/* What libbpf reads to attach a syscall tracepoint: its event id, under
+ * tracefs (or debugfs's copy of it). */
+#define TRACEFS			"/sys/kernel/tracing"
+#define EVENT_ID		"/events/syscalls/sys_exit_setsockopt/id"
+#define TRACEFS_MAGIC_NUMBER	0x74726163	/* "trac", linux/magic.h */
+
+static bool tracefs_readable(void)
+{
+	return !access(TRACEFS EVENT_ID, R_OK) ||
+	       (access(TRACEFS, F_OK) &&
+		!access("/sys/kernel/debug/tracing" EVENT_ID, R_OK));
+}
+
 /* A tracer with the kernel's BTF knowledge (from the cache; or --btf's
  * file, read each time). */
 static int tracer_new(struct tfo_tracer **out, const char *btf_path,
@@ -617,6 +743,7 @@ static int tracer_new(struct tfo_tracer **out, const char *btf_path,
 	if (!t)
 		return -ENOMEM;
 	t->btf_path = btf_path;
+	t->tracefs = tracefs_readable();
 	if (!btf_path) {
 		err = kernel_get(log, verbose, why, why_len);
 		if (err) {
@@ -804,16 +931,32 @@ fail:
 	return err;
 }
 
-/* libbpf finds tracepoints through tracefs; a minimal system may not
- * have it mounted. */
-void tfo_ensure_tracefs(FILE *log)
+void tfo_ensure_tracefs(FILE *log, char *why, size_t why_len)
 {
-	if (access("/sys/kernel/tracing/events", F_OK) == 0 ||
-	    access("/sys/kernel/debug/tracing/events", F_OK) == 0)
+	struct statfs fs;
+	struct stat st;
+
+	why[0] = '\0';
+	if (tracefs_readable())
 		return;
-	if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0)
-		fprintf(log, "tfotrace: mounted tracefs on /sys/kernel/tracing\n");
-	else
-		fprintf(log, "tfotrace: warning: tracefs is not mounted and mounting it failed (%s): tracepoint mode will not work\n",
-			strerror(errno));
+	if (!statfs(TRACEFS, &fs) && fs.f_type == TRACEFS_MAGIC_NUMBER) {
+		stat(TRACEFS, &st);
+		snprintf(why, why_len, "tracefs at " TRACEFS " is mounted but "
+			 "this process may not read it (mode %04o, owner uid %u): "
+			 "run as root, or mount it with mode= or gid= that lets "
+			 "this user read it", st.st_mode & 07777, st.st_uid);
+		return;
+	}
+	if (mount("nodev", TRACEFS, "tracefs", 0, NULL) == 0) {
+		fprintf(log, "tfotrace: mounted tracefs on " TRACEFS "\n");
+		return;
+	}
+	snprintf(why, why_len, "tracefs is not mounted, and mounting it on "
+		 TRACEFS " failed (%s%s)", strerror(errno),
+		 errno == EPERM ? ": it needs CAP_SYS_ADMIN" : "");
+}
+
+bool tfo_tracer_raw_syscalls(const struct tfo_tracer *t)
+{
+	return t->mode == TFO_MODE_TRACEPOINT && !t->tracefs;
 }

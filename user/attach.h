@@ -28,9 +28,11 @@ struct tfo_tracer_opts {
 };
 
 /* Mounts tracefs on /sys/kernel/tracing when neither it nor debugfs's
- * copy is there (a minimal system, a chroot): tracepoint attachment needs
- * it. Says what it did, or why it could not, on LOG. */
-void tfo_ensure_tracefs(FILE *log);
+ * copy is there (a minimal system, a chroot): the syscall tracepoints
+ * attach through it. Says a mount on LOG; WHY (WHY_LEN bytes) gets why
+ * tracefs cannot be read ("" when it can): then tracepoint mode hooks the
+ * syscalls through raw_syscalls instead, which needs no tracefs. */
+void tfo_ensure_tracefs(FILE *log, char *why, size_t why_len);
 
 /* Loads and attaches the programs of one flavour. On failure returns
  * -errno with WHY set to a one-line reason, and nothing stays attached;
@@ -60,6 +62,9 @@ int tfo_tracer_skipped(const struct tfo_tracer *t,
 /* Whether the kernel's MPTCP takes TCP_FASTOPEN (6.2+, or a backport), as
  * its BTF tells. */
 bool tfo_tracer_mptcp_takes_tfo(const struct tfo_tracer *t);
+/* Tracepoint mode without tracefs: the syscalls' exits hooked through the
+ * raw_syscalls one (a test on every syscall's exit). */
+bool tfo_tracer_raw_syscalls(const struct tfo_tracer *t);
 /* Whether fields are read with typed loads (bpf_rdonly_cast, 6.2+). */
 bool tfo_tracer_typed_loads(const struct tfo_tracer *t);
 

@@ -15,6 +15,10 @@
 
 #define BROKER_FD	3
 
+/* The child's first word: ready, with or without CAP_SYS_PTRACE. */
+#define READY_PTRACE	1
+#define READY_PLAIN	2
+
 enum broker_op {
 	OP_OPEN_EXE = 1,	/* answer: struct answer_fd + the fd */
 	OP_READ_ENVIRON,	/* answer: struct answer_environ */
@@ -60,11 +64,14 @@ static int send_fd_answer(int fd)
 static void serve(pid_t parent)
 {
 	struct request req;
-	char ready = 1;
+	int kept;
+	char ready;
 
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent ||
-	    tfo_caps_keep_only(CAP_SYS_PTRACE) ||
-	    send(BROKER_FD, &ready, 1, MSG_NOSIGNAL) != 1)
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+		_exit(1);
+	kept = tfo_caps_keep_only(CAP_SYS_PTRACE);
+	ready = kept == 1 ? READY_PTRACE : READY_PLAIN;
+	if (kept < 0 || send(BROKER_FD, &ready, 1, MSG_NOSIGNAL) != 1)
 		_exit(1);
 	while (recv(BROKER_FD, &req, sizeof(req), 0) == sizeof(req)) {
 		int err = 0;
@@ -97,6 +104,7 @@ int tfo_broker_start(struct tfo_broker *b)
 
 	b->sock = -1;
 	b->pid = -1;
+	b->ptrace = false;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
 		return -errno;
 	b->pid = fork();
@@ -123,10 +131,12 @@ int tfo_broker_start(struct tfo_broker *b)
 	{
 		char ready = 0;
 
-		if (recv(b->sock, &ready, 1, 0) != 1 || ready != 1) {
+		if (recv(b->sock, &ready, 1, 0) != 1 ||
+		    (ready != READY_PTRACE && ready != READY_PLAIN)) {
 			tfo_broker_stop(b);
 			return -ECHILD;
 		}
+		b->ptrace = ready == READY_PTRACE;
 	}
 	return 0;
 }

@@ -13,6 +13,7 @@
 #ifndef TFOTRACE_BROKER_H
 #define TFOTRACE_BROKER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include "program.h"
@@ -20,9 +21,12 @@
 struct tfo_broker {
 	int sock;	/* -1: no broker */
 	pid_t pid;
+	bool ptrace;	/* it holds CAP_SYS_PTRACE: other users' processes
+			 * are readable */
 };
 
-/* Forks the broker and waits until it holds CAP_SYS_PTRACE alone. Best
+/* Forks the broker and waits until it holds CAP_SYS_PTRACE alone (or, if
+ * tfotrace was not given it, nothing: B->ptrace false). Best
  * done early, while tfotrace holds little: the child keeps a copy of its
  * memory. 0, or -errno (then B->sock is -1 and the requests are made
  * directly, as privileged as the caller). */

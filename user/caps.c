@@ -28,8 +28,13 @@ int tfo_caps_keep_only(int keep)
 	struct __user_cap_header_struct hdr = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
 	};
-	struct __user_cap_data_struct data[2] = { 0 };
+	struct __user_cap_data_struct data[2] = { 0 }, now[2] = { 0 };
+	bool kept;
 
+	/* what is not permitted now cannot be kept */
+	if (syscall(SYS_capget, &hdr, now))
+		return -errno;
+	kept = keep >= 0 && keep < 32 && (now[0].permitted >> keep & 1);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
 	    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0))
 		return -errno;
@@ -39,12 +44,16 @@ int tfo_caps_keep_only(int keep)
 		if (cap != keep && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) &&
 		    errno != EINVAL)
 			break;
-	if (keep >= 0 && keep < 32)
+	if (kept)
 		data[0].permitted = data[0].effective = 1u << keep;
-	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+	if (syscall(SYS_capset, &hdr, data))
+		return -errno;
+	return kept;
 }
 
 int tfo_caps_drop_all(void)
 {
-	return tfo_caps_keep_only(-1);
+	int err = tfo_caps_keep_only(-1);
+
+	return err < 0 ? err : 0;
 }

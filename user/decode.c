@@ -3,6 +3,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "decode.h"
+
+#define SOL_TCP_LEVEL	6
 #include "names.h"
 
 size_t tfo_record_size(unsigned int type)
@@ -77,10 +79,17 @@ int tfo_decode(const void *data, size_t len, union tfo_record *out)
 struct tfo_optval tfo_optval_decode(const struct tfo_rec_setsockopt *r)
 {
 	struct tfo_optval v = { .is_int = false };
+	enum tfo_optval_kind kind = tfo_optname_kind(r->level, r->optname);
 	int32_t word;
 
-	if (tfo_optname_kind(r->level, r->optname) != TFO_OPTVAL_INT ||
-	    r->optval_len == 0 || r->optlen <= 0)
+	/* SOL_TCP's struct options are all larger than an int: one passed
+	 * with an int's length is an int (setsockopt(SOL_TCP, 42, &one, 4),
+	 * the multipath-tcp.org kernels' MPTCP_ENABLED, is TCP_AO_REPAIR's
+	 * number since 6.7) */
+	if (kind == TFO_OPTVAL_BYTES && r->level == SOL_TCP_LEVEL &&
+	    r->optlen == (int)sizeof(word))
+		kind = TFO_OPTVAL_INT;
+	if (kind != TFO_OPTVAL_INT || r->optval_len == 0 || r->optlen <= 0)
 		return v;
 	if (r->optval_len >= sizeof(word) && r->optlen >= (int)sizeof(word)) {
 		memcpy(&word, r->optval, sizeof(word));

@@ -21,6 +21,7 @@
 #include "attach.h"
 #include "advice.h"
 #include "broker.h"
+#include "caps.h"
 #include "correlate.h"
 #include "doctor.h"
 #include "names.h"
@@ -260,7 +261,7 @@ int tfo_doctor_main(int argc, char **argv)
 	struct findings fs = { 0 };
 	struct tfo_tracer *scanner = NULL;
 	size_t n_listeners = 0;
-	char scan_why[256] = "";
+	char scan_why[256] = "", tracefs_why[256] = "";
 	bool mptcp_built_in, kernel_rejects, mptcp_on, btf, scanned = false;
 	bool any_mode = false;
 	long sysctl = -1, mptcp_enabled = -1;
@@ -270,8 +271,8 @@ int tfo_doctor_main(int argc, char **argv)
 	argp_err_exit_status = 2;
 	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
 		return 2;
-	if (geteuid() != 0) {
-		fprintf(stderr, "tfotrace doctor: needs root (BPF)\n");
+	if (!tfo_caps_can_load_bpf()) {
+		fprintf(stderr, "tfotrace doctor: permission denied: loading BPF programs needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)\n");
 		return 1;
 	}
 	uname(&u);
@@ -281,7 +282,7 @@ int tfo_doctor_main(int argc, char **argv)
 					  &mptcp_enabled);
 	btf = !access(opt.btf_path ? opt.btf_path : "/sys/kernel/btf/vmlinux", R_OK);
 	libbpf_set_print(NULL);
-	tfo_ensure_tracefs(stderr);
+	tfo_ensure_tracefs(stderr, tracefs_why, sizeof(tracefs_why));
 	if (!tfo_scanner_open(&scanner, opt.btf_path, scan_why,
 			      sizeof(scan_why)))
 		scanned = !judge_listeners(scanner, &fs, &n_listeners,
@@ -376,6 +377,9 @@ int tfo_doctor_main(int argc, char **argv)
 		       mr[i].works ? "" : mr[i].why,
 		       (int)modes[i] == auto_mode ? " (tfotrace picks it)" : "");
 	}
+	if (mr[2].works && tracefs_why[0])
+		printf("  [info   ] tracepoint mode hooks the syscalls through raw_syscalls/sys_exit (a test on every syscall's exit): %s\n",
+		       tracefs_why);
 	if (!any_mode)
 		printf("  [PROBLEM] no attach mode works: tfotrace cannot trace here\n");
 	printf("  [info   ] net.ipv4.tcp_fastopen = %ld (0x%lx)\n", sysctl,
@@ -388,8 +392,9 @@ int tfo_doctor_main(int argc, char **argv)
 	if (!scanned)
 		printf("  [info   ] listener scan failed: %s\n", scan_why);
 	else
-		printf("  [info   ] %zu listener(s) in this network namespace%s%s\n",
-		       n_listeners, scan_why[0] ? "; " : "", scan_why);
+		printf("  [info   ] %zu %s in this network namespace%s%s\n",
+		       n_listeners, n_listeners == 1 ? "listener" : "listeners",
+		       scan_why[0] ? "; " : "", scan_why);
 	for (size_t i = 0; i < fs.n; i++) {
 		const struct found *f = &fs.v[i];
 		char b[16];

@@ -57,7 +57,7 @@ static const char doc[] =
 "EXAMPLES:\n"
 "  tfotrace                    trace every process\n"
 "  tfotrace -p 4242            only process 4242 (repeat -p for more)\n"
-"  tfotrace --failed           only calls that failed\n"
+"  tfotrace --failed           print only calls that failed\n"
 "  tfotrace --all              every call, not only those findings need\n"
 "  tfotrace --findings --json  only the findings, as they appear and change\n"
 "  tfotrace --json -d 60       JSON Lines for one minute\n"
@@ -92,7 +92,7 @@ enum {
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace only this process (repeatable, at most 16)", 0 },
 	{ "cgroup", OPT_CGROUP, "PATH", 0, "Trace only processes in this cgroup v2 directory and below (e.g. /sys/fs/cgroup/system.slice/xray.service)", 0 },
-	{ "failed", OPT_FAILED, NULL, 0, "Record only calls that failed", 0 },
+	{ "failed", OPT_FAILED, NULL, 0, "Print only calls that failed (findings keep all their evidence)", 0 },
 	{ "all", OPT_ALL, NULL, 0, "Record every call, not only the ones findings need (listen, TFO options, failures, MPTCP sockets)", 0 },
 	{ "findings", OPT_FINDINGS, NULL, 0, "Print only findings (when first seen, then at most once per --interval while their numbers change), the counters and the summary", 0 },
 	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 0 },
@@ -206,6 +206,29 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+/* Where "doctor" stands among the arguments (not as an option's value):
+ * its index, or 0 when it is not the verb. */
+static int doctor_verb(int argc, char **argv)
+{
+	static const char *const takes_value[] = {
+		"-p", "--pid", "-d", "--duration", "--attach", "--ready-file",
+		"--btf", "--cgroup", "--prometheus", "--interval",
+	};
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "doctor"))
+			return i;
+		if (argv[i][0] != '-' || !strcmp(argv[i], "--"))
+			return 0;
+		for (size_t k = 0; k < sizeof(takes_value) / sizeof(takes_value[0]); k++)
+			if (!strcmp(argv[i], takes_value[k])) {
+				i++;	/* its value, whatever it is */
+				break;
+			}
+	}
+	return 0;
+}
+
 static volatile sig_atomic_t exiting;
 static const char *volatile ready_file_written;
 
@@ -288,6 +311,7 @@ static int scan_only(struct tfo_run *run)
 	char why[256];
 	int err;
 
+	run->finals_only = true;
 	err = tfo_scanner_open(&run->scanner, env.btf_path, why, sizeof(why));
 	if (err) {
 		fprintf(stderr, "tfotrace: listener scan failed: %s\n", why);
@@ -308,14 +332,15 @@ static int scan_only(struct tfo_run *run)
 
 static enum tfo_record_policy record_policy(void)
 {
-	return env.record_all ? TFO_RECORD_ALL :
-	       env.failed_only ? TFO_RECORD_FAILED : TFO_RECORD_RELEVANT;
+	/* --failed prints fewer; the kernel records what findings need */
+	return env.record_all ? TFO_RECORD_ALL : TFO_RECORD_RELEVANT;
 }
 
 /* Opens and attaches the tracer; returns 0 or the exit status after saying
  * why. WHY gets the attach modes passed over, for a note once ready. */
 static int open_tracer(struct tfo_tracer **tracer, const struct tfo_cgroup *cg,
-		       char *why, size_t why_len)
+		       char *why, size_t why_len, char *tracefs_why,
+		       size_t tracefs_why_len)
 {
 	struct tfo_tracer_opts topts = {
 		.mode = env.mode,
@@ -331,7 +356,7 @@ static int open_tracer(struct tfo_tracer **tracer, const struct tfo_cgroup *cg,
 	};
 	int err;
 
-	tfo_ensure_tracefs(stderr);
+	tfo_ensure_tracefs(stderr, tracefs_why, tracefs_why_len);
 	err = tfo_tracer_open(tracer, &topts, why, why_len);
 	if (err == -ENOMEM) {
 		fprintf(stderr, "tfotrace: not enough memory to load the BPF programs and maps, %u KiB of ring buffer among them (a memory cgroup limit?): %s\n",
@@ -352,9 +377,11 @@ static int open_tracer(struct tfo_tracer **tracer, const struct tfo_cgroup *cg,
 /* Once attached: the start record, the listener scan, no more privileges,
  * then "ready" (the file and the line on stderr). Returns 0 or the exit
  * status. */
-static int become_ready(struct tfo_run *run, const char *passed_over)
+static int become_ready(struct tfo_run *run, const char *passed_over,
+			const char *tracefs_why)
 {
 	enum tfo_attach_mode mode = tfo_tracer_mode(run->tracer);
+	char what[512];
 	int err;
 
 	run->have_mib = !tfo_mib_read("/proc/net/netstat", &run->mib_start);
@@ -383,17 +410,20 @@ static int become_ready(struct tfo_run *run, const char *passed_over)
 	}
 	if (passed_over[0])
 		fprintf(stderr, "tfotrace: passed over: %s\n", passed_over);
-	fprintf(stderr, "tfotrace: attached in %s mode%s; tracing%s. Ctrl-C to stop.\n",
-		run->sum.mode,
-		mode == TFO_MODE_TRACEPOINT ? " (no per-layer error attribution)" : "",
-		env.npids ? " the given pids" :
+	fprintf(stderr, "tfotrace: attached in %s mode; tracing%s. Ctrl-C to stop.\n",
+		run->sum.mode, env.npids ? " the given pids" :
 		env.cgroup_path ? " the cgroup" : " every process");
-	if (!tfo_tracer_has_tfo_probes(run->tracer))
-		fprintf(stderr, "tfotrace: no TCP Fast Open probes in %s mode: per-SYN evidence is not observable; findings rest on setsockopt, the listener scan and the kernel counters\n",
-			run->sum.mode);
-	if (!tfo_tracer_has_synack_probe(run->tracer))
-		fprintf(stderr, "tfotrace: which remote servers answer this host's TFO clients is not observable in %s mode (no hook on tcp_fastopen_cache_set): the report gives this namespace's TCPFastOpenActive and TCPFastOpenActiveFail instead\n",
-			run->sum.mode);
+	tfo_run_unobservable(run, what, sizeof(what));
+	if (what[0])
+		fprintf(stderr, "tfotrace: not observable in %s mode: %s; the report "
+			"gives the namespace's TFO counters instead%s\n",
+			run->sum.mode, what, mode == TFO_MODE_TRACEPOINT ?
+			"; fentry and kprobe modes see them (Debian 12's kernels "
+			"have both)" : "");
+	if (tfo_tracer_raw_syscalls(run->tracer))
+		fprintf(stderr, "tfotrace: the syscalls are hooked through "
+			"raw_syscalls/sys_exit, which runs a test on every "
+			"syscall's exit: %s\n", tracefs_why);
 	if (env.verbose)
 		fprintf(stderr, "tfotrace: sockets read with %s\n",
 			tfo_tracer_typed_loads(run->tracer) ?
@@ -414,11 +444,18 @@ int main(int argc, char **argv)
 	struct tfo_broker broker = { .sock = -1, .pid = -1 };
 	struct tfo_program_reader reader;
 	struct tfo_run run = { 0 };
-	char why[1024] = "";
+	char why[1024] = "", tracefs_why[256] = "";
 	int status = 1;		/* the exit status */
+	int verb;
 	int err;
 
-	if (argc > 1 && !strcmp(argv[1], "doctor")) {
+	/* one name in every message, however it was started */
+	argv[0] = "tfotrace";
+	verb = doctor_verb(argc, argv);
+	if (verb) {
+		/* "tfotrace [OPTION...] doctor [OPTION...]": its options on
+		 * either side */
+		memmove(argv + 2, argv + 1, (verb - 1) * sizeof(*argv));
 		argv[1] = "tfotrace doctor";	/* what its usage lines say */
 		return tfo_doctor_main(argc - 1, argv + 1);
 	}
@@ -457,6 +494,8 @@ int main(int argc, char **argv)
 		if (err)
 			fprintf(stderr, "tfotrace: warning: no helper to read other processes (%s): programs of other users will be unknown\n",
 				strerror(-err));
+		else if (!broker.ptrace)
+			fprintf(stderr, "tfotrace: note: without CAP_SYS_PTRACE, the executables and environments of other users' processes cannot be read: where their MPTCP came from will be unknown\n");
 	}
 	tfo_output_init(&out, &out_state, STDOUT_FILENO);
 	out.format = env.json ? TFO_FMT_JSON : TFO_FMT_TEXT;
@@ -485,7 +524,8 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
-	status = open_tracer(&tracer, &cg, why, sizeof(why));
+	status = open_tracer(&tracer, &cg, why, sizeof(why), tracefs_why,
+			     sizeof(tracefs_why));
 	if (status)
 		goto cleanup;
 	status = 1;
@@ -511,7 +551,7 @@ int main(int argc, char **argv)
 	run.start_time = now_ns(CLOCK_REALTIME) / 1000000000LL;
 	if (tfo_run_write_metrics(&run))
 		goto cleanup;
-	status = become_ready(&run, why);
+	status = become_ready(&run, why, tracefs_why);
 	if (status)
 		goto cleanup;
 	status = 1;

@@ -24,6 +24,7 @@ void tfo_output_init(struct tfo_output *o, struct tfo_output_state *state,
 {
 	tfo_sink_init(&state->sink, fd);
 	state->clock_sec = INT64_MIN;
+	state->header_pending = false;
 	o->state = state;
 }
 

@@ -35,6 +35,8 @@ enum tfo_view {
 struct tfo_output_state {
 	struct tfo_sink sink;
 	int64_t clock_sec;	/* the second clock_hms is of; INT64_MIN none */
+	bool header_pending;	/* text: the column header goes before the
+				 * next event line */
 	char clock_hms[8];	/* "HH:MM:SS", no NUL */
 };
 

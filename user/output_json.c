@@ -502,8 +502,6 @@ static const char *policy_name(enum tfo_record_policy policy)
 		return "relevant";
 	case TFO_RECORD_ALL:
 		return "all";
-	case TFO_RECORD_FAILED:
-		return "failed";
 	}
 	return NULL;
 }

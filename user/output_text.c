@@ -11,6 +11,13 @@
 #include "output.h"
 
 /* A symbolic name, or the number when the tables have none. */
+/* "1 socket", "2 sockets": N and the word that goes with it. */
+static void count_of(struct tfo_sink *out, uint64_t n, const char *one,
+		     const char *many)
+{
+	tfo_sink_printf(out, "%" PRIu64 " %s", n, n == 1 ? one : many);
+}
+
 static void name_or_num(struct tfo_sink *out, const char *name, long num)
 {
 	if (name)
@@ -313,12 +320,17 @@ void tfo_text_start(const struct tfo_output *o, const char *mode,
 {
 	(void)mode;
 	(void)version;
-	tfo_sink_printf(&o->state->sink, "%-15s %-7s %-7s %-16s %-10s %s\n",
-			"TIME", "PID", "TID", "COMM", "EVENT", "DETAILS");
+	/* the column header comes with the first line in those columns */
+	o->state->header_pending = true;
 }
 
 void tfo_text_record(const struct tfo_output *o, const union tfo_record *r)
 {
+	if (o->state->header_pending && r->hdr.type != TFO_REC_LISTENER) {
+		tfo_sink_printf(&o->state->sink, "%-15s %-7s %-7s %-16s %-10s %s\n",
+				"TIME", "PID", "TID", "COMM", "EVENT", "DETAILS");
+		o->state->header_pending = false;
+	}
 	switch (r->hdr.type) {
 	case TFO_REC_SOCKET:
 		text_socket(o, &r->socket);
@@ -367,9 +379,10 @@ void tfo_text_summary(const struct tfo_output *o, const struct tfo_summary *s)
 
 	for (size_t i = 0; i < TFO_CALL__MAX; i++)
 		not_recorded += s->not_recorded[i];
-	tfo_sink_printf(out, "# mode %s: %" PRIu64 " events, %" PRIu64
-			" shown, %" PRIu64 " lost", s->mode, s->events,
-			s->shown, s->lost);
+	tfo_sink_printf(out, "# mode %s: ", s->mode);
+	count_of(out, s->events, "event", "events");
+	tfo_sink_printf(out, ", %" PRIu64 " shown, %" PRIu64 " lost", s->shown,
+			s->lost);
 	if (s->invalid)
 		tfo_sink_printf(out, ", %" PRIu64 " invalid", s->invalid);
 	if (s->reused_pid)
@@ -378,17 +391,18 @@ void tfo_text_summary(const struct tfo_output *o, const struct tfo_summary *s)
 	if (s->policy == TFO_RECORD_RELEVANT) {
 		tfo_sink_str(out, "; ");
 		thousands(out, not_recorded);
-		tfo_sink_str(out, " routine calls not recorded (--all records them)");
-	} else if (s->policy == TFO_RECORD_FAILED) {
-		tfo_sink_str(out, "; ");
-		thousands(out, not_recorded);
-		tfo_sink_str(out, " successful calls not recorded (--failed)");
+		tfo_sink_str(out, not_recorded == 1 ?
+			     " routine call not recorded (--all records them)" :
+			     " routine calls not recorded (--all records them)");
 	}
-	tfo_sink_printf(out, "; %" PRIu64 " sockets tracked, %" PRIu64
-			" evicted", s->sockets, s->evicted);
-	if (s->remotes || s->remotes_evicted)
-		tfo_sink_printf(out, "; %" PRIu64 " remote servers, %" PRIu64
-				" evicted", s->remotes, s->remotes_evicted);
+	tfo_sink_str(out, "; ");
+	count_of(out, s->sockets, "socket", "sockets");
+	tfo_sink_printf(out, " tracked, %" PRIu64 " evicted", s->evicted);
+	if (s->remotes || s->remotes_evicted) {
+		tfo_sink_str(out, "; ");
+		count_of(out, s->remotes, "remote server", "remote servers");
+		tfo_sink_printf(out, ", %" PRIu64 " evicted", s->remotes_evicted);
+	}
 	tfo_sink_char(out, '\n');
 }
 
@@ -396,7 +410,7 @@ static void text_owners(struct tfo_sink *out, const struct tfo_owner *owners,
 			size_t n)
 {
 	if (!n) {
-		tfo_sink_str(out, " owner=?");
+		tfo_sink_str(out, " owner=none (no process tfotrace can see has it open)");
 		return;
 	}
 	tfo_sink_str(out, " pid=");
@@ -534,35 +548,41 @@ static void text_option_history(struct tfo_sink *out,
 /* What the per-SYN probes counted: the report's TFO line and an update's. */
 static void text_syn_numbers(struct tfo_sink *out, const struct tfo_sock_view *v)
 {
-	tfo_sink_printf(out, "%" PRIu64 " SYNs, %" PRIu64 " asked for a cookie, %"
-			PRIu64 " carried data, %" PRIu64 " got no TFO; %" PRIu64
-			" cookies sent, %" PRIu64 " TFO accepted", v->syns,
-			v->cookie_requests, v->syns_with_data,
-			v->syns_unanswered, v->cookies_sent, v->tfo_accepted);
-	if (v->cookie_invalid)
-		tfo_sink_printf(out, ", %" PRIu64 " invalid cookies",
-				v->cookie_invalid);
-	if (v->overflows)
-		tfo_sink_printf(out, ", %" PRIu64 " queue overflows", v->overflows);
-	if (v->blackholes)
-		tfo_sink_printf(out, ", %" PRIu64 " blackhole disables",
-				v->blackholes);
+	count_of(out, v->syns, "SYN", "SYNs");
+	tfo_sink_printf(out, ", %" PRIu64 " asked for a cookie, %" PRIu64
+			" carried data, %" PRIu64 " got no TFO; ",
+			v->cookie_requests, v->syns_with_data, v->syns_unanswered);
+	count_of(out, v->cookies_sent, "cookie", "cookies");
+	tfo_sink_printf(out, " sent, %" PRIu64 " TFO accepted", v->tfo_accepted);
+	if (v->cookie_invalid) {
+		tfo_sink_str(out, ", ");
+		count_of(out, v->cookie_invalid, "invalid cookie", "invalid cookies");
+	}
+	if (v->overflows) {
+		tfo_sink_str(out, ", ");
+		count_of(out, v->overflows, "queue overflow", "queue overflows");
+	}
+	if (v->blackholes) {
+		tfo_sink_str(out, ", ");
+		count_of(out, v->blackholes, "blackhole disable", "blackhole disables");
+	}
 }
 
 static void text_tfo_numbers(struct tfo_sink *out, const struct tfo_finding *f)
 {
 	const struct tfo_sock_view *v = f->sock;
 
+	/* without the probes, the report's header said so once */
+	if (!f->probes && !v->qlen_known)
+		return;
 	tfo_sink_str(out, "   TFO:");
 	if (v->qlen_known)
-		tfo_sink_printf(out, " queue limit %u;", v->qlen_max);
-	if (!f->probes) {
-		tfo_sink_str(out, " per-SYN numbers are not observable in this "
-			     "attach mode (see the kernel counters)\n");
-		return;
+		tfo_sink_printf(out, " queue limit %u%s", v->qlen_max,
+				f->probes ? ";" : "");
+	if (f->probes) {
+		tfo_sink_char(out, ' ');
+		text_syn_numbers(out, v);
 	}
-	tfo_sink_char(out, ' ');
-	text_syn_numbers(out, v);
 	tfo_sink_char(out, '\n');
 }
 
@@ -574,16 +594,18 @@ static void text_finding_update(struct tfo_sink *out, const struct tfo_finding *
 	tfo_sink_printf(out, "*** finding %s (update): ",
 			tfo_finding_name(f->kind));
 	text_sock_line(out, f);
-	tfo_sink_str(out, ": ");
+	if (f->probes || v->qlen_known || v->n_opts)
+		tfo_sink_str(out, ": ");
 	if (f->probes)
 		text_syn_numbers(out, v);
 	else if (v->qlen_known)
 		tfo_sink_printf(out, "queue limit %u", v->qlen_max);
-	else
-		tfo_sink_str(out, "no per-SYN numbers in this mode");
-	if (v->n_opts)
-		tfo_sink_printf(out, "; %u options set, %u refused", v->n_opts,
-				v->n_failed);
+	if (v->n_opts) {
+		if (f->probes || v->qlen_known)
+			tfo_sink_str(out, "; ");
+		count_of(out, v->n_opts, "option", "options");
+		tfo_sink_printf(out, " set, %u refused", v->n_failed);
+	}
 	tfo_sink_char(out, '\n');
 }
 
@@ -598,14 +620,19 @@ static void text_remote_line(struct tfo_sink *out,
 static void text_remote_numbers(struct tfo_sink *out,
 				const struct tfo_remote_view *r)
 {
-	tfo_sink_printf(out, "%" PRIu64 " connections; %" PRIu64 " asked for a "
-			"cookie, %" PRIu64 " cookies received; %" PRIu64 " SYNs "
-			"with data, %" PRIu64 " acknowledged", r->connections,
-			r->cookie_requests, r->cookies_received, r->syn_data_sent,
+	count_of(out, r->connections, "connection", "connections");
+	tfo_sink_printf(out, "; %" PRIu64 " asked for a cookie, ",
+			r->cookie_requests);
+	count_of(out, r->cookies_received, "cookie", "cookies");
+	tfo_sink_str(out, " received; ");
+	count_of(out, r->syn_data_sent, "SYN", "SYNs");
+	tfo_sink_printf(out, " with data, %" PRIu64 " acknowledged",
 			r->syn_data_acked);
-	if (r->syns_retransmitted)
-		tfo_sink_printf(out, "; %" PRIu64 " SYNs retransmitted",
-				r->syns_retransmitted);
+	if (r->syns_retransmitted) {
+		tfo_sink_str(out, "; ");
+		count_of(out, r->syns_retransmitted, "SYN", "SYNs");
+		tfo_sink_str(out, " retransmitted");
+	}
 }
 
 /* What every report section ends with: why, a lost-events note, and the
@@ -704,19 +731,15 @@ void tfo_text_remotes_unobserved(const struct tfo_output *o, const char *mode,
 {
 	struct tfo_sink *out = &o->state->sink;
 
-	tfo_sink_printf(out, "== remote servers: not observable in %s mode (no "
-			"hook on tcp_fastopen_cache_set): which servers answer "
-			"this host's TFO clients is unknown\n", mode);
+	(void)mode;	/* the report's header said what it cannot see */
 	if (delta)
-		tfo_sink_printf(out, "   TFO clients of netns %u over the run: "
-				"TCPFastOpenActive +%" PRIu64 " (SYN data "
-				"acknowledged), TCPFastOpenActiveFail +%" PRIu64
-				" (SYN data not acknowledged, or timeouts that "
-				"turned TFO off)\n", netns, delta->active,
-				delta->active_fail);
+		tfo_sink_printf(out, "== remote servers: this host's TFO clients "
+				"(netns %u) over the run: TCPFastOpenActive +%"
+				PRIu64 " (SYN data acknowledged), "
+				"TCPFastOpenActiveFail +%" PRIu64 " (SYN data not "
+				"acknowledged, or timeouts that turned TFO off)\n",
+				netns, delta->active, delta->active_fail);
 	else
-		tfo_sink_printf(out, "   TFO clients of netns %u: counters "
-				"unreadable\n", netns);
-	tfo_sink_str(out, "   per server: the fentry or kprobe mode (Debian 12's "
-		     "kernels have both)\n");
+		tfo_sink_printf(out, "== remote servers: this host's TFO clients "
+				"(netns %u): counters unreadable\n", netns);
 }

@@ -55,7 +55,7 @@ static void on_finding(void *ctx, const struct tfo_finding *f)
 	struct tfo_run *run = ctx;
 	int err;
 
-	if (run->write_err)
+	if (run->write_err || (run->finals_only && !f->final))
 		return;
 	err = tfo_output_finding(run->out, f);
 	if (err)
@@ -228,6 +228,26 @@ int tfo_run_poll(struct tfo_run *run, struct ring_buffer *rb)
 	return run->write_err ? 0 : err;
 }
 
+void tfo_run_unobservable(const struct tfo_run *run, char *what, size_t size)
+{
+	const struct tfo_tracer *t = run->tracer;
+	size_t n = 0;
+
+	what[0] = '\0';
+	if (!t)
+		return;
+	if (!tfo_tracer_has_tfo_probes(t))
+		n += snprintf(what + n, size - n, "per-SYN TCP Fast Open numbers "
+			      "(tcp_try_fastopen() not hooked)");
+	if (n < size && !tfo_tracer_has_synack_probe(t))
+		n += snprintf(what + n, size - n, "%swhich remote servers answer "
+			      "this host's TFO clients (tcp_fastopen_cache_set() "
+			      "not hooked)", n ? ", " : "");
+	if (n < size && tfo_tracer_mode(t) == TFO_MODE_TRACEPOINT)
+		snprintf(what + n, size - n, "%sthe layer that refused a "
+			 "setsockopt", n ? ", " : "");
+}
+
 void tfo_run_report(struct tfo_run *run)
 {
 	struct tfo_mib mib_end, mib_delta;
@@ -243,7 +263,16 @@ void tfo_run_report(struct tfo_run *run)
 		tfo_correlator__counters(run->corr, &mib_delta);
 	}
 	if (!run->write_err) {
+		char what[512], line[600];
+
 		tfo_output_comment(run->out, "report");
+		tfo_run_unobservable(run, what, sizeof(what));
+		if (what[0]) {
+			snprintf(line, sizeof(line), "not observable in %s mode: "
+				 "%s; the counters below stand in", run->sum.mode,
+				 what);
+			tfo_output_comment(run->out, line);
+		}
 		tfo_correlator__finish(run->corr);
 	}
 	if (!run->write_err && have_mib)

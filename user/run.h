@@ -40,6 +40,8 @@ struct tfo_run {
 	struct tfo_correlator *corr;
 	tfo_finding_cb finding_cb;	/* NULL: printed to OUT (doctor keeps
 					 * them instead) */
+	bool finals_only;		/* --scan: the report's findings, not
+					 * each first sighting too */
 	void *finding_ctx;
 	uint64_t lost_told;		/* lost events passed to the correlator */
 	int write_err;
@@ -73,6 +75,10 @@ int tfo_run_on_record(void *ctx, void *data, size_t len);
  * Returns 0 or -errno of a polling failure (write errors end the loop and
  * are kept in run->write_err). */
 int tfo_run_poll(struct tfo_run *run, struct ring_buffer *rb);
+
+/* What the attach mode cannot see, one phrase each ("per-SYN TCP Fast
+ * Open numbers (...)"), into WHAT; "" when it sees it all. */
+void tfo_run_unobservable(const struct tfo_run *run, char *what, size_t size);
 
 /* The report: findings, the namespace's counters, the summary, and the
  * metrics file a last time. */

@@ -319,8 +319,29 @@ def test_remote_servers(ctx):
           f"{remote[-1] if remote else unobserved[0]}")
 
 
+def test_failed_keeps_evidence(ctx):
+    """--failed prints only failed calls, but findings keep their evidence:
+    tfo-server-disabled rests on a TCP_FASTOPEN that succeeded."""
+    tr = R.Tracer(ctx.tfotrace, ["--json", "--failed"], ctx.workdir).wait_ready()
+    off = Scenario(scenario_path(ctx), ["--proto", "tcp", "--clients", "2",
+                                        "--sysctl", "net.ipv4.tcp_fastopen=1"])
+    off.release()
+    off.finish()
+    tr.stop()
+    objs, _ = R.parse_json_lines(tr.stdout())
+    problems = []
+    shown_ok = [o for o in R.events_of(objs) if isinstance(o.get("ret"), int) and o["ret"] >= 0]
+    if shown_ok:
+        problems.append(f"--failed printed {len(shown_ok)} successful calls: {R.short(shown_ok[0])}")
+    if finals(objs, off.ino) != ["tfo-server-disabled"]:
+        problems.append(f"final findings {finals(objs, off.ino)}, want ['tfo-server-disabled']")
+    if problems:
+        raise R.Fail("; ".join(problems))
+
+
 TESTS = [
     ("scan_listeners", test_scan_listeners),
+    ("failed_keeps_evidence", test_failed_keeps_evidence),
     ("findings_from_setsockopt", test_findings_from_setsockopt),
     ("scan_at_start_attributes_owner", test_scan_at_start_attributes_owner),
     ("flood_counts_exactly", test_flood_counts_exactly),

@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import threading
+import tempfile
 import time
 
 import run as R
@@ -261,7 +262,9 @@ def test_signals_everywhere(ctx):
 
 def test_tracefs_unmounted(ctx):
     """In a mount namespace without tracefs, tracefs gets mounted (and said
-    so) and the tracer works; where it cannot be mounted, it is said why."""
+    so) and the tracer works; where it cannot be mounted, the syscalls are
+    hooked through raw_syscalls instead, said with why, and every call is
+    still seen."""
     script = ("umount -l /sys/kernel/tracing 2>/dev/null; "
               "umount -l /sys/kernel/debug/tracing 2>/dev/null; "
               "umount -l /sys/kernel/debug 2>/dev/null; "
@@ -283,15 +286,26 @@ def test_tracefs_unmounted(ctx):
         problems.append("no word of mounting tracefs")
     if len(R.events_of(objs)) != len(obs):
         problems.append(f"{len(R.events_of(objs))} events for {len(obs)} calls")
-    # without CAP_SYS_ADMIN it cannot mount: one warning, then why it stops
+    # without CAP_SYS_ADMIN it cannot mount: the syscalls are hooked
+    # through raw_syscalls instead (no tracefs needed), said with why
+    wl = R.Workload(ctx.workload, ctx.workdir).wait_ready()
     tr = R.Tracer("unshare", ["-m", "--propagation", "private", "sh", "-c", script, "sh",
                               "setpriv", "--bounding-set=-sys_admin", "--inh-caps=-sys_admin",
-                              ctx.tfotrace, "--attach", "tracepoint", "-d", "1"],
-                  ctx.workdir, ready=False)
-    rc = R.wait_exit(tr.proc, 15)
-    if rc != 1 or "mounting it failed" not in tr.stderr():
-        problems.append(f"without CAP_SYS_ADMIN: {R.describe_status(rc)}: "
-                        f"{R.tail(tr.stderr())}")
+                              ctx.tfotrace, "--attach", "tracepoint", "--json", "--all",
+                              "-p", str(wl.pid)], ctx.workdir)
+    tr.wait_ready()
+    wl.release()
+    obs = wl.finish()
+    rc = tr.stop()
+    objs, _ = R.parse_json_lines(tr.stdout())
+    err = tr.stderr()
+    if rc != 0 or "hooked through raw_syscalls/sys_exit" not in err or \
+            "mounting it on /sys/kernel/tracing failed (Operation not permitted: " \
+            "it needs CAP_SYS_ADMIN)" not in err:
+        problems.append(f"without CAP_SYS_ADMIN: {R.describe_status(rc)}: {R.tail(err)}")
+    if len(R.events_of(objs)) != len(obs):
+        problems.append(f"through raw_syscalls: {len(R.events_of(objs))} events for "
+                        f"{len(obs)} calls")
     if problems:
         raise R.Fail("; ".join(problems) + f"; stderr: {R.tail(tr.stderr())}")
 
@@ -486,8 +500,46 @@ def test_valgrind_clean(ctx):
         raise R.Fail("; ".join(problems))
 
 
+def test_unprivileged_caps(ctx):
+    """As an ordinary user (nobody) with CAP_BPF and CAP_PERFMON alone, as
+    the README says is enough: it traces every call; what it cannot do
+    without more (tracefs of root's alone, other users' programs without
+    CAP_SYS_PTRACE) is said, not mistaken for a missing mode."""
+    wl = R.Workload(ctx.workload, ctx.workdir).wait_ready()
+    shared = tempfile.mkdtemp(prefix="nobody-", dir="/tmp")
+    os.chmod(shared, 0o777)     # its ready file, written as nobody
+    ready = os.path.join(shared, "ready")
+    tr = R.Tracer("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups",
+                              "--inh-caps=+bpf,+perfmon", "--ambient-caps=+bpf,+perfmon",
+                              ctx.tfotrace, "--json", "--all", "-p", str(wl.pid),
+                              "--ready-file", ready], ctx.workdir, ready=False)
+    tr.ready_path = ready
+    try:
+        tr.wait_ready()
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
+    wl.release()
+    obs = wl.finish()
+    rc = tr.stop()
+    objs, _ = R.parse_json_lines(tr.stdout())
+    err = tr.stderr()
+    problems = []
+    if rc != 0:
+        problems.append(f"exit {R.describe_status(rc)}")
+    if len(R.events_of(objs)) != len(obs):
+        problems.append(f"{len(R.events_of(objs))} events for {len(obs)} calls")
+    if "note: without CAP_SYS_PTRACE" not in err:
+        problems.append("nothing said of other users' programs")
+    for wrong in ("mounting it failed", "no attach mode works", "warning"):
+        if wrong in err:
+            problems.append(f"misleading: {wrong!r}")
+    if problems:
+        raise R.Fail("; ".join(problems) + f"; stderr: {R.tail(err)}")
+
+
 TESTS = [
     ("cli_rejects_bad_input", test_cli_rejects_bad_input),
+    ("unprivileged_caps", test_unprivileged_caps),
     ("pid_exit_and_reuse", test_pid_exit_and_reuse),
     ("signals_everywhere", test_signals_everywhere),
     ("tracefs_unmounted", test_tracefs_unmounted),

@@ -606,10 +606,13 @@ static void test_summary_not_recorded(void **state)
 
 	c->out.format = TFO_FMT_TEXT;
 	assert_int_equal(tfo_output_summary(&c->out, &s), 0);
-	s.policy = TFO_RECORD_FAILED;
+	/* one of each: the word that goes with one */
 	s.not_recorded[0] = 0;
 	s.not_recorded[1] = 0;
-	s.not_recorded[2] = 999;
+	s.not_recorded[2] = 1;
+	s.events = 1;
+	s.sockets = 1;
+	s.remotes = 1;
 	s.invalid = 2;
 	assert_int_equal(tfo_output_summary(&c->out, &s), 0);
 	s.policy = TFO_RECORD_ALL;
@@ -618,18 +621,18 @@ static void test_summary_not_recorded(void **state)
 		"# mode fentry: 41 events, 41 shown, 0 lost; 1,204,332 routine"
 		" calls not recorded (--all records them); 3 sockets tracked,"
 		" 0 evicted\n"
-		"# mode fentry: 41 events, 41 shown, 0 lost, 2 invalid; 999"
-		" successful calls not recorded (--failed); 3 sockets tracked,"
-		" 0 evicted\n"
-		"# mode fentry: 41 events, 41 shown, 0 lost, 2 invalid;"
-		" 3 sockets tracked, 0 evicted\n");
+		"# mode fentry: 1 event, 41 shown, 0 lost, 2 invalid; 1 routine"
+		" call not recorded (--all records them); 1 socket tracked,"
+		" 0 evicted; 1 remote server, 0 evicted\n"
+		"# mode fentry: 1 event, 41 shown, 0 lost, 2 invalid;"
+		" 1 socket tracked, 0 evicted; 1 remote server, 0 evicted\n");
 }
 
 static void test_summary_not_recorded_json(void **state)
 {
 	struct capture *c = *state;
 	struct tfo_summary s = { .mode = "kprobe", .events = 9, .shown = 8,
-				 .policy = TFO_RECORD_FAILED,
+				 .policy = TFO_RECORD_RELEVANT,
 				 .not_recorded = { 1200000, 4000, 332 },
 				 .sockets = 1, .evicted = 2 };
 
@@ -639,7 +642,7 @@ static void test_summary_not_recorded_json(void **state)
 	assert_string_equal(captured(c),
 		"{\"type\":\"summary\",\"mode\":\"kprobe\",\"events\":9,"
 		"\"shown\":8,\"lost\":0,\"invalid\":0,\"reused_pid\":0,"
-		"\"record\":\"failed\",\"not_recorded\":1204332,"
+		"\"record\":\"relevant\",\"not_recorded\":1204332,"
 		"\"not_recorded_calls\":{\"socket\":1200000,\"listen\":4000,"
 		"\"setsockopt\":332},\"sockets\":1,\"evicted\":2,\"remotes\":0,\"remotes_evicted\":0}\n"
 		"{\"type\":\"summary\",\"mode\":\"kprobe\",\"events\":9,"
@@ -684,12 +687,12 @@ static void test_text_finding_first_and_update(void **state)
 		"*** finding mptcp-tfo-rejected (update): pid 4242 (xray), MPTCP"
 		" listener [::]:443, ino 9925: 37 SYNs, 30 asked for a cookie,"
 		" 5 carried data, 35 got no TFO; 0 cookies sent, 0 TFO accepted,"
-		" 3 invalid cookies, 2 queue overflows, 1 blackhole disables;"
+		" 3 invalid cookies, 2 queue overflows, 1 blackhole disable;"
 		" 3 options set, 2 refused\n"
 		"*** finding mptcp-tfo-rejected (update): pid 4242 (xray), MPTCP"
 		" listener [::]:443, ino 9925: queue limit 0\n"
 		"*** finding mptcp-tfo-rejected (update): owner unknown, MPTCP"
-		" listener port 443, ino 9925: no per-SYN numbers in this mode\n");
+		" listener port 443, ino 9925\n");
 }
 
 /* The owner's program: its Go version, systemd service or container, and
@@ -879,11 +882,11 @@ static void test_remote_finding_text(void **state)
 		" 0 cookies received; 0 SYNs with data, 0 acknowledged\n"
 		"*** finding tfo-remote-no-cookie (update): server [2001:db8::7]:443"
 		" (from netns 4026532301): 12 connections; 12 asked for a cookie,"
-		" 0 cookies received; 3 SYNs with data, 0 acknowledged; 1 SYNs retransmitted\n"
+		" 0 cookies received; 3 SYNs with data, 0 acknowledged; 1 SYN retransmitted\n"
 		"== tfo-remote-no-cookie: server [2001:db8::7]:443 (from netns 4026532301)\n"
 		"   clients: pid 700 (curl), pid 701 (xray), and more\n"
 		"   TFO: 12 connections; 12 asked for a cookie, 0 cookies received;"
-		" 3 SYNs with data, 0 acknowledged; 1 SYNs retransmitted\n"
+		" 3 SYNs with data, 0 acknowledged; 1 SYN retransmitted\n"
 		"   why: it never answered\n"
 		"   note: 5 events were lost: the numbers may be short\n"
 		"   next, best first:\n"
@@ -937,14 +940,10 @@ static void test_remotes_unobserved(void **state)
 	assert_int_equal(tfo_output_remotes_unobserved(&c->out, "tracepoint",
 						       4026532301u, &delta), 0);
 	assert_string_equal(captured(c),
-		"== remote servers: not observable in tracepoint mode (no hook on"
-		" tcp_fastopen_cache_set): which servers answer this host's TFO"
-		" clients is unknown\n"
-		"   TFO clients of netns 4026532301 over the run: TCPFastOpenActive"
-		" +3 (SYN data acknowledged), TCPFastOpenActiveFail +7 (SYN data"
-		" not acknowledged, or timeouts that turned TFO off)\n"
-		"   per server: the fentry or kprobe mode (Debian 12's kernels have"
-		" both)\n");
+		"== remote servers: this host's TFO clients (netns 4026532301) over"
+		" the run: TCPFastOpenActive +3 (SYN data acknowledged),"
+		" TCPFastOpenActiveFail +7 (SYN data not acknowledged, or timeouts"
+		" that turned TFO off)\n");
 }
 
 /* ---- the wall clock of text lines ---- */
