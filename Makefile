@@ -15,12 +15,24 @@ $(error tfotrace supports x86_64 only for now (no vmlinux/$(ARCH)/vmlinux.h); go
 endif
 VMLINUX_H ?= vmlinux/$(ARCH)/vmlinux.h
 
-# Every Debian 12 package that building and testing needs.
-DEB_PACKAGES := make gcc libc6-dev clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
-		libcmocka-dev pkg-config python3 iproute2 util-linux valgrind prometheus \
-		qemu-system-x86 busybox-static cpio libclang-rt-14-dev \
-		debootstrap lintian man-db file systemd-container debian-archive-keyring \
-		mptcpize mmdebstrap zstd
+# Debian 12 packages. Building and running need BUILD_PACKAGES alone:
+# `make run`, `make static` and `make deb` install what is missing of them
+# and nothing else (a production host). Each test suite needs its own
+# besides: `make test` installs them all, `make test-X` its suite's.
+BUILD_PACKAGES   := make gcc libc6-dev clang llvm libbpf-dev bpftool libelf-dev \
+		    zlib1g-dev pkg-config
+UNIT_PACKAGES    := libcmocka-dev prometheus
+FUZZ_PACKAGES    := libcmocka-dev libclang-rt-14-dev
+LIVE_PACKAGES    := python3 iproute2 util-linux valgrind prometheus mptcpize
+VM_PACKAGES      := python3 qemu-system-x86 busybox-static cpio
+PKG_PACKAGES     := debootstrap lintian man-db file systemd-container \
+		    debian-archive-keyring prometheus
+SYSTEMD_PACKAGES := python3 qemu-system-x86 cpio mmdebstrap zstd \
+		    debian-archive-keyring
+DOCS_PACKAGES    := python3
+BENCH_PACKAGES   := python3 bpftrace strace
+TEST_PACKAGES    := $(sort $(UNIT_PACKAGES) $(FUZZ_PACKAGES) $(LIVE_PACKAGES) \
+		    $(VM_PACKAGES) $(PKG_PACKAGES) $(SYSTEMD_PACKAGES) $(DOCS_PACKAGES))
 
 ifeq ($(V),1)
 Q :=
@@ -45,7 +57,7 @@ TOOL_OBJS := $(TOOL_SRCS:%.c=$(OUTPUT)/user/%.o)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 SCENARIOS  := $(patsubst tests/scenarios/%.c,$(OUTPUT)/tests/%,$(wildcard tests/scenarios/*.c))
 
-.PHONY: all static deps test test-unit test-live test-vm test-san test-fuzz fuzz soak bench bench-deps run clean help deb test-pkg test-systemd
+.PHONY: all static deps test-deps deps-unit deps-fuzz deps-live deps-vm deps-pkg deps-systemd deps-docs test test-unit test-live test-vm test-san test-fuzz test-docs fuzz soak bench bench-deps run clean help deb test-pkg test-systemd
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -54,8 +66,8 @@ all: $(OUTPUT)/tfotrace
 help:
 	@echo 'make              build build/tfotrace'
 	@echo 'make static       build build/tfotrace-static (no shared libraries)'
-	@echo 'make deps         apt-get install what the build and tests need'
-	@echo 'make test         every test suite (unit, live, vm); live and vm need root'
+	@echo 'make deps         apt-get install what building and running need (BUILD_PACKAGES)'
+	@echo 'make test         every test suite, installing what they need; most need root'
 	@echo 'make test-unit    unit tests, no root'
 	@echo 'make test-live    this kernel, in network namespaces'
 	@echo 'make test-vm      Debian 12 kernels under qemu'
@@ -92,7 +104,7 @@ $(OUTPUT)/tfotrace: $(TOOL_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 
-static: $(OUTPUT)/tfotrace-static
+static: deps $(OUTPUT)/tfotrace-static
 
 $(OUTPUT)/tfotrace-static: $(TOOL_OBJS)
 	$(call msg,LINK,$@)
@@ -110,14 +122,18 @@ $(OUTPUT)/tests/%: tests/scenarios/%.c | $(OUTPUT)/tests
 
 # The README's test command: on a fresh machine it installs what it needs.
 test:
-	$(Q)$(MAKE) --no-print-directory deps
-	$(Q)$(MAKE) --no-print-directory test-unit test-san test-fuzz test-live test-vm test-pkg test-systemd
+	$(Q)$(MAKE) --no-print-directory test-deps
+	$(Q)$(MAKE) --no-print-directory test-unit test-san test-fuzz test-docs test-live test-vm test-pkg test-systemd
+
+# The man page and the README against the tool (tests/docs/check.py).
+test-docs: deps-docs $(OUTPUT)/tfotrace
+	$(Q)$(PYTHON) tests/docs/check.py
 
 # test_goinfo reads a Go release build without .go.buildinfo, fetched from
 # npm into .cache/npm (once; a failed fetch fails the test, not the others).
 FETCH_GO_NOBUILDINFO := tests/unit/fetch-go-nobuildinfo.sh
 
-test-unit: $(UNIT_TESTS)
+test-unit: deps-unit $(UNIT_TESTS)
 	$(Q)fail=0; $(FETCH_GO_NOBUILDINFO) || fail=1; \
 	for t in $(UNIT_TESTS); do $$t || fail=1; done; exit $$fail
 
@@ -136,7 +152,7 @@ $(OUTPUT)/san/test_%: tests/unit/test_%.c $(SAN_CORE)
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(SAN_FLAGS) $(USER_FLAGS) $^ -lcmocka -o $@
 
-test-san: $(SAN_TESTS)
+test-san: deps-unit $(SAN_TESTS)
 	$(Q)fail=0; $(FETCH_GO_NOBUILDINFO) || fail=1; \
 	for t in $(SAN_TESTS); do $$t || fail=1; done; exit $$fail
 
@@ -150,7 +166,7 @@ $(OUTPUT)/fuzz/fuzz_records: tests/fuzz/fuzz_records.c $(CORE_SRCS:%=user/%)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) -std=gnu11 -Wall -Wextra -Werror -Ibpf -Iuser $^ -o $@
 
-test-fuzz: $(OUTPUT)/fuzz/fuzz_records
+test-fuzz: deps-fuzz $(OUTPUT)/fuzz/fuzz_records
 	$(Q)mkdir -p $(OUTPUT)/fuzz/corpus
 	$(Q)$< -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 		-artifact_prefix=$(OUTPUT)/fuzz/ $(OUTPUT)/fuzz/corpus 2>&1 | \
@@ -160,18 +176,18 @@ test-fuzz: $(OUTPUT)/fuzz/fuzz_records
 fuzz:
 	$(Q)$(MAKE) --no-print-directory test-fuzz FUZZ_SECONDS=600
 
-test-live: $(OUTPUT)/tfotrace $(SCENARIOS)
+test-live: deps-live $(OUTPUT)/tfotrace $(SCENARIOS)
 	$(Q)$(MAKE) --no-print-directory -f tests/bench/Makefile build/bench/bench_load
 	$(Q)$(PYTHON) tests/live/run.py
 
 # The Debian package (user/dist/): the static binary, man page, unit, completion.
-deb: $(OUTPUT)/tfotrace-static
+deb: deps $(OUTPUT)/tfotrace-static
 	$(call msg,DEB,$(OUTPUT)/deb)
 	$(Q)user/dist/build-deb.sh $< $(OUTPUT)/deb
 
 # Builds the .deb, lints it, installs it into a clean Debian 12 root (cached
 # in .cache/pkg), checks it there and under systemd-nspawn, removes it.
-test-pkg: $(OUTPUT)/tfotrace-static
+test-pkg: deps-pkg $(OUTPUT)/tfotrace-static
 	$(Q)tests/pkg/run.sh
 
 # Socket, process and TFO churn under tfotrace for SOAK_MINUTES: the
@@ -184,21 +200,15 @@ soak: $(OUTPUT)/tfotrace $(SCENARIOS)
 
 # Debian 12's 6.1, 6.1-cloud and 6.12 kernels under qemu (packages cached
 # in .cache/vm).
-test-vm: $(OUTPUT)/tfotrace-static $(SCENARIOS)
+test-vm: deps-vm $(OUTPUT)/tfotrace-static $(SCENARIOS)
 	$(Q)$(PYTHON) tests/vm/run.py
 
 # Debian 12 with systemd as PID 1 on its 6.1 and 6.12 kernels under qemu
 # (tests/vm/systemd_guest.py): the .deb's tfotrace.service as systemctl runs
 # it, and a service's Environment= changed by a drop-in. The root is made
 # once with mmdebstrap, cached in .cache/vm/systemd-guest.
-test-systemd: deb $(OUTPUT)/tests/tfo_scenario $(OUTPUT)/tests/tfo_client
+test-systemd: deps-systemd deb $(OUTPUT)/tests/tfo_scenario $(OUTPUT)/tests/tfo_client
 	$(Q)$(PYTHON) tests/vm/systemd_guest.py
-
-# The benchmark's peers and its Debian 12 guest; not part of `make test`.
-BENCH_PACKAGES := bpftrace strace
-
-bench-deps:
-	$(Q)$(MAKE) --no-print-directory deps DEB_PACKAGES="$(DEB_PACKAGES) $(BENCH_PACKAGES)"
 
 # Cost side by side with the floor and the peers on this machine (about
 # 9 minutes; BENCH_ARGS=--quick for a 1.5 minute smoke run), then the
@@ -209,22 +219,47 @@ bench: bench-deps $(OUTPUT)/tfotrace $(OUTPUT)/tfotrace-static $(SCENARIOS)
 	$(Q)$(MAKE) --no-print-directory -f tests/bench/Makefile
 	$(Q)$(PYTHON) tests/bench/vm.py
 
-# Installs only what is missing, so it is cheap to repeat.
-deps:
-	$(Q)missing=; for p in $(DEB_PACKAGES); do \
+# install_missing WHAT,PACKAGES: apt-get installs those of PACKAGES that
+# are not installed; cheap to repeat.
+install_missing = missing=; for p in $(2); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || \
 			missing="$$missing $$p"; \
 	done; \
-	if [ -z "$$missing" ]; then echo "deps: all installed"; else \
-		echo "deps: installing$$missing"; \
+	if [ -n "$$missing" ]; then \
+		echo "deps ($(1)): installing$$missing"; \
 		apt-get update && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
 	fi
+
+deps:
+	$(Q)$(call install_missing,build,$(BUILD_PACKAGES))
+test-deps:
+	$(Q)$(call install_missing,tests,$(BUILD_PACKAGES) $(TEST_PACKAGES))
+deps-unit:
+	$(Q)$(call install_missing,test-unit,$(UNIT_PACKAGES))
+deps-fuzz:
+	$(Q)$(call install_missing,test-fuzz,$(FUZZ_PACKAGES))
+deps-live:
+	$(Q)$(call install_missing,test-live,$(LIVE_PACKAGES))
+deps-vm:
+	$(Q)$(call install_missing,test-vm,$(VM_PACKAGES))
+deps-pkg:
+	$(Q)$(call install_missing,test-pkg,$(PKG_PACKAGES))
+deps-systemd:
+	$(Q)$(call install_missing,test-systemd,$(SYSTEMD_PACKAGES))
+deps-docs:
+	$(Q)$(call install_missing,test-docs,$(DOCS_PACKAGES))
+bench-deps:
+	$(Q)$(call install_missing,bench,$(BENCH_PACKAGES))
 
 run:
 	$(Q)$(MAKE) --no-print-directory deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(OUTPUT)/tfotrace $(ARGS)
+
+# make print-VAR: a variable's value (tests read the package lists so)
+print-%:
+	@echo $($*)
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))

@@ -172,6 +172,49 @@ in_root() {
 		LC_ALL=C.UTF-8 TERM=dumb "$@"
 }
 
+# --- what `make run` asks of apt on a bare Debian 12 ----------------------------------
+# The tree in the clean root, make (the README's one line installs it on a
+# bare system; here the host's binary), and an apt-get that writes down what
+# it is asked and installs nothing: `make run`, `make static` and `make deb`
+# must ask for the build packages (those the root lacks) and nothing else;
+# `make test` asks for more (the recording sees it).
+mkdir -p "$root/src" "$root/usr/local/sbin"
+git -C "$repo" ls-files -z --cached --others --exclude-standard |
+	tar -C "$repo" --null --ignore-failed-read -T - -cf - 2>/dev/null |
+	tar -C "$root/src" -xf -
+cp /usr/bin/make "$root/usr/local/bin/make"
+cat >"$root/usr/local/sbin/apt-get" <<'SH'
+#!/bin/sh
+echo "$*" >>/tmp/apt-get.log
+[ "$1" = update ] && exit 0
+exit 100
+SH
+chmod 0755 "$root/usr/local/sbin/apt-get"
+build_list=$(make -s -C "$repo" --no-print-directory print-BUILD_PACKAGES)
+lacking=$(for p in $build_list; do
+	in_root dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"
+done | sort | tr '\n' ' ')
+asked_by() {	# the packages TARGET asks apt-get to install
+	rm -f "$root/tmp/apt-get.log"
+	in_root env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		make -C /src "$1" >/dev/null 2>&1 || true
+	sed -n 's/^install -y --no-install-recommends //p' "$root/tmp/apt-get.log" 2>/dev/null |
+		tr ' ' '\n' | grep . | sort -u | tr '\n' ' '
+}
+for target in run static deb; do
+	asked=$(asked_by "$target")
+	extra=$(comm -23 <(tr ' ' '\n' <<<"$asked" | grep . | sort) <(tr ' ' '\n' <<<"$build_list" | sort) | tr '\n' ' ')
+	if [[ -n $asked && -z $extra && $asked == "$lacking" ]]; then
+		pass "make $target on a bare Debian 12 asks apt-get for the build packages alone: $asked"
+	else
+		fail "make $target asked apt-get for '$asked'" "outside the build list: '$extra'; the root lacks: '$lacking'"
+	fi
+done
+asked=$(asked_by test)
+check "make test asks for the test stack too ($(wc -w <<<"$asked") packages)" \
+	test -n "$asked" -a "$(wc -w <<<"$asked")" -gt "$(wc -w <<<"$lacking")"
+rm -rf "$root/src" "$root/usr/local/sbin/apt-get" "$root/usr/local/bin/make" "$root/tmp/apt-get.log"
+
 # --- install ---------------------------------------------------------------------
 cp "$deb" "$root/tmp/"
 debname=$(basename "$deb")
@@ -412,7 +455,9 @@ else fail "dpkg -r left files behind" "$left"; fi
 status=$(in_root dpkg-query -W -f='${Status}' tfotrace 2>&1 || true)
 if [[ $status == "deinstall ok config-files" ]]; then pass "dpkg-query after -r: $status"
 else fail "dpkg-query after -r: expected 'deinstall ok config-files'" "$status"; fi
+mkdir -p "$root/var/cache/tfotrace" && touch "$root/var/cache/tfotrace/0123.btf"
 check "dpkg -P tfotrace" in_root dpkg -P tfotrace
+check "dpkg -P removed the BTF cache /var/cache/tfotrace" test ! -e "$root/var/cache/tfotrace"
 if ! in_root dpkg-query -W tfotrace >/dev/null 2>&1; then
 	pass "dpkg-query after -P: tfotrace unknown"
 else

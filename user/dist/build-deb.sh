@@ -16,7 +16,8 @@
 # (every timestamp in the package; by default the binary's mtime, so the
 # same binary gives a byte-identical .deb).
 #
-# Prints the path of the .deb on stdout. Needs dpkg-deb, strip, gzip.
+# Prints the path of the .deb on stdout. Needs dpkg-deb, strip, readelf,
+# gzip: what building needs already.
 #
 # Lintian (bookworm's 2.116) on the result: clean except for what
 # deb/lintian-overrides overrides, each tag with its reason there:
@@ -34,12 +35,15 @@ outdir=$2
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 [[ -f $binary && -x $binary ]] || die "$binary: not an executable file"
-for tool in dpkg-deb strip gzip file; do
-	command -v "$tool" >/dev/null || die "$tool is missing (apt-get install dpkg-dev binutils gzip file)"
+# nothing beyond what building needs (binutils comes with gcc)
+for tool in dpkg-deb strip readelf gzip; do
+	command -v "$tool" >/dev/null || die "$tool is missing (apt-get install dpkg binutils gzip)"
 done
-file -L "$binary" | grep -q 'statically linked' ||
+readelf -h "$binary" 2>/dev/null | grep -q 'Machine:.*X86-64' ||
+	die "$binary is not an x86-64 ELF binary"
+# a program interpreter (ld.so) is what a dynamically linked one asks for
+! readelf -lW "$binary" | grep -q 'INTERP' ||
 	die "$binary is not statically linked (make static builds build/tfotrace-static)"
-file -L "$binary" | grep -q 'x86-64' || die "$binary is not an x86-64 binary"
 
 if [[ $# -eq 3 ]]; then
 	version=$3
