@@ -168,7 +168,7 @@ $(OUTPUT)/fuzz/fuzz_records: tests/fuzz/fuzz_records.c $(CORE_SRCS:%=user/%)
 
 test-fuzz: deps-fuzz $(OUTPUT)/fuzz/fuzz_records
 	$(Q)mkdir -p $(OUTPUT)/fuzz/corpus
-	$(Q)$< -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	$(Q)$(OUTPUT)/fuzz/fuzz_records -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 		-artifact_prefix=$(OUTPUT)/fuzz/ $(OUTPUT)/fuzz/corpus 2>&1 | \
 		grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ +DONE)|ERROR|SUMMARY'; \
 		exit $${PIPESTATUS[0]}
@@ -183,7 +183,7 @@ test-live: deps-live $(OUTPUT)/tfotrace $(SCENARIOS)
 # The Debian package (user/dist/): the static binary, man page, unit, completion.
 deb: deps $(OUTPUT)/tfotrace-static
 	$(call msg,DEB,$(OUTPUT)/deb)
-	$(Q)user/dist/build-deb.sh $< $(OUTPUT)/deb
+	$(Q)user/dist/build-deb.sh $(OUTPUT)/tfotrace-static $(OUTPUT)/deb
 
 # Builds the .deb, lints it, installs it into a clean Debian 12 root (cached
 # in .cache/pkg), checks it there and under systemd-nspawn, removes it.
