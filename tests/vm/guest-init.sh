@@ -301,6 +301,20 @@ for v in a b c; do stop_go $v; done
 kill -TERM $TOOL
 wait $TOOL
 section "go text report" /tmp/gotext.out
+# The README's example session: one Go 1.24 server started under tfotrace,
+# five TFO clients on an address no cookie is cached for, Ctrl-C; both
+# streams, as a terminal shows them
+tfotrace --ready-file /tmp/ready >/tmp/example.out 2>&1 &
+TOOL=$!
+wait_for /tmp/ready .
+env -i tfo-go-default -listen 127.0.0.9:18089 >/tmp/goX.ready 2>/tmp/goX.log &
+GOPID_X=$!
+wait_for /tmp/goX.ready '"op":"ready"'
+tfo_client --addr 127.0.0.9 --port 18089 --clients $CLIENTS >/dev/null
+kill $GOPID_X; wait $GOPID_X
+kill -INT $TOOL
+wait $TOOL
+section "example session" /tmp/example.out
 # The report a user reads for haproxy, in text
 start_haproxy
 tfotrace --ready-file /tmp/ready >/tmp/htext.out 2>/tmp/htext.err &

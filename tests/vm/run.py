@@ -764,6 +764,12 @@ def judge_kernel(pkg, text):
     for source in ("go-default", "environment", "program"):
         j.check(f"the Go servers' text report says MPTCP from: {source}",
                 f"   MPTCP from: {source} (" in report, report[-600:])
+    example = "\n".join(sec.get("example session", []))
+    want = "mptcp-tfo-rejected" if old_kernel else "tfo-ok"
+    j.check(f"the README's example session: attached in fentry mode, {want}",
+            "tfotrace: attached in fentry mode" in example and
+            f"== {want}: pid " in example and "# mode fentry: " in example,
+            example[-600:])
     judge_doctor(j, sec, old_kernel)
     judge_haproxy_fix(j, sec, old_kernel)
     judge_haproxy_program_fix(j, sec, old_kernel)
