@@ -161,6 +161,14 @@ static __always_inline void record_submit(void *rec)
 	bpf_ringbuf_submit(rec, flags);
 }
 
+/* A listen() record wakes the consumer at once: userspace reads the
+ * listener's program from /proc (its executable, GODEBUG, LD_PRELOAD), and
+ * a short-lived server is gone after one drain period. listen() is rare. */
+static __always_inline void record_submit_now(void *rec)
+{
+	bpf_ringbuf_submit(rec, BPF_RB_FORCE_WAKEUP);
+}
+
 static __always_inline void *record_reserve(__u32 size)
 {
 	void *rec = bpf_ringbuf_reserve(&events, size, 0);
@@ -285,7 +293,7 @@ static __always_inline void emit_listen(__u64 pid_tgid, int fd, int backlog,
 		r->tfo_qlen_max = tfo_qlen_max(sk);
 		owner_remember(r->sock.ino, &r->hdr);
 	}
-	record_submit(r);
+	record_submit_now(r);
 }
 
 static __always_inline __u32 failed_layer(int level, int optname)
