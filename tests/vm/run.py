@@ -28,6 +28,8 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "docs"))
+import examples  # noqa: E402  (the README's example output, held to this suite's run)
 CACHE = os.path.join(ROOT, ".cache", "vm")
 BOOT_TIMEOUT_S = 240
 CLIENTS = 5          # guest-init.sh's CLIENTS
@@ -770,6 +772,11 @@ def judge_kernel(pkg, text):
             "tfotrace: attached in fentry mode" in example and
             f"== {want}: pid " in example and "# mode fentry: " in example,
             example[-600:])
+    # the README's example output is this guest's (tests/docs/examples.py)
+    if re.fullmatch(r"linux-image-6\.1\.0-\d+-amd64", pkg):
+        with open(os.path.join(ROOT, "README.md")) as f:
+            for name, ok, why in examples.compare(sec, f.read()):
+                j.check(name, ok, why)
     judge_doctor(j, sec, old_kernel)
     judge_haproxy_fix(j, sec, old_kernel)
     judge_haproxy_program_fix(j, sec, old_kernel)
