@@ -312,33 +312,11 @@ static void note_tfo_server(struct tfo_sock_view *v,
 static struct entry *entry_for(struct tfo_correlator *c,
 			       const union tfo_record *r)
 {
-	const struct tfo_sock_id *s;
+	const struct tfo_sock_id *s = tfo_record_sock(r);
 	struct entry *e;
 
-	switch (r->hdr.type) {
-	case TFO_REC_SOCKET:
-		if (r->socket.ret < 0)
-			return NULL;
-		s = &r->socket.sock;
-		break;
-	case TFO_REC_LISTEN:
-		s = &r->listen.sock;
-		break;
-	case TFO_REC_SETSOCKOPT:
-		s = &r->setsockopt.sock;
-		break;
-	case TFO_REC_TFO_SERVER:
-		s = &r->tfo_server.sock;
-		break;
-	case TFO_REC_TFO_CLIENT:
-		s = &r->tfo_client.sock;
-		break;
-	case TFO_REC_LISTENER:
-		s = &r->listener.sock;
-		break;
-	default:
+	if (!s || (r->hdr.type == TFO_REC_SOCKET && r->socket.ret < 0))
 		return NULL;
-	}
 	if (!s->ino || !tracked_protocol(s->protocol))
 		return NULL;
 	/* A socket() or a routine client event alone says nothing a finding

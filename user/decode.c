@@ -7,44 +7,17 @@
 #define SOL_TCP_LEVEL	6
 #include "names.h"
 
-size_t tfo_record_size(unsigned int type)
-{
-	switch (type) {
-	case TFO_REC_SOCKET:
-		return sizeof(struct tfo_rec_socket);
-	case TFO_REC_LISTEN:
-		return sizeof(struct tfo_rec_listen);
-	case TFO_REC_SETSOCKOPT:
-		return sizeof(struct tfo_rec_setsockopt);
-	case TFO_REC_TFO_SERVER:
-		return sizeof(struct tfo_rec_tfo_server);
-	case TFO_REC_TFO_CLIENT:
-		return sizeof(struct tfo_rec_tfo_client);
-	case TFO_REC_LISTENER:
-		return sizeof(struct tfo_rec_listener);
-	case TFO_REC_OWNER:
-		return sizeof(struct tfo_rec_owner);
-	case TFO_REC_TFO_SYNACK:
-		return sizeof(struct tfo_rec_tfo_synack);
-	default:
-		return 0;
-	}
-}
-
 /* A syscall returns an fd, 0, or -errno with errno <= MAX_ERRNO (4095):
  * anything else did not come from the kernel. */
 static bool ret_plausible(const union tfo_record *r)
 {
-	switch (r->hdr.type) {
-	case TFO_REC_SOCKET:
-		return r->socket.ret >= -4095;
-	case TFO_REC_LISTEN:
-		return r->listen.ret >= -4095;
-	case TFO_REC_SETSOCKOPT:
-		return r->setsockopt.ret >= -4095;
-	default:
+	const struct tfo_record_kind *k = tfo_record_kind(r->hdr.type);
+	int32_t ret;
+
+	if (k->ret_off == TFO_KIND_NONE)
 		return true;
-	}
+	memcpy(&ret, (const char *)r + k->ret_off, sizeof(ret));
+	return ret >= -4095;
 }
 
 int tfo_decode(const void *data, size_t len, union tfo_record *out)

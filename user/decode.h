@@ -7,22 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "tfotrace.h"
-
-union tfo_record {
-	struct tfo_rec_hdr hdr;
-	struct tfo_rec_socket socket;
-	struct tfo_rec_listen listen;
-	struct tfo_rec_setsockopt setsockopt;
-	struct tfo_rec_tfo_server tfo_server;
-	struct tfo_rec_tfo_client tfo_client;
-	struct tfo_rec_listener listener;
-	struct tfo_rec_owner owner;
-	struct tfo_rec_tfo_synack tfo_synack;
-};
-
-/* The size a record of this type must have; 0 for an unknown type. */
-size_t tfo_record_size(unsigned int type);
+#include "records.h"
 
 /* Check DATA (LEN bytes) and copy it into OUT. Returns 0, or -EINVAL when
  * the record is short, of an unknown type, or its header disagrees with

@@ -5,20 +5,6 @@
 #include "names.h"
 #include "output.h"
 
-bool tfo_record_failed(const union tfo_record *r)
-{
-	switch (r->hdr.type) {
-	case TFO_REC_SOCKET:
-		return r->socket.ret < 0;
-	case TFO_REC_LISTEN:
-		return r->listen.ret < 0;
-	case TFO_REC_SETSOCKOPT:
-		return r->setsockopt.ret < 0;
-	default:
-		return false;
-	}
-}
-
 void tfo_output_init(struct tfo_output *o, struct tfo_output_state *state,
 		     int fd)
 {
@@ -50,14 +36,17 @@ int tfo_output_start(const struct tfo_output *o, const char *mode,
 
 static bool view_shows(enum tfo_view view, uint32_t type)
 {
+	const struct tfo_record_kind *k = tfo_record_kind(type);
+
+	if (!k || !(k->flags & TFO_KIND_PRINTED))
+		return false;
 	if (view == TFO_VIEW_ALL)
 		return true;
 	if (view == TFO_VIEW_FINDINGS)
 		return false;
 	/* The per-SYN and per-connection records are many; the findings
 	 * carry their numbers. */
-	return type != TFO_REC_TFO_SERVER && type != TFO_REC_TFO_CLIENT &&
-	       type != TFO_REC_TFO_SYNACK;
+	return !(k->flags & TFO_KIND_PER_EVENT);
 }
 
 int tfo_output_record(const struct tfo_output *o, const union tfo_record *r)

@@ -65,7 +65,6 @@ struct tfo_summary {
 	uint64_t remotes_evicted;
 };
 
-bool tfo_record_failed(const union tfo_record *r);
 
 /* O prints through STATE, emptied, into FD (STDOUT_FILENO), or keeps the
  * text with TFO_SINK_MEMORY (tests; tfo_sink_free() it). O's other fields
@@ -121,6 +120,9 @@ void tfo_json_start(const struct tfo_output *o, const char *mode,
 		    const char *version);
 void tfo_json_record(const struct tfo_output *o, const union tfo_record *r);
 void tfo_json_summary(const struct tfo_output *o, const struct tfo_summary *s);
+/* Whether a format has a printer for records of TYPE. */
+bool tfo_text_prints(uint32_t type);
+bool tfo_json_prints(uint32_t type);
 void tfo_text_listener(const struct tfo_output *o, const struct tfo_rec_listener *l,
 		       const struct tfo_owner *owners, size_t n_owners,
 		       const struct tfo_program *prog,

@@ -52,10 +52,10 @@ static void json_ns_pid(struct tfo_sink *out, uint32_t ns_pid)
 		tfo_sink_str(out, KEY("ns_pid") "null");
 }
 
-static void json_hdr(const struct tfo_output *o, const struct tfo_rec_hdr *h,
-		     const char *type)
+static void json_hdr(const struct tfo_output *o, const struct tfo_rec_hdr *h)
 {
 	struct tfo_sink *out = &o->state->sink;
+	const char *type = tfo_record_kind(h->type)->name;
 
 	tfo_sink_str(out, "{\"type\":\"");
 	tfo_sink_str(out, type);
@@ -85,12 +85,13 @@ static void json_sock(struct tfo_sink *out, const struct tfo_sock_id *s)
 }
 
 static void json_setsockopt(const struct tfo_output *o,
-			    const struct tfo_rec_setsockopt *r)
+			    const union tfo_record *u)
 {
+	const struct tfo_rec_setsockopt *r = &u->setsockopt;
 	struct tfo_sink *out = &o->state->sink;
 	struct tfo_optval v = tfo_optval_decode(r);
 
-	json_hdr(o, &r->hdr, "setsockopt");
+	json_hdr(o, &r->hdr);
 	json_i64(out, KEY("fd"), r->fd);
 	json_sock(out, &r->sock);
 	json_name(out, KEY("level"), tfo_level_name(r->level));
@@ -116,11 +117,12 @@ static void json_setsockopt(const struct tfo_output *o,
 }
 
 static void json_socket(const struct tfo_output *o,
-			const struct tfo_rec_socket *r)
+			const union tfo_record *u)
 {
+	const struct tfo_rec_socket *r = &u->socket;
 	struct tfo_sink *out = &o->state->sink;
 
-	json_hdr(o, &r->hdr, "socket");
+	json_hdr(o, &r->hdr);
 	json_name(out, KEY("family"), tfo_family_name(r->family));
 	json_i64(out, KEY("family_num"), r->family);
 	json_name(out, KEY("sock_type"), tfo_socktype_name(r->type));
@@ -139,11 +141,12 @@ static void json_socket(const struct tfo_output *o,
 }
 
 static void json_listen(const struct tfo_output *o,
-			const struct tfo_rec_listen *r)
+			const union tfo_record *u)
 {
+	const struct tfo_rec_listen *r = &u->listen;
 	struct tfo_sink *out = &o->state->sink;
 
-	json_hdr(o, &r->hdr, "listen");
+	json_hdr(o, &r->hdr);
 	json_i64(out, KEY("fd"), r->fd);
 	json_i64(out, KEY("backlog"), r->backlog);
 	json_i64(out, KEY("ret"), r->ret);
@@ -155,12 +158,13 @@ static void json_listen(const struct tfo_output *o,
 }
 
 static void json_tfo_server(const struct tfo_output *o,
-			    const struct tfo_rec_tfo_server *r)
+			    const union tfo_record *u)
 {
+	const struct tfo_rec_tfo_server *r = &u->tfo_server;
 	struct tfo_sink *out = &o->state->sink;
 
 	/* pid and comm: the listener's owner, never the interrupted task */
-	json_hdr(o, &r->hdr, "tfo_server");
+	json_hdr(o, &r->hdr);
 	json_sock(out, &r->sock);
 	json_bool(out, KEY("subflow"), r->subflow);
 	json_i64(out, KEY("foc_in"), r->foc_in);
@@ -188,11 +192,12 @@ static const char *client_probe_name(uint32_t probe)
 }
 
 static void json_tfo_client(const struct tfo_output *o,
-			    const struct tfo_rec_tfo_client *r)
+			    const union tfo_record *u)
 {
+	const struct tfo_rec_tfo_client *r = &u->tfo_client;
 	struct tfo_sink *out = &o->state->sink;
 
-	json_hdr(o, &r->hdr, "tfo_client");
+	json_hdr(o, &r->hdr);
 	json_sock(out, &r->sock);
 	json_name(out, KEY("probe"), client_probe_name(r->probe));
 	json_i64(out, KEY("ret"), r->ret);
@@ -219,11 +224,12 @@ static void json_addr(struct tfo_sink *out, const char *key, uint16_t family,
 }
 
 static void json_tfo_synack(const struct tfo_output *o,
-			    const struct tfo_rec_tfo_synack *r)
+			    const union tfo_record *u)
 {
+	const struct tfo_rec_tfo_synack *r = &u->tfo_synack;
 	struct tfo_sink *out = &o->state->sink;
 
-	json_hdr(o, &r->hdr, "tfo_synack");
+	json_hdr(o, &r->hdr);
 	json_sock(out, &r->sock);
 	json_addr(out, KEY("remote_addr"), r->family, r->raddr);
 	json_u64(out, KEY("remote_port"), r->rport);
@@ -468,31 +474,38 @@ void tfo_json_start(const struct tfo_output *o, const char *mode,
 	tfo_sink_str(out, "}\n");
 }
 
+static void json_listener(const struct tfo_output *o,
+			  const union tfo_record *u)
+{
+	tfo_json_listener(o, &u->listener, NULL, 0, NULL, NULL);
+}
+
+typedef void (*json_printer)(const struct tfo_output *o,
+			     const union tfo_record *u);
+
+/* One per record type that records.c marks TFO_KIND_PRINTED */
+static const json_printer json_printers[TFO_REC__MAX] = {
+	[TFO_REC_SOCKET] = json_socket,
+	[TFO_REC_LISTEN] = json_listen,
+	[TFO_REC_SETSOCKOPT] = json_setsockopt,
+	[TFO_REC_TFO_SERVER] = json_tfo_server,
+	[TFO_REC_TFO_CLIENT] = json_tfo_client,
+	[TFO_REC_TFO_SYNACK] = json_tfo_synack,
+	[TFO_REC_LISTENER] = json_listener,
+};
+
+bool tfo_json_prints(uint32_t type)
+{
+	return type < TFO_REC__MAX && json_printers[type];
+}
+
 void tfo_json_record(const struct tfo_output *o, const union tfo_record *r)
 {
-	switch (r->hdr.type) {
-	case TFO_REC_SOCKET:
-		json_socket(o, &r->socket);
-		break;
-	case TFO_REC_LISTEN:
-		json_listen(o, &r->listen);
-		break;
-	case TFO_REC_SETSOCKOPT:
-		json_setsockopt(o, &r->setsockopt);
-		break;
-	case TFO_REC_TFO_SERVER:
-		json_tfo_server(o, &r->tfo_server);
-		break;
-	case TFO_REC_TFO_CLIENT:
-		json_tfo_client(o, &r->tfo_client);
-		break;
-	case TFO_REC_TFO_SYNACK:
-		json_tfo_synack(o, &r->tfo_synack);
-		break;
-	case TFO_REC_LISTENER:
-		tfo_json_listener(o, &r->listener, NULL, 0, NULL, NULL);
-		break;
-	}
+	json_printer printer;
+
+	printer = r->hdr.type < TFO_REC__MAX ? json_printers[r->hdr.type] : NULL;
+	if (printer)
+		printer(o, r);
 }
 
 static const char *policy_name(enum tfo_record_policy policy)

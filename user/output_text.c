@@ -167,8 +167,9 @@ static void text_optval(struct tfo_sink *out, const struct tfo_rec_setsockopt *r
 }
 
 static void text_setsockopt(const struct tfo_output *o,
-			    const struct tfo_rec_setsockopt *r)
+			    const union tfo_record *u)
 {
+	const struct tfo_rec_setsockopt *r = &u->setsockopt;
 	struct tfo_sink *out = &o->state->sink;
 	const char *layer = tfo_layer_name(r->err_layer);
 
@@ -189,8 +190,9 @@ static void text_setsockopt(const struct tfo_output *o,
 }
 
 static void text_socket(const struct tfo_output *o,
-			const struct tfo_rec_socket *r)
+			const union tfo_record *u)
 {
+	const struct tfo_rec_socket *r = &u->socket;
 	struct tfo_sink *out = &o->state->sink;
 
 	text_hdr(o, &r->hdr, "socket");
@@ -209,8 +211,9 @@ static void text_socket(const struct tfo_output *o,
 }
 
 static void text_listen(const struct tfo_output *o,
-			const struct tfo_rec_listen *r)
+			const union tfo_record *u)
 {
+	const struct tfo_rec_listen *r = &u->listen;
 	struct tfo_sink *out = &o->state->sink;
 
 	text_hdr(o, &r->hdr, "listen");
@@ -238,8 +241,9 @@ static void hex_number(struct tfo_sink *out, uint32_t v)
 }
 
 static void text_tfo_server(const struct tfo_output *o,
-			    const struct tfo_rec_tfo_server *r)
+			    const union tfo_record *u)
 {
+	const struct tfo_rec_tfo_server *r = &u->tfo_server;
 	struct tfo_sink *out = &o->state->sink;
 	const char *asked = r->foc_in < 0 ? "no-tfo-option" :
 			    r->foc_in == 0 ? "cookie-request" : "cookie";
@@ -264,8 +268,9 @@ static void text_tfo_server(const struct tfo_output *o,
 }
 
 static void text_tfo_client(const struct tfo_output *o,
-			    const struct tfo_rec_tfo_client *r)
+			    const union tfo_record *u)
 {
+	const struct tfo_rec_tfo_client *r = &u->tfo_client;
 	struct tfo_sink *out = &o->state->sink;
 	const char *what = r->probe == TFO_CLIENT_COOKIE_CHECK ? "cookie-check" :
 			   r->probe == TFO_CLIENT_DEFER_CONNECT ? "defer-connect" :
@@ -296,8 +301,9 @@ static void text_endpoint(struct tfo_sink *out, uint16_t family,
 }
 
 static void text_tfo_synack(const struct tfo_output *o,
-			    const struct tfo_rec_tfo_synack *r)
+			    const union tfo_record *u)
 {
+	const struct tfo_rec_tfo_synack *r = &u->tfo_synack;
 	struct tfo_sink *out = &o->state->sink;
 
 	text_hdr(o, &r->hdr, "tfo-synack");
@@ -324,36 +330,43 @@ void tfo_text_start(const struct tfo_output *o, const char *mode,
 	o->state->header_pending = true;
 }
 
+static void text_listener(const struct tfo_output *o,
+			  const union tfo_record *u)
+{
+	tfo_text_listener(o, &u->listener, NULL, 0, NULL, NULL);
+}
+
+typedef void (*text_printer)(const struct tfo_output *o,
+			     const union tfo_record *u);
+
+/* One per record type that records.c marks TFO_KIND_PRINTED */
+static const text_printer text_printers[TFO_REC__MAX] = {
+	[TFO_REC_SOCKET] = text_socket,
+	[TFO_REC_LISTEN] = text_listen,
+	[TFO_REC_SETSOCKOPT] = text_setsockopt,
+	[TFO_REC_TFO_SERVER] = text_tfo_server,
+	[TFO_REC_TFO_CLIENT] = text_tfo_client,
+	[TFO_REC_TFO_SYNACK] = text_tfo_synack,
+	[TFO_REC_LISTENER] = text_listener,
+};
+
+bool tfo_text_prints(uint32_t type)
+{
+	return type < TFO_REC__MAX && text_printers[type];
+}
+
 void tfo_text_record(const struct tfo_output *o, const union tfo_record *r)
 {
+	text_printer printer;
+
 	if (o->state->header_pending && r->hdr.type != TFO_REC_LISTENER) {
 		tfo_sink_printf(&o->state->sink, "%-15s %-7s %-7s %-16s %-10s %s\n",
 				"TIME", "PID", "TID", "COMM", "EVENT", "DETAILS");
 		o->state->header_pending = false;
 	}
-	switch (r->hdr.type) {
-	case TFO_REC_SOCKET:
-		text_socket(o, &r->socket);
-		break;
-	case TFO_REC_LISTEN:
-		text_listen(o, &r->listen);
-		break;
-	case TFO_REC_SETSOCKOPT:
-		text_setsockopt(o, &r->setsockopt);
-		break;
-	case TFO_REC_TFO_SERVER:
-		text_tfo_server(o, &r->tfo_server);
-		break;
-	case TFO_REC_TFO_CLIENT:
-		text_tfo_client(o, &r->tfo_client);
-		break;
-	case TFO_REC_TFO_SYNACK:
-		text_tfo_synack(o, &r->tfo_synack);
-		break;
-	case TFO_REC_LISTENER:
-		tfo_text_listener(o, &r->listener, NULL, 0, NULL, NULL);
-		break;
-	}
+	printer = r->hdr.type < TFO_REC__MAX ? text_printers[r->hdr.type] : NULL;
+	if (printer)
+		printer(o, r);
 }
 
 /* "1,204,332": a count a reader takes in at a glance. */

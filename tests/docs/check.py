@@ -74,13 +74,22 @@ def synopsis_options(text):
 
 
 def emitted_types():
-    """Every "type" the JSON formatters and doctor write."""
+    """Every "type" the JSON formatters and doctor write: the record types
+    user/records.c marks printed, and the literal ones."""
     types = set()
     for name in ("output_json.c", "doctor.c"):
         with open(os.path.join(ROOT, "user", name)) as f:
             text = f.read()
         types |= set(re.findall(r'\\"type\\":\\"([a-z_]+)\\"', text))
-        types |= set(re.findall(r'json_hdr\(o, &r->hdr, "([a-z_]+)"\)', text))
+    with open(os.path.join(ROOT, "user", "records.c")) as f:
+        table = f.read()
+    table = table[table.index("kinds[TFO_REC__MAX] = {"):]
+    table = table[:table.index("\n};")]
+    rows = re.findall(r'KIND\((TFO_REC_\w+),\s*\w+,\s*"([a-z_]+)",(.*?)(?=KIND\(|$)',
+                      table, re.S)
+    if not rows:
+        raise SystemExit("tests/docs/check.py: no KIND() rows in user/records.c")
+    types |= {name for _, name, rest in rows if "TFO_KIND_PRINTED" in rest}
     return types
 
 

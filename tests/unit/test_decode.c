@@ -30,31 +30,62 @@ static void test_sizes_match_abi(void **state)
 	assert_int_equal(tfo_record_size(TFO_REC_LISTENER), 112);
 	assert_int_equal(tfo_record_size(TFO_REC_SETSOCKOPT), 120);
 	assert_int_equal(tfo_record_size(TFO_REC_TFO_SYNACK), 104);
+	assert_int_equal(tfo_record_size(TFO_REC_OWNER), 64);
 	assert_int_equal(tfo_record_size(0), 0);
 	assert_int_equal(tfo_record_size(TFO_REC__MAX), 0);
 }
 
+/* Every type the ABI defines has a row in records.c: a name of its own,
+ * its socket and result inside it, and it decodes. */
 static void test_every_type_decodes(void **state)
 {
 	union tfo_record in, out;
-	const uint32_t types[] = { TFO_REC_SOCKET, TFO_REC_LISTEN,
-				   TFO_REC_SETSOCKOPT, TFO_REC_TFO_SERVER,
-				   TFO_REC_TFO_CLIENT, TFO_REC_LISTENER,
-				   TFO_REC_TFO_SYNACK };
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		size_t size = tfo_record_size(types[i]);
+	for (uint32_t t = 1; t < TFO_REC__MAX; t++) {
+		const struct tfo_record_kind *k = tfo_record_kind(t);
+		size_t size = tfo_record_size(t);
 
+		assert_non_null(k);
+		assert_true(size >= sizeof(struct tfo_rec_hdr) &&
+			    size <= sizeof(union tfo_record));
+		for (uint32_t u = 1; u < t; u++)
+			assert_string_not_equal(k->name, tfo_record_kind(u)->name);
+		if (k->sock_off != TFO_KIND_NONE)
+			assert_true(k->sock_off + sizeof(struct tfo_sock_id) <= size);
+		if (k->ret_off != TFO_KIND_NONE)
+			assert_true(k->ret_off + sizeof(int32_t) <= size);
 		memset(&in, 0x2b, sizeof(in));	/* ret fields stay plausible */
-		fill_hdr(&in.hdr, types[i], size);
+		fill_hdr(&in.hdr, t, size);
 		assert_int_equal(tfo_decode(&in, size, &out), 0);
-		assert_int_equal(out.hdr.type, types[i]);
+		assert_int_equal(out.hdr.type, t);
 		assert_int_equal(out.hdr.pid, 4242);
 		assert_int_equal(out.hdr.tid, 4243);
 		assert_string_equal(out.hdr.comm, "xray");
 		assert_memory_equal(&out, &in, size);
 	}
+	assert_null(tfo_record_kind(0));
+	assert_null(tfo_record_kind(TFO_REC__MAX));
+}
+
+/* A failed call is the syscall records' result alone. */
+static void test_failed_is_the_result(void **state)
+{
+	union tfo_record r;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	fill_hdr(&r.hdr, TFO_REC_LISTEN, sizeof(r.listen));
+	assert_false(tfo_record_failed(&r));
+	r.listen.ret = -98;
+	assert_true(tfo_record_failed(&r));
+	assert_ptr_equal(tfo_record_sock(&r), &r.listen.sock);
+	memset(&r, 0, sizeof(r));
+	fill_hdr(&r.hdr, TFO_REC_TFO_SERVER, sizeof(r.tfo_server));
+	r.tfo_server.foc_in = -1;
+	assert_false(tfo_record_failed(&r));
+	fill_hdr(&r.hdr, TFO_REC_OWNER, sizeof(r.owner));
+	assert_null(tfo_record_sock(&r));
 }
 
 static void test_setsockopt_fields_survive(void **state)
@@ -179,6 +210,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sizes_match_abi),
 		cmocka_unit_test(test_every_type_decodes),
+		cmocka_unit_test(test_failed_is_the_result),
 		cmocka_unit_test(test_setsockopt_fields_survive),
 		cmocka_unit_test(test_rejects_malformed),
 		cmocka_unit_test(test_rejects_impossible_ret),

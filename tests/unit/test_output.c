@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "output.h"
+#include "records.h"
 
 struct capture {
 	struct tfo_output_state state;
@@ -55,16 +56,12 @@ static const char *captured(struct capture *c)
 	return text;
 }
 
-static void hdr(struct tfo_rec_hdr *h, uint32_t type, uint32_t size)
+/* xray's main thread's record at a fixed time */
+static void hdr(struct tfo_rec_hdr *h, uint32_t type)
 {
-	memset(h, 0, sizeof(*h));
+	rec_hdr(h, type, 4242, "xray");
 	h->ts_ns = 1000000000ULL + 123456789ULL;
-	h->type = type;
-	h->size = size;
-	h->pid = 4242;
 	h->tid = 4243;
-	h->ns_pid = 4242;
-	strcpy(h->comm, "xray");
 }
 
 static void mptcp_sock(struct tfo_sock_id *s)
@@ -84,7 +81,7 @@ static union tfo_record fastopen_on_mptcp(void)
 	int32_t qlen = 256;
 
 	memset(&r, 0, sizeof(r));
-	hdr(&r.hdr, TFO_REC_SETSOCKOPT, sizeof(r.setsockopt));
+	hdr(&r.hdr, TFO_REC_SETSOCKOPT);
 	mptcp_sock(&r.setsockopt.sock);
 	r.setsockopt.fd = 3;
 	r.setsockopt.level = 6;
@@ -147,7 +144,7 @@ static void test_json_socket_and_listen(void **state)
 	union tfo_record r;
 
 	memset(&r, 0, sizeof(r));
-	hdr(&r.hdr, TFO_REC_SOCKET, sizeof(r.socket));
+	hdr(&r.hdr, TFO_REC_SOCKET);
 	mptcp_sock(&r.socket.sock);
 	r.socket.family = 10;
 	r.socket.type = 1 | 02000000;	/* SOCK_CLOEXEC */
@@ -168,7 +165,7 @@ static void test_json_socket_and_listen(void **state)
 		"\"ret\":-93,\"errno\":\"EPROTONOSUPPORT\",\"fd\":null,\"sock_ino\":0,"));
 
 	memset(&r, 0, sizeof(r));
-	hdr(&r.hdr, TFO_REC_LISTEN, sizeof(r.listen));
+	hdr(&r.hdr, TFO_REC_LISTEN);
 	mptcp_sock(&r.listen.sock);
 	r.listen.sock.state = 10;
 	r.listen.sock.lport = 40123;
@@ -453,7 +450,7 @@ static union tfo_record tfo_syn(void)
 	union tfo_record r;
 
 	memset(&r, 0, sizeof(r));
-	hdr(&r.hdr, TFO_REC_TFO_SERVER, sizeof(r.tfo_server));
+	hdr(&r.hdr, TFO_REC_TFO_SERVER);
 	mptcp_sock(&r.tfo_server.sock);
 	r.tfo_server.sock.state = 10;
 	r.tfo_server.sock.lport = 443;
@@ -468,7 +465,7 @@ static union tfo_record tfo_client_check(void)
 	union tfo_record r;
 
 	memset(&r, 0, sizeof(r));
-	hdr(&r.hdr, TFO_REC_TFO_CLIENT, sizeof(r.tfo_client));
+	hdr(&r.hdr, TFO_REC_TFO_CLIENT);
 	mptcp_sock(&r.tfo_client.sock);
 	r.tfo_client.probe = TFO_CLIENT_COOKIE_CHECK;
 	r.tfo_client.ret = 1;
@@ -481,7 +478,7 @@ static struct tfo_rec_listener listener_443(void)
 	struct tfo_rec_listener l;
 
 	memset(&l, 0, sizeof(l));
-	hdr(&l.hdr, TFO_REC_LISTENER, sizeof(l));
+	hdr(&l.hdr, TFO_REC_LISTENER);
 	l.hdr.pid = l.hdr.tid = l.hdr.ns_pid = 0;
 	mptcp_sock(&l.sock);
 	l.sock.state = 10;
@@ -779,7 +776,7 @@ static union tfo_record synack_unanswered(void)
 	union tfo_record r;
 
 	memset(&r, 0, sizeof(r));
-	hdr(&r.hdr, TFO_REC_TFO_SYNACK, sizeof(r.tfo_synack));
+	hdr(&r.hdr, TFO_REC_TFO_SYNACK);
 	strcpy(r.hdr.comm, "curl");
 	r.tfo_synack.sock.ino = 7711;
 	r.tfo_synack.sock.netns = 4026532301u;
@@ -1030,9 +1027,39 @@ static void test_optval_decode(void **state)
 	assert_int_equal(v.value, -5);
 }
 
+/* Every type records.c marks printed has a printer in both formats, and
+ * its JSON object is of the type records.c names; the others print
+ * nothing. */
+static void test_every_printed_type_prints(void **state)
+{
+	struct capture *c = *state;
+
+	for (uint32_t t = 1; t < TFO_REC__MAX; t++) {
+		const struct tfo_record_kind *k = tfo_record_kind(t);
+		bool printed = k->flags & TFO_KIND_PRINTED;
+		char want[64];
+		union tfo_record r;
+		size_t before;
+
+		memset(&r, 0, sizeof(r));
+		hdr(&r.hdr, t);
+		assert_int_equal(tfo_text_prints(t), printed);
+		assert_int_equal(tfo_json_prints(t), printed);
+		before = strlen(captured(c));
+		assert_int_equal(tfo_output_record(&c->out, &r), printed ? 1 : 0);
+		if (!printed) {
+			assert_int_equal(strlen(captured(c)), before);
+			continue;
+		}
+		snprintf(want, sizeof(want), "{\"type\":\"%s\"", k->name);
+		assert_memory_equal(captured(c) + before, want, strlen(want));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_every_printed_type_prints, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_setsockopt_mptcp_rejected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_setsockopt_string_and_unknown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_socket_and_listen, setup, teardown),

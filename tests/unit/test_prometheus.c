@@ -23,16 +23,9 @@
 #include "decode.h"
 #include "correlate.h"
 #include "prometheus.h"
+#include "records.h"
 
 /* kernel ABI values, spelled out */
-#define AF_INET_	2
-#define AF_INET6_	10
-#define P_TCP		6
-#define P_MPTCP		262
-#define L_TCP		6
-#define O_TCP_USER_TIMEOUT	18
-#define O_TCP_FASTOPEN	23
-#define NETNS		4026531840u
 
 struct fx {
 	char dir[64];
@@ -177,46 +170,13 @@ static bool has_line(const char *text, const char *line)
 
 /* ---- records as the BPF programs fill them ---- */
 
-static void hdr(union tfo_record *r, uint32_t type, size_t size, uint32_t pid,
-		const char *comm)
-{
-	memset(r, 0, sizeof(*r));
-	r->hdr.type = type;
-	r->hdr.size = size;
-	r->hdr.pid = r->hdr.tid = pid;
-	/* up to 16 bytes, no NUL needed: as the kernel's comm */
-	memcpy(r->hdr.comm, comm, strnlen(comm, TFO_COMM_LEN));
-}
-
-static struct tfo_sock_id sid(uint64_t ino, uint16_t family, uint16_t proto,
-			      uint16_t lport)
-{
-	struct tfo_sock_id s;
-
-	memset(&s, 0, sizeof(s));
-	s.ino = ino;
-	s.netns = NETNS;
-	s.family = family;
-	s.type = 1;
-	s.protocol = proto;
-	s.lport = lport;
-	return s;
-}
-
 static void sockopt(struct fx *fx, uint32_t pid, const char *comm,
 		    uint64_t ino, uint16_t proto, int optname, int32_t value,
 		    int ret)
 {
-	union tfo_record r;
+	union tfo_record r = rec_sockopt(pid, comm, ino, proto, L_TCP, optname,
+					 value, ret, TFO_LAYER_MPTCP);
 
-	hdr(&r, TFO_REC_SETSOCKOPT, sizeof(r.setsockopt), pid, comm);
-	r.setsockopt.sock = sid(ino, AF_INET_, proto, 0);
-	r.setsockopt.level = L_TCP;
-	r.setsockopt.optname = optname;
-	r.setsockopt.optlen = r.setsockopt.optval_len = sizeof(value);
-	memcpy(r.setsockopt.optval, &value, sizeof(value));
-	r.setsockopt.ret = ret;
-	r.setsockopt.err_layer = ret ? TFO_LAYER_MPTCP : 0;
 	tfo_correlator__feed(fx->c, &r);
 }
 
@@ -224,13 +184,9 @@ static void listen_(struct fx *fx, uint32_t pid, const char *comm,
 		    uint64_t ino, uint16_t proto, uint16_t port,
 		    uint32_t qlen_max)
 {
-	union tfo_record r;
+	union tfo_record r = rec_listen(pid, comm, ino, proto, port, 4096, 0,
+					qlen_max, 3);
 
-	hdr(&r, TFO_REC_LISTEN, sizeof(r.listen), pid, comm);
-	r.listen.sock = sid(ino, AF_INET_, proto, port);
-	r.listen.backlog = 4096;
-	r.listen.tfo_qlen_max = qlen_max;
-	r.listen.sysctl = 3;
 	tfo_correlator__feed(fx->c, &r);
 }
 
@@ -239,29 +195,22 @@ static void listen_(struct fx *fx, uint32_t pid, const char *comm,
 static void syn(struct fx *fx, uint64_t ino, uint16_t proto, uint16_t port,
 		int foc_in, int foc_out, bool child, uint32_t qlen_max)
 {
-	union tfo_record r;
+	union tfo_record r = rec_syn(0, "", ino, proto, port, (struct syn){
+		.foc_in = foc_in, .foc_out = foc_out,
+		.syn_data = child ? 517 : 0, .qlen_max = qlen_max,
+		.sysctl = 3, .child = child });
 
-	hdr(&r, TFO_REC_TFO_SERVER, sizeof(r.tfo_server), 0, "");
-	r.tfo_server.sock = sid(ino, AF_INET_, proto, port);
-	r.tfo_server.foc_in = foc_in;
-	r.tfo_server.foc_out = foc_out;
-	r.tfo_server.syn_data = child ? 517 : 0;
-	r.tfo_server.qlen_max = qlen_max;
-	r.tfo_server.sysctl = 3;
-	r.tfo_server.child = child;
 	tfo_correlator__feed(fx->c, &r);
 }
 
 static void scanned(struct fx *fx, uint64_t ino, uint16_t family,
 		    uint16_t port, uint32_t qlen_max)
 {
-	union tfo_record r;
+	union tfo_record r = rec_listener(ino, P_TCP, port, qlen_max, 0, 3);
 
-	hdr(&r, TFO_REC_LISTENER, sizeof(r.listener), 0, "");
-	r.listener.sock = sid(ino, family, P_TCP, port);
+	r.listener.sock.family = family;
+	memset(r.listener.addr, 0, sizeof(r.listener.addr));
 	r.listener.addr[15] = 1;	/* ::1 */
-	r.listener.qlen_max = qlen_max;
-	r.listener.sysctl = 3;
 	tfo_correlator__feed(fx->c, &r);
 }
 
@@ -502,11 +451,12 @@ static void test_every_kind_listed(void **state)
 static void synack(struct fx *fx, uint16_t family, uint8_t last, uint16_t port,
 		   bool answered)
 {
-	union tfo_record r;
+	union tfo_record r = rec_synack(700, "curl", (struct synack){
+		.family = family, .last = last, .port = port,
+		.cookie_requested = 1, .cookie_len = answered ? 8 : -1 });
 
-	hdr(&r, TFO_REC_TFO_SYNACK, sizeof(r.tfo_synack), 700, "curl");
-	r.tfo_synack.sock = sid(70000 + last, family, P_TCP, 41000);
-	r.tfo_synack.family = family;
+	r.tfo_synack.sock.family = family;
+	memset(r.tfo_synack.raddr, 0, sizeof(r.tfo_synack.raddr));
 	if (family == AF_INET_) {
 		r.tfo_synack.raddr[0] = 10;
 		r.tfo_synack.raddr[3] = last;
@@ -517,9 +467,6 @@ static void synack(struct fx *fx, uint16_t family, uint8_t last, uint16_t port,
 		r.tfo_synack.raddr[3] = 0xb8;
 		r.tfo_synack.raddr[15] = last;
 	}
-	r.tfo_synack.rport = port;
-	r.tfo_synack.cookie_requested = 1;
-	r.tfo_synack.cookie_len = answered ? 8 : -1;
 	tfo_correlator__feed(fx->c, &r);
 }
 
@@ -667,8 +614,8 @@ static void test_unnamed_family_is_number(void **state)
 	union tfo_record r;
 
 	start(fx, false);
-	hdr(&r, TFO_REC_LISTENER, sizeof(r.listener), 0, "");
-	r.listener.sock = sid(31337, 0, P_TCP, 7);
+	r = rec_listener(31337, P_TCP, 7, 0, 0, 0);
+	r.listener.sock.family = 0;
 	tfo_correlator__feed(fx->c, &r);
 	write_read(fx);
 	assert_true(has_line(fx->text,
