@@ -10,6 +10,8 @@
 struct traced_pid {
 	uint32_t pid;
 	int pidfd;		/* -1: none, or closed once it has gone */
+	bool exited;		/* seen to have exited, its records not all
+				 * read yet */
 	bool gone;
 	uint64_t start_time;	/* tfo_proc_stat's */
 	char comm[TFO_COMM_LEN];
@@ -100,22 +102,33 @@ size_t tfo_pids_pollfds(struct pollfd *fds)
 	return n;
 }
 
-bool tfo_pids_reap(const struct pollfd *fds, size_t nfds)
+size_t tfo_pids_exited(const struct pollfd *fds, size_t nfds)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < n_traced; i++) {
+		struct traced_pid *t = &traced[i];
+
+		if (t->gone || t->exited)
+			continue;
+		if (t->pidfd < 0)
+			t->exited = start_time_of(t->pid) != t->start_time;
+		for (size_t j = 0; j < nfds; j++)
+			if (fds[j].fd == t->pidfd && fds[j].revents)
+				t->exited = true;
+		n += t->exited;
+	}
+	return n;
+}
+
+bool tfo_pids_reap(void)
 {
 	size_t live = 0;
 
 	for (size_t i = 0; i < n_traced; i++) {
 		struct traced_pid *t = &traced[i];
-		bool exited = false;
 
-		if (t->gone)
-			continue;
-		if (t->pidfd < 0)
-			exited = start_time_of(t->pid) != t->start_time;
-		for (size_t j = 0; j < nfds; j++)
-			if (fds[j].fd == t->pidfd && fds[j].revents)
-				exited = true;
-		if (exited) {
+		if (t->exited && !t->gone) {
 			fprintf(stderr, "tfotrace: process %u (%s) exited\n",
 				t->pid, t->comm);
 			t->gone = true;

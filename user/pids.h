@@ -31,8 +31,13 @@ bool tfo_pids_include(uint32_t pid);
 size_t tfo_pids_pollfds(struct pollfd *fds);
 
 /* Notes the processes that have exited (FDS: what poll() returned for
- * tfo_pids_pollfds' entries), saying so on stderr. True when -p was given
- * and none is left. */
-bool tfo_pids_reap(const struct pollfd *fds, size_t nfds);
+ * tfo_pids_pollfds' entries) and returns how many newly did: their last
+ * records are in the ring buffer, to be read as theirs before
+ * tfo_pids_reap() makes later ones another process's. */
+size_t tfo_pids_exited(const struct pollfd *fds, size_t nfds);
+
+/* The exited processes gone, said on stderr. True when -p was given and
+ * none is left. */
+bool tfo_pids_reap(void);
 
 #endif

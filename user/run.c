@@ -207,7 +207,14 @@ int tfo_run_poll(struct tfo_run *run, struct ring_buffer *rb)
 		if (run->write_err)
 			break;
 		err = 0;
-		if (tfo_pids_reap(fds + 1, nfds - 1)) {
+		/* an exit seen after the consume above: what it wrote before
+		 * it exited is still its own */
+		if (tfo_pids_exited(fds + 1, nfds - 1) &&
+		    ring_buffer__consume(rb) > 0)
+			run->write_err = tfo_output_flush(run->out);
+		if (run->write_err)
+			break;
+		if (tfo_pids_reap()) {
 			fprintf(stderr, "tfotrace: every traced process has exited\n");
 			break;
 		}

@@ -487,7 +487,10 @@ def test_valgrind_clean(ctx):
     if [l for l in memcheck if "unhandled eBPF" not in l]:
         problems.append("memcheck: " + " | ".join(memcheck[:12]))
     if len(R.events_of(objs)) != len(obs):
-        problems.append(f"{len(R.events_of(objs))} events for {len(obs)} calls")
+        summary = next((o for o in objs if o.get("type") == "summary"), None)
+        problems.append(f"{len(R.events_of(objs))} events for {len(obs)} calls "
+                        f"(summary {summary}; stderr: "
+                        f"{' | '.join(l for l in tr.stderr().splitlines() if 'unhandled eBPF' not in l)[-600:]})")
     # the other way through main(): --scan
     scan = subprocess.run(["valgrind", "-q", f"--suppressions={supp}", "--error-exitcode=97",
                            "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
