@@ -53,23 +53,6 @@ static __always_inline __u32 task_ns_tgid(struct task_struct *task)
 	return BPF_CORE_READ(pid, numbers[level].nr);
 }
 
-static __always_inline void hdr_fill(struct tfo_rec_hdr *hdr, __u32 type,
-				     __u32 size, __u64 pid_tgid)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-
-	hdr->ts_ns = bpf_ktime_get_ns();
-	hdr->type = type;
-	hdr->size = size;
-	hdr->pid = pid_tgid >> 32;
-	hdr->tid = (__u32)pid_tgid;
-	/* two 8-byte loads instead of bpf_get_current_comm()'s copy */
-	*(__u64 *)&hdr->comm[0] = *(__u64 *)&task->comm[0];
-	*(__u64 *)&hdr->comm[8] = *(__u64 *)&task->comm[8];
-	hdr->ns_pid = task_ns_tgid(task);
-	hdr->pad = 0;
-}
-
 static __always_inline void sock_id_from_sk(struct tfo_sock_id *id,
 					    struct sock *sk)
 {

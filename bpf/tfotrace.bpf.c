@@ -23,12 +23,10 @@
 #include <bpf/bpf_endian.h>
 #include "tfotrace.h"
 #include "sock.bpf.h"
+#include "record.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* Set by userspace between open and load. */
-const volatile __u32 filter_pid_count = 0;
-const volatile __u32 filter_pids[TFO_MAX_PIDS] = {};
 /* --cgroup: only tasks in cgroup_filter[0] (cgroup v2) or below it */
 const volatile bool filter_cgroup = false;
 /* enum tfo_record_policy: what becomes a record, what is only counted */
@@ -44,21 +42,6 @@ struct {
 	__type(value, __u32);
 } cgroup_filter SEC(".maps");
 
-/* Wake the consumer once per wakeup_batch records a CPU submits (a
- * quarter of the ring, set by userspace), not per record: a wakeup is an
- * interrupt sent to oneself and one to the sleeping consumer's CPU,
- * microseconds each on a paravirtualized host, and asking the ring how
- * much is waiting reads a cache line the consumer writes. The consumer
- * drains on a timer too, so it is woken only when a flood outruns it. */
-const volatile __u32 wakeup_batch = 64;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} since_wakeup SEC(".maps");
-
 /* Calls the policy did not record, per CPU and by enum tfo_call. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -66,27 +49,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct tfo_skipped);
 } skipped SEC(".maps");
-
-/* Records the ring buffer had no room for: reported, never silent. */
-__u64 lost_events = 0;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 20);	/* resized by userspace before load */
-} events SEC(".maps");
-
-static __always_inline bool pids_include(__u32 tgid)
-{
-	if (!filter_pid_count)
-		return true;
-	for (int i = 0; i < TFO_MAX_PIDS; i++) {
-		if (i >= filter_pid_count)
-			break;
-		if (filter_pids[i] == tgid)
-			return true;
-	}
-	return false;
-}
 
 /* In process context only: the cgroup test is about the current task.
  * Without -p or --cgroup (known at load) this is no code at all. */
@@ -148,45 +110,6 @@ static __always_inline struct sock *sock_id_from_fd(struct tfo_sock_id *id,
 		return sock_id_from_file_typed(id, file);
 	return sock_id_from_file_probed(id, file);
 }
-
-static __always_inline void record_submit(void *rec)
-{
-	__u32 zero = 0, *n = bpf_map_lookup_elem(&since_wakeup, &zero);
-	__u64 flags = BPF_RB_NO_WAKEUP;
-
-	if (n && ++*n >= wakeup_batch) {
-		*n = 0;
-		flags = BPF_RB_FORCE_WAKEUP;
-	}
-	bpf_ringbuf_submit(rec, flags);
-}
-
-/* A listen() record wakes the consumer at once: userspace reads the
- * listener's program from /proc (its executable, GODEBUG, LD_PRELOAD), and
- * a short-lived server is gone after one drain period. listen() is rare. */
-static __always_inline void record_submit_now(void *rec)
-{
-	bpf_ringbuf_submit(rec, BPF_RB_FORCE_WAKEUP);
-}
-
-static __always_inline void *record_reserve(__u32 size)
-{
-	void *rec = bpf_ringbuf_reserve(&events, size, 0);
-
-	if (!rec)
-		__sync_fetch_and_add(&lost_events, 1);
-	return rec;
-}
-
-/* Who owns each listener, recorded at listen() (process context) and
- * seeded by userspace from the listener scan: TFO server events run in
- * softirq and are attributed, and PID-filtered, through it. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u64);		/* socket inode */
-	__type(value, struct tfo_owner);
-} listener_owners SEC(".maps");
 
 /* Which protocol layer failed a setsockopt: written by a layer's exit hook
  * only when it returns an error, read and deleted by the syscall's exit
@@ -630,14 +553,7 @@ static __always_inline int tfo_server_exit(struct sock *child)
 	if (!r)
 		return 0;
 	__builtin_memset(r, 0, sizeof(*r));
-	r->hdr.ts_ns = bpf_ktime_get_ns();
-	r->hdr.type = TFO_REC_TFO_SERVER;
-	r->hdr.size = sizeof(*r);
-	if (owner) {
-		r->hdr.pid = owner->pid;
-		r->hdr.ns_pid = owner->ns_pid;
-		__builtin_memcpy(r->hdr.comm, owner->comm, sizeof(r->hdr.comm));
-	}
+	hdr_fill_owner(&r->hdr, TFO_REC_TFO_SERVER, sizeof(*r), owner);
 	r->sock = id;
 	/* the port the SYN came to: the subflow listener's */
 	r->sock.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
@@ -786,14 +702,7 @@ static __always_inline int tfo_synack(struct sock *sk,
 	if (!r)
 		goto out;
 	__builtin_memset(r, 0, sizeof(*r));
-	r->hdr.ts_ns = bpf_ktime_get_ns();
-	r->hdr.type = TFO_REC_TFO_SYNACK;
-	r->hdr.size = sizeof(*r);
-	if (owner) {
-		r->hdr.pid = owner->pid;
-		r->hdr.ns_pid = owner->ns_pid;
-		__builtin_memcpy(r->hdr.comm, owner->comm, sizeof(r->hdr.comm));
-	}
+	hdr_fill_owner(&r->hdr, TFO_REC_TFO_SYNACK, sizeof(*r), owner);
 	sock_id_from_sock(&r->sock, sk);
 	r->family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (r->family == AF_INET)	/* 4 bytes: not the array's 16 */

@@ -13,7 +13,7 @@
 #include <bpf/libbpf.h>
 #include "attach.h"
 #include "caps.h"
-#include "kbtf.h"
+#include "kernel_btf.h"
 #include "names.h"
 #include "tfotrace.skel.h"
 
@@ -43,253 +43,6 @@ struct tfo_tracer {
  * Debian's 6.1, absent, and 6.12 and 6.18, present). Asking the BTF costs
  * no socket: a probe socket would show in any other tfotrace's trace. */
 #define MPTCP_TFO_FUNC "mptcp_fastopen_subflow_synack_set_params"
-
-static bool has_prefix(const char *s, const char *prefix)
-{
-	return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
-/* "fexit/mptcp_setsockopt" -> "mptcp_setsockopt" */
-static const char *prog_target(const struct bpf_program *prog)
-{
-	const char *sec = bpf_program__section_name(prog);
-	const char *slash = strchr(sec, '/');
-
-	return slash ? slash + 1 : sec;
-}
-
-/* ---- the kernel's BTF, once per process, from the cache ----
- * Programs that attach by BTF id (fentry, fexit, iter) get their ids from
- * it through libbpf section handlers registered over libbpf's own: they
- * are declared to libbpf as another type and become tracing programs only
- * in the prepare-load callback, so that libbpf never parses the kernel's
- * whole BTF to find the ids itself (libbpf 1.1 has no other way). */
-
-enum btf_attach_kind {
-	ATTACH_FENTRY = 1,
-	ATTACH_FEXIT,
-	ATTACH_ITER,
-};
-
-static struct {
-	struct tfo_kbtf kbtf;
-	int users;		/* tracers holding it */
-	int handlers[3];	/* libbpf handler ids, 0: none yet */
-} kernel;
-
-static const enum bpf_attach_type attach_type_of[] = {
-	[ATTACH_FENTRY] = BPF_TRACE_FENTRY,
-	[ATTACH_FEXIT] = BPF_TRACE_FEXIT,
-	[ATTACH_ITER] = BPF_TRACE_ITER,
-};
-
-/* The kernel function a BTF-attached program needs: its target, or
- * bpf_iter_<target> for an iterator. */
-static void attach_func(const struct bpf_program *prog, char *buf, size_t size)
-{
-	const char *sec = bpf_program__section_name(prog);
-
-	snprintf(buf, size, "%s%s", has_prefix(sec, "iter/") ? "bpf_iter_" : "",
-		 prog_target(prog));
-}
-
-static enum btf_attach_kind btf_attach_kind(const struct bpf_program *prog)
-{
-	const char *sec = bpf_program__section_name(prog);
-
-	if (has_prefix(sec, "fentry/"))
-		return ATTACH_FENTRY;
-	if (has_prefix(sec, "fexit/"))
-		return ATTACH_FEXIT;
-	if (has_prefix(sec, "iter/"))
-		return ATTACH_ITER;
-	return 0;
-}
-
-static int prepare_btf_attach(struct bpf_program *prog,
-			      struct bpf_prog_load_opts *opts, long cookie)
-{
-	enum bpf_attach_type type = attach_type_of[cookie];
-	char func[80];
-	int32_t id;
-
-	attach_func(prog, func, sizeof(func));
-	id = tfo_kbtf_id(&kernel.kbtf, func, BTF_KIND_FUNC);
-	if (id <= 0)
-		return -ESRCH;
-	bpf_program__set_type(prog, BPF_PROG_TYPE_TRACING);
-	bpf_program__set_expected_attach_type(prog, type);
-	opts->expected_attach_type = type;
-	opts->attach_btf_id = id;
-	opts->attach_btf_obj_fd = 0;
-	return 0;
-}
-
-static int attach_btf_prog(const struct bpf_program *prog, long cookie,
-			   struct bpf_link **link)
-{
-	*link = cookie == ATTACH_ITER ? bpf_program__attach_iter(prog, NULL) :
-		bpf_program__attach_trace(prog);
-	return *link ? 0 : -errno;
-}
-
-/* Registered once for the process and never taken back: libbpf 1.1.2's
- * libbpf_unregister_prog_handler() leaves a dangling array behind when
- * the last handler goes, and the next registration corrupts the heap. */
-static int register_handlers(void)
-{
-	static const char *const secs[] = {
-		[ATTACH_FENTRY - 1] = "fentry+",
-		[ATTACH_FEXIT - 1] = "fexit+",
-		[ATTACH_ITER - 1] = "iter+",
-	};
-
-	if (kernel.handlers[0] > 0)
-		return 0;
-	for (int i = 0; i < 3; i++) {
-		LIBBPF_OPTS(libbpf_prog_handler_opts, o,
-			    .cookie = i + 1,
-			    .prog_prepare_load_fn = prepare_btf_attach,
-			    .prog_attach_fn = attach_btf_prog);
-		/* any type but tracing: see above */
-		int id = libbpf_register_prog_handler(secs[i],
-						      BPF_PROG_TYPE_KPROBE, 0, &o);
-
-		if (id < 0)
-			return id;
-		kernel.handlers[i] = id;
-	}
-	return 0;
-}
-
-static void kernel_put(void)
-{
-	if (--kernel.users > 0)
-		return;
-	tfo_kbtf_close(&kernel.kbtf);
-}
-
-/* Every name the object's BTF-attached programs and the typed loads need
- * from the kernel, found (from the cache) and the handlers registered. */
-static int kernel_get(FILE *log, bool verbose, char *why, size_t why_len)
-{
-	static const struct tfo_kbtf_name typed[] = {
-		{ "bpf_rdonly_cast", BTF_KIND_FUNC, 0 },
-		{ "file", BTF_KIND_STRUCT, 0 },
-		{ "socket", BTF_KIND_STRUCT, 0 },
-		{ "pt_regs", BTF_KIND_STRUCT, 0 },
-		{ MPTCP_TFO_FUNC, BTF_KIND_FUNC, 0 },
-	};
-	struct tfo_kbtf_name names[64];
-	struct tfotrace_bpf *skel;
-	struct bpf_program *prog;
-	size_t n = 0, obj_size;
-	const void *obj;
-	int err;
-
-	if (kernel.users++)
-		return 0;
-	skel = tfotrace_bpf__open();
-	if (!skel) {
-		err = -errno;
-		snprintf(why, why_len, "open BPF object: %s", strerror(-err));
-		goto fail;
-	}
-	bpf_object__for_each_program(prog, skel->obj) {
-		if (!btf_attach_kind(prog) || n == sizeof(names) / sizeof(names[0]))
-			continue;
-		attach_func(prog, names[n].name, sizeof(names[n].name));
-		names[n++].kind = BTF_KIND_FUNC;
-	}
-	tfotrace_bpf__destroy(skel);
-	for (size_t i = 0; i < sizeof(typed) / sizeof(typed[0]); i++)
-		names[n++] = typed[i];
-	obj = tfotrace_bpf__elf_bytes(&obj_size);
-	err = tfo_kbtf_open(&kernel.kbtf, names, n, obj, obj_size, NULL, why,
-			    why_len);
-	if (err)
-		goto fail;
-	if (verbose)
-		fprintf(log, "tfotrace: kernel BTF: ids %s; CO-RE types from %s%s%s\n",
-			kernel.kbtf.from_cache ? "from the cache" : "read from " KERNEL_BTF,
-			kernel.kbtf.core_btf[0] ? kernel.kbtf.core_btf :
-			"the kernel's whole BTF",
-			kernel.kbtf.note[0] ? "; " : "", kernel.kbtf.note);
-	err = register_handlers();
-	if (err) {
-		snprintf(why, why_len, "register libbpf section handlers: %s",
-			 strerror(-err));
-		goto fail;
-	}
-	return 0;
-fail:
-	kernel_put();
-	return err;
-}
-
-static bool kernel_has_typed_loads(void)
-{
-	return tfo_kbtf_id(&kernel.kbtf, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0 &&
-	       tfo_kbtf_id(&kernel.kbtf, "file", BTF_KIND_STRUCT) > 0 &&
-	       tfo_kbtf_id(&kernel.kbtf, "socket", BTF_KIND_STRUCT) > 0 &&
-	       tfo_kbtf_id(&kernel.kbtf, "pt_regs", BTF_KIND_STRUCT) > 0;
-}
-
-/* The kernel type a "r2 = placeholder" stands for; NULL: not one. */
-static const char *patched_type(int32_t imm)
-{
-	switch (imm) {
-	case TFO_PATCH_BTF_FILE:
-		return "file";
-	case TFO_PATCH_BTF_SOCKET:
-		return "socket";
-	case TFO_PATCH_BTF_PT_REGS:
-		return "pt_regs";
-	default:
-		return NULL;
-	}
-}
-
-/* The placeholders of tfo_rdonly_cast() (sock.bpf.h) replaced: by the
- * kernel's ids where TYPED, else the call by "r0 = r1", never reached. */
-static int patch_typed_loads(struct bpf_program *prog, bool typed)
-{
-	size_t n = bpf_program__insn_cnt(prog);
-	struct bpf_insn *insns;
-	bool patched = false;
-	int err;
-
-	insns = malloc(n * sizeof(*insns));
-	if (!insns)
-		return -ENOMEM;
-	memcpy(insns, bpf_program__insns(prog), n * sizeof(*insns));
-	for (size_t i = 0; i < n; i++) {
-		struct bpf_insn *in = &insns[i];
-
-		if (in->code == (BPF_JMP | BPF_CALL) &&
-		    in->src_reg == BPF_PSEUDO_KFUNC_CALL &&
-		    in->imm == TFO_PATCH_KFUNC_RDONLY_CAST) {
-			if (typed)
-				in->imm = tfo_kbtf_id(&kernel.kbtf, "bpf_rdonly_cast",
-						      BTF_KIND_FUNC);
-			else
-				*in = (struct bpf_insn){
-					.code = BPF_ALU64 | BPF_MOV | BPF_X,
-					.dst_reg = BPF_REG_0,
-					.src_reg = BPF_REG_1 };
-			patched = true;
-		} else if (typed && in->code == (BPF_ALU64 | BPF_MOV | BPF_K)) {
-			const char *type = patched_type(in->imm);
-
-			if (type)
-				in->imm = tfo_kbtf_id(&kernel.kbtf, type,
-						      BTF_KIND_STRUCT);
-		}
-	}
-	err = patched ? bpf_program__set_insns(prog, insns, n) : 0;
-	free(insns);
-	return err;
-}
 
 /* ---- the object ---- */
 
@@ -438,8 +191,8 @@ static struct tfotrace_bpf *open_object(const struct tfo_tracer *t)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = t->btf_path);
 
-	if (t->holds_kbtf && kernel.kbtf.core_btf[0])
-		opts.btf_custom_path = kernel.kbtf.core_btf;
+	if (t->holds_kbtf && tfo_kernel_btf_core_path())
+		opts.btf_custom_path = tfo_kernel_btf_core_path();
 	return tfotrace_bpf__open_opts(&opts);
 }
 
@@ -463,14 +216,14 @@ static int select_programs(struct tfo_tracer *t, enum tfo_attach_mode mode,
 		if ((p->flags & PF_TRACEFS && !t->tracefs) ||
 		    (p->flags & PF_NO_TRACEFS && t->tracefs))
 			load = false;
-		if (load && is_optional(p) && kernel_lacks(t, prog_target(prog))) {
+		if (load && is_optional(p) && kernel_lacks(t, tfo_prog_target(prog))) {
 			fprintf(log, "tfotrace: warning: %s() is not in this "
-				"kernel: %s\n", prog_target(prog), optional_loss(p));
+				"kernel: %s\n", tfo_prog_target(prog), optional_loss(p));
 			load = false;
 		}
 		err = bpf_program__set_autoload(prog, load);
 		if (!err && load)
-			err = patch_typed_loads(prog, t->typed);
+			err = tfo_kernel_btf_patch(prog, t->typed);
 		if (err)
 			return err;
 	}
@@ -506,10 +259,10 @@ static int find_missing(struct tfo_tracer *t, char *why, size_t why_len)
 	}
 	t->mptcp_tfo = file_btf ?
 		btf__find_by_name_kind(file_btf, MPTCP_TFO_FUNC, BTF_KIND_FUNC) > 0 :
-		tfo_kbtf_id(&kernel.kbtf, MPTCP_TFO_FUNC, BTF_KIND_FUNC) > 0;
+		tfo_kernel_btf_id(MPTCP_TFO_FUNC, BTF_KIND_FUNC) > 0;
 	t->sys_setsockopt_btf_id = file_btf ?
 		btf__find_by_name_kind(file_btf, "__sys_setsockopt", BTF_KIND_FUNC) :
-		tfo_kbtf_id(&kernel.kbtf, "__sys_setsockopt", BTF_KIND_FUNC);
+		tfo_kernel_btf_id("__sys_setsockopt", BTF_KIND_FUNC);
 	if (t->sys_setsockopt_btf_id == 0)
 		t->sys_setsockopt_btf_id = -1;
 	err = check_prog_table(skel, why, why_len);
@@ -519,7 +272,7 @@ static int find_missing(struct tfo_tracer *t, char *why, size_t why_len)
 		bool present;
 
 		prog = prog_of(skel, p);
-		func = prog_target(prog);
+		func = tfo_prog_target(prog);
 		/* tracepoints are no kernel functions: attaching tells */
 		if (!is_optional(p) ||
 		    bpf_program__type(prog) == BPF_PROG_TYPE_TRACEPOINT ||
@@ -528,7 +281,7 @@ static int find_missing(struct tfo_tracer *t, char *why, size_t why_len)
 			continue;
 		present = file_btf ?
 			btf__find_by_name_kind(file_btf, func, BTF_KIND_FUNC) >= 0 :
-			tfo_kbtf_id(&kernel.kbtf, func, BTF_KIND_FUNC) != 0;
+			tfo_kernel_btf_id(func, BTF_KIND_FUNC) != 0;
 		if (present)
 			continue;
 		if (t->n_missing == MAX_OPTIONAL ||
@@ -569,11 +322,11 @@ static int attach_programs(struct tfo_tracer *t, char *why, size_t why_len,
 		err = -errno;
 		if (is_optional(p)) {
 			fprintf(log, "tfotrace: warning: cannot hook %s(): %s; "
-				"%s\n", prog_target(prog), strerror(-err),
+				"%s\n", tfo_prog_target(prog), strerror(-err),
 				optional_loss(p));
 			continue;
 		}
-		snprintf(why, why_len, "attach %s: %s", prog_target(prog),
+		snprintf(why, why_len, "attach %s: %s", tfo_prog_target(prog),
 			 strerror(-err));
 		return err;
 	}
@@ -687,7 +440,7 @@ static int try_mode(struct tfo_tracer *t, enum tfo_attach_mode mode,
 	err = mode_precheck(t, mode, why, why_len);
 	if (err)
 		return err;
-	t->typed = t->holds_kbtf && kernel_has_typed_loads();
+	t->typed = t->holds_kbtf && tfo_kernel_btf_typed_loads();
 	err = load_object(t, mode, opts, why, why_len);
 	if (err && t->typed) {
 		/* a kernel whose verifier refuses the typed loads: the
@@ -732,6 +485,21 @@ static bool tracefs_readable(void)
 		!access("/sys/kernel/debug/tracing" EVENT_ID, R_OK));
 }
 
+/* The kernel's BTF for every object tfotrace loads (one minimized BTF
+ * serves them all), and the names the tracer asks of it beyond its
+ * programs' targets. */
+static int kernel_btf_get(FILE *log, bool verbose, char *why, size_t why_len)
+{
+	static const struct tfo_kbtf_name extra[] = {
+		{ MPTCP_TFO_FUNC, BTF_KIND_FUNC, 0 },
+	};
+	struct tfo_kbtf_obj objs[1];
+
+	objs[0].elf = tfotrace_bpf__elf_bytes(&objs[0].size);
+	return tfo_kernel_btf_get(objs, 1, extra, 1, log, verbose, why,
+				  why_len);
+}
+
 /* A tracer with the kernel's BTF knowledge (from the cache; or --btf's
  * file, read each time). */
 static int tracer_new(struct tfo_tracer **out, const char *btf_path,
@@ -745,7 +513,7 @@ static int tracer_new(struct tfo_tracer **out, const char *btf_path,
 	t->btf_path = btf_path;
 	t->tracefs = tracefs_readable();
 	if (!btf_path) {
-		err = kernel_get(log, verbose, why, why_len);
+		err = kernel_btf_get(log, verbose, why, why_len);
 		if (err) {
 			free(t);
 			return err;
@@ -815,7 +583,7 @@ void tfo_tracer_free(struct tfo_tracer *t)
 	for (size_t i = 0; i < t->n_missing; i++)
 		free(t->missing[i]);
 	if (t->holds_kbtf)
-		kernel_put();
+		tfo_kernel_btf_put();
 	free(t);
 }
 
@@ -906,7 +674,7 @@ int tfo_scanner_open(struct tfo_tracer **out, const char *btf_path,
 	err = find_missing(t, why, why_len);
 	if (err)
 		goto fail;
-	t->typed = t->holds_kbtf && kernel_has_typed_loads();
+	t->typed = t->holds_kbtf && tfo_kernel_btf_typed_loads();
 	t->skel = open_object(t);
 	if (!t->skel) {
 		err = -errno;

@@ -69,10 +69,13 @@ static int hash_kernel_btf(uint64_t *out)
 	return 0;
 }
 
-static uint64_t hash_asked(const struct tfo_kbtf *k, const void *obj,
-			   size_t obj_size)
+static uint64_t hash_asked(const struct tfo_kbtf *k,
+			   const struct tfo_kbtf_obj *objs, size_t n_objs)
 {
-	uint64_t h = hash_bytes(0, obj, obj_size);
+	uint64_t h = 0;
+
+	for (size_t i = 0; i < n_objs; i++)
+		h = mix(hash_bytes(h, objs[i].elf, objs[i].size), i);
 
 	for (size_t i = 0; i < k->n; i++) {
 		h = hash_bytes(h, (const unsigned char *)k->names[i].name,
@@ -231,30 +234,47 @@ static int run_bpftool(char *const argv[])
 	return err;
 }
 
-/* `bpftool gen min_core_btf`: the types the object's CO-RE relocations
- * need, from the kernel's BTF, into PATH. */
-static int make_core_btf(const char *path, const void *obj, size_t obj_size)
-{
-	char obj_tmp[PATH_MAX + 32], btf_tmp[PATH_MAX + 32];
-	char *argv[] = { "bpftool", "gen", "min_core_btf", KERNEL_BTF,
-			 btf_tmp, obj_tmp, NULL };
-	int fd, err = 0;
+#define MAX_OBJS	4
 
-	snprintf(obj_tmp, sizeof(obj_tmp), "%s.o.tmp.%d", path, (int)getpid());
+/* `bpftool gen min_core_btf`: the types the objects' CO-RE relocations
+ * need, from the kernel's BTF, into PATH. */
+static int make_core_btf(const char *path, const struct tfo_kbtf_obj *objs,
+			 size_t n_objs)
+{
+	char obj_tmp[MAX_OBJS][PATH_MAX + 32], btf_tmp[PATH_MAX + 32];
+	char *argv[5 + MAX_OBJS + 1] = { "bpftool", "gen", "min_core_btf",
+					 KERNEL_BTF, btf_tmp };
+	size_t made = 0;
+	int err = 0;
+
+	if (n_objs > MAX_OBJS)
+		return -E2BIG;
 	snprintf(btf_tmp, sizeof(btf_tmp), "%s.tmp.%d", path, (int)getpid());
-	fd = open(obj_tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, obj, obj_size) != (ssize_t)obj_size)
-		err = -EIO;
-	close(fd);
+	for (; made < n_objs && !err; made++) {
+		int fd;
+
+		snprintf(obj_tmp[made], sizeof(obj_tmp[made]), "%s.%zu.o.tmp.%d",
+			 path, made, (int)getpid());
+		fd = open(obj_tmp[made], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			  0600);
+		if (fd < 0) {
+			err = -errno;
+			break;
+		}
+		if (write(fd, objs[made].elf, objs[made].size) !=
+		    (ssize_t)objs[made].size)
+			err = -EIO;
+		close(fd);
+		argv[5 + made] = obj_tmp[made];
+	}
 	if (!err)
 		err = run_bpftool(argv);
 	if (!err && !core_btf_sound(btf_tmp))
 		err = -EINVAL;
 	if (!err && rename(btf_tmp, path))
 		err = -errno;
-	unlink(obj_tmp);
+	for (size_t i = 0; i < made; i++)
+		unlink(obj_tmp[i]);
 	if (err)
 		unlink(btf_tmp);
 	return err;
@@ -285,7 +305,7 @@ static int ids_from_kernel(struct tfo_kbtf *k, char *why, size_t why_len)
 }
 
 int tfo_kbtf_open(struct tfo_kbtf *k, const struct tfo_kbtf_name *names,
-		  size_t n, const void *obj, size_t obj_size,
+		  size_t n, const struct tfo_kbtf_obj *objs, size_t n_objs,
 		  const char *cache_dir, char *why, size_t why_len)
 {
 	char ids_path[PATH_MAX], btf_path[PATH_MAX];
@@ -309,7 +329,7 @@ int tfo_kbtf_open(struct tfo_kbtf *k, const struct tfo_kbtf_name *names,
 			 strerror(-err));
 		goto fail;
 	}
-	key = mix(kernel_hash, hash_asked(k, obj, obj_size));
+	key = mix(kernel_hash, hash_asked(k, objs, n_objs));
 	cache = !cache_dir_usable(cache_dir, k->note, sizeof(k->note));
 	entry_path(ids_path, sizeof(ids_path), cache_dir, key, ".ids");
 	entry_path(btf_path, sizeof(btf_path), cache_dir, key, ".btf");
@@ -329,7 +349,7 @@ int tfo_kbtf_open(struct tfo_kbtf *k, const struct tfo_kbtf_name *names,
 		}
 	}
 	if (!core_btf_sound(btf_path)) {
-		err = make_core_btf(btf_path, obj, obj_size);
+		err = make_core_btf(btf_path, objs, n_objs);
 		if (err) {
 			snprintf(k->note, sizeof(k->note), "no minimized BTF (bpftool gen min_core_btf: %s): libbpf reads the kernel's whole BTF at each start",
 				 err == -ENOENT ? "bpftool not found" : strerror(-err));

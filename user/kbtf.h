@@ -41,13 +41,20 @@ struct tfo_kbtf {
 	char note[PATH_MAX + 256];	/* why the cache was not used, or "" */
 };
 
-/* Fills K for the N NAMES (their ids are ignored) and the BPF object OBJ
- * (OBJ_SIZE bytes, for the minimized BTF), from the cache in CACHE_DIR
- * (NULL: $TFOTRACE_CACHE_DIR or the default) or, the first time, from
- * /sys/kernel/btf/vmlinux. Returns 0 or -errno with WHY set (the kernel's
- * BTF could not be read); a cache that cannot be used is not an error. */
+/* A BPF object's ELF bytes (a skeleton's elf_bytes()). */
+struct tfo_kbtf_obj {
+	const void *elf;
+	size_t size;
+};
+
+/* Fills K for the N NAMES (their ids are ignored) and the N_OBJS BPF
+ * objects OBJS (one minimized BTF serves them all), from the cache in
+ * CACHE_DIR (NULL: $TFOTRACE_CACHE_DIR or the default) or, the first time,
+ * from /sys/kernel/btf/vmlinux. Returns 0 or -errno with WHY set (the
+ * kernel's BTF could not be read); a cache that cannot be used is not an
+ * error. */
 int tfo_kbtf_open(struct tfo_kbtf *k, const struct tfo_kbtf_name *names,
-		  size_t n, const void *obj, size_t obj_size,
+		  size_t n, const struct tfo_kbtf_obj *objs, size_t n_objs,
 		  const char *cache_dir, char *why, size_t why_len);
 void tfo_kbtf_close(struct tfo_kbtf *k);
 
