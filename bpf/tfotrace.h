@@ -27,6 +27,8 @@ enum tfo_rec_type {
 				 * task_file iterator */
 	TFO_REC_TFO_SYNACK = 8,	/* a TFO client's SYN-ACK: what the server
 				 * answered (tcp_fastopen_cache_set) */
+	TFO_REC_WIRE = 9,	/* a SYN or SYN-ACK as the handshake observer
+				 * saw it go by (bpf/wire.bpf.c) */
 	TFO_REC__MAX,
 };
 
@@ -212,6 +214,53 @@ struct tfo_rec_tfo_synack {
 	__u32 pad;
 };
 
+/* Which packet of a handshake a TFO_REC_WIRE is, from this host's side. */
+enum tfo_wire_packet {
+	TFO_WIRE_SYN_IN = 1,	/* a SYN to one of this host's listeners */
+	TFO_WIRE_SYNACK_OUT,	/* the listener's answer */
+	TFO_WIRE_SYN_OUT,	/* a SYN one of this host's clients sent */
+	TFO_WIRE_SYNACK_IN,	/* the answer it got */
+	TFO_WIRE__MAX,
+};
+
+/* A packet's TCP Fast Open option. */
+enum tfo_wire_tfo {
+	TFO_WIRE_TFO_NONE = 0,
+	TFO_WIRE_TFO_REQUEST,	/* the option with no cookie: asks for one */
+	TFO_WIRE_TFO_COOKIE,	/* the option with a cookie (4 to 16 bytes) */
+};
+
+/* A SYN or SYN-ACK as the handshake observer (cgroup_skb, every mode) saw
+ * it. Softirq or a timer as often as not: the header names the listener's
+ * owner (server side) or the process that connected (client side, from
+ * connect()), 0 and "" when unknown. A SYN-ACK carries what its SYN was,
+ * as the same side saw it: the kernel pairs them by their addresses. */
+struct tfo_rec_wire {
+	struct tfo_rec_hdr hdr;
+	struct tfo_sock_id sock;	/* the listener, or the client socket;
+					 * an MPTCP subflow's MPTCP socket */
+	__u8 laddr[16];		/* this host's end: IPv4 in the first 4 bytes */
+	__u8 raddr[16];		/* the peer's */
+	__u16 lport;		/* host order */
+	__u16 rport;
+	__u16 family;		/* AF_INET, AF_INET6 */
+	__u8 packet;		/* enum tfo_wire_packet */
+	__u8 tfo;		/* its Fast Open option: enum tfo_wire_tfo */
+	__u8 cookie_len;	/* ... the cookie's bytes */
+	__u8 tfo_exp;		/* 1: the experimental option (254, 0xF989) */
+	__u8 mp_capable;	/* 0: no MP_CAPABLE; else its version + 1 */
+	__u8 malformed;		/* its options could not be walked to the end */
+	__u16 payload;		/* TCP payload bytes */
+	/* a SYN-ACK's SYN (syn_seen 0: not seen, e.g. before the start) */
+	__u8 syn_seen;
+	__u8 syn_tfo;		/* enum tfo_wire_tfo */
+	__u8 syn_mp_capable;	/* as mp_capable */
+	__u8 data_acked;	/* the SYN carried data; this acknowledges it */
+	__u16 syn_payload;
+	__u8 syns;		/* SYNs sent for it: > 1 retransmitted */
+	__u8 pad[11];
+};
+
 /* A listening socket, from the one-shot socket iterator (iter/tcp). */
 struct tfo_rec_listener {
 	struct tfo_rec_hdr hdr;	/* pid 0: owners are found in /proc */
@@ -246,6 +295,7 @@ _Static_assert(sizeof(struct tfo_rec_tfo_client) == 88, "tfo_rec_tfo_client layo
 _Static_assert(sizeof(struct tfo_rec_listener) == 112, "tfo_rec_listener layout");
 _Static_assert(sizeof(struct tfo_rec_owner) == 64, "tfo_rec_owner layout");
 _Static_assert(sizeof(struct tfo_rec_tfo_synack) == 104, "tfo_rec_tfo_synack layout");
+_Static_assert(sizeof(struct tfo_rec_wire) == 136, "tfo_rec_wire layout");
 _Static_assert(sizeof(struct tfo_skipped) == 24, "tfo_skipped layout");
 
 #endif /* TFOTRACE_H */

@@ -373,8 +373,8 @@ static uint32_t verdicts(const struct tfo_correlator *c,
 			 !v->tfo_off &&
 			 v->qlen_known && v->qlen_max == 0 &&
 			 (v->cookie_requests || v->syns_with_data ||
-			  (!c->opts.probes && c->ns_unanswered &&
-			   v->netns == c->opts.netns));
+			  (!c->opts.probes && !c->opts.wire &&
+			   c->ns_unanswered && v->netns == c->opts.netns));
 
 	if (mptcp && judge && !working &&
 	    (v->tfo_sockopt == -ENOPROTOOPT || footprint))
@@ -452,6 +452,7 @@ static void emit(const struct tfo_correlator *c, const struct tfo_sock_view *v,
 	f.final = final;
 	f.update = update;
 	f.probes = c->opts.probes;
+	f.wire = c->opts.wire;
 	f.lost = c->stats.lost;
 	f.own_netns = c->opts.netns;
 	f.sock = v;
@@ -501,9 +502,18 @@ static void evaluate(struct tfo_correlator *c, struct entry *e)
 	e->emitted |= now;
 }
 
+/* A remote server: its address and port as this host's clients in
+ * namespace NETNS reached it. */
+struct remote_addr {
+	uint32_t netns;
+	uint16_t family;
+	uint16_t port;
+	const uint8_t *addr;	/* 16 bytes, IPv4 in the first 4 */
+};
+
 struct remote_key {
 	const struct tfo_correlator *c;
-	const struct tfo_rec_tfo_synack *r;
+	const struct remote_addr *a;
 };
 
 static bool same_remote(const void *ctx, uint32_t slot)
@@ -511,18 +521,18 @@ static bool same_remote(const void *ctx, uint32_t slot)
 	const struct remote_key *k = ctx;
 	const struct tfo_remote_view *v = &k->c->remotes[slot].v;
 
-	return v->netns == k->r->sock.netns && v->family == k->r->family &&
-	       v->port == k->r->rport && !memcmp(v->addr, k->r->raddr, 16);
+	return v->netns == k->a->netns && v->family == k->a->family &&
+	       v->port == k->a->port && !memcmp(v->addr, k->a->addr, 16);
 }
 
-static uint64_t remote_hash(const struct tfo_rec_tfo_synack *r)
+static uint64_t remote_hash(const struct remote_addr *a)
 {
 	uint64_t lo, hi;
 
-	memcpy(&lo, r->raddr, 8);
-	memcpy(&hi, r->raddr + 8, 8);
-	return tfo_lru_hash(tfo_lru_hash(((uint64_t)r->sock.netns << 32) |
-					 ((uint64_t)r->family << 16) | r->rport) ^
+	memcpy(&lo, a->addr, 8);
+	memcpy(&hi, a->addr + 8, 8);
+	return tfo_lru_hash(tfo_lru_hash(((uint64_t)a->netns << 32) |
+					 ((uint64_t)a->family << 16) | a->port) ^
 			    tfo_lru_hash(lo) ^ (hi * 0x9e3779b97f4a7c15ULL));
 }
 
@@ -553,30 +563,48 @@ static void note_client(struct tfo_remote_view *v, const struct tfo_rec_hdr *h)
 	v->n_clients++;
 }
 
+/* The remote server's entry, made (least recently used evicted) when new. */
+static struct remote *remote_get(struct tfo_correlator *c,
+				 const struct remote_addr *a)
+{
+	struct remote_key k = { c, a };
+	uint64_t hash = remote_hash(a);
+	uint32_t i = tfo_lru_find(&c->remote_index, hash, same_remote, &k);
+	bool evicted;
+	struct remote *e;
+
+	if (i != TFO_LRU_NONE) {
+		tfo_lru_touch(&c->remote_index, i);
+		return &c->remotes[i];
+	}
+	i = tfo_lru_add(&c->remote_index, hash, NULL, NULL, &evicted);
+	e = &c->remotes[i];
+	memset(e, 0, sizeof(*e));
+	e->v.netns = a->netns;
+	e->v.family = a->family;
+	e->v.port = a->port;
+	memcpy(e->v.addr, a->addr, sizeof(e->v.addr));
+	return e;
+}
+
+/* The verdicts that came true since the server's last, said. */
+static void remote_settle(struct tfo_correlator *c, struct remote *e)
+{
+	uint32_t now = remote_verdicts(&e->v), fresh = now & ~e->emitted;
+
+	emit_kinds(c, NULL, &e->v, fresh, false, false);
+	if (fresh)
+		e->emitted_numbers = remote_numbers_of(&e->v);
+	e->emitted |= now;
+}
+
 static void feed_synack(struct tfo_correlator *c,
 			const struct tfo_rec_tfo_synack *r)
 {
-	struct remote_key k = { c, r };
-	uint64_t hash = remote_hash(r);
-	uint32_t i = tfo_lru_find(&c->remote_index, hash, same_remote, &k);
-	struct tfo_remote_view *v;
-	struct remote *e;
-	uint32_t now, fresh;
-	bool evicted;
+	struct remote_addr a = { r->sock.netns, r->family, r->rport, r->raddr };
+	struct remote *e = remote_get(c, &a);
+	struct tfo_remote_view *v = &e->v;
 
-	if (i == TFO_LRU_NONE) {
-		i = tfo_lru_add(&c->remote_index, hash, NULL, NULL, &evicted);
-		e = &c->remotes[i];
-		memset(e, 0, sizeof(*e));
-		e->v.netns = r->sock.netns;
-		e->v.family = r->family;
-		e->v.port = r->rport;
-		memcpy(e->v.addr, r->raddr, sizeof(e->v.addr));
-	} else {
-		tfo_lru_touch(&c->remote_index, i);
-		e = &c->remotes[i];
-	}
-	v = &e->v;
 	v->connections++;
 	v->cookie_requests += r->cookie_requested != 0;
 	v->cookies_received += r->cookie_len > 0;
@@ -594,12 +622,104 @@ static void feed_synack(struct tfo_correlator *c,
 		v->syn_data_refused += r->syn_data && !r->data_acked;
 	}
 	note_client(v, &r->hdr);
-	now = remote_verdicts(v);
-	fresh = now & ~e->emitted;
-	emit_kinds(c, NULL, v, fresh, false, false);
-	if (fresh)
-		e->emitted_numbers = remote_numbers_of(v);
-	e->emitted |= now;
+	remote_settle(c, e);
+}
+
+/* ---- the handshake observer ---- */
+
+static void count_wire(struct tfo_wire_counts *w, const struct tfo_rec_wire *r)
+{
+	bool syn = r->packet == TFO_WIRE_SYN_IN || r->packet == TFO_WIRE_SYN_OUT;
+
+	w->experimental += r->tfo_exp != 0;
+	w->malformed += r->malformed != 0;
+	if (syn) {
+		w->syns++;
+		w->cookie_requests += r->tfo == TFO_WIRE_TFO_REQUEST;
+		w->cookies_in_syn += r->tfo == TFO_WIRE_TFO_COOKIE;
+		w->syns_with_data += r->payload > 0;
+		w->syns_mp_capable += r->mp_capable != 0;
+		return;
+	}
+	w->synacks++;
+	w->synack_cookies += r->tfo == TFO_WIRE_TFO_COOKIE;
+	w->data_acked += r->data_acked != 0;
+	w->synacks_mp_capable += r->mp_capable != 0;
+	w->syns_retransmitted += r->syns > 1 ? r->syns - 1u : 0;
+}
+
+/* Where the mode has no per-SYN probes, a listener's handshakes on the
+ * wire are its per-SYN evidence, counted as tcp_try_fastopen() would: a
+ * SYN when it arrives, its outcome when its SYN-ACK leaves. */
+static void note_wire_server(struct tfo_sock_view *v,
+			     const struct tfo_rec_wire *r)
+{
+	bool asked;
+
+	v->listening = true;
+	if (r->packet == TFO_WIRE_SYN_IN) {
+		v->syns++;
+		v->cookie_requests += r->tfo == TFO_WIRE_TFO_REQUEST;
+		v->syns_with_data += r->payload > 0;
+		return;
+	}
+	if (!r->syn_seen)
+		return;
+	asked = r->syn_tfo != TFO_WIRE_TFO_NONE || r->syn_payload > 0;
+	if (r->tfo == TFO_WIRE_TFO_COOKIE)
+		v->cookies_sent++;
+	if (r->data_acked)
+		v->tfo_accepted++;
+	else if (r->syn_tfo == TFO_WIRE_TFO_COOKIE &&
+		 r->tfo == TFO_WIRE_TFO_COOKIE)
+		v->cookie_invalid++;	/* a fresh cookie for a stale one */
+	else if (asked && r->tfo != TFO_WIRE_TFO_COOKIE)
+		v->syns_unanswered++;
+}
+
+/* A TFO client connection's SYN-ACK on the wire, as the client probe's
+ * record would have told it: the clients' evidence where the mode has no
+ * probes. */
+static void wire_as_synack(const struct tfo_rec_wire *r,
+			   struct tfo_rec_tfo_synack *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->hdr = r->hdr;
+	out->hdr.type = TFO_REC_TFO_SYNACK;
+	out->hdr.size = sizeof(*out);
+	out->sock = r->sock;
+	memcpy(out->raddr, r->raddr, sizeof(out->raddr));
+	out->rport = r->rport;
+	out->family = r->family;
+	out->cookie_len = r->tfo == TFO_WIRE_TFO_COOKIE ? r->cookie_len : -1;
+	out->cookie_requested = r->syn_tfo == TFO_WIRE_TFO_REQUEST &&
+				!r->syn_payload;
+	out->syn_data = r->syn_payload > 0;
+	out->data_acked = r->data_acked;
+	out->syn_retransmitted = r->syns > 1;
+}
+
+/* A client's handshake: its server's wire counts, and where the mode has
+ * no probes its TFO evidence. Only TFO connections (the SYN asked for a
+ * cookie or carried one, or data) make a server an entry. */
+static void feed_wire_client(struct tfo_correlator *c,
+			     const struct tfo_rec_wire *r)
+{
+	struct remote_addr a = { r->sock.netns, r->family, r->rport, r->raddr };
+	bool tfo = r->packet == TFO_WIRE_SYN_OUT ?
+		   r->tfo != TFO_WIRE_TFO_NONE || r->payload > 0 :
+		   r->syn_tfo != TFO_WIRE_TFO_NONE || r->syn_payload > 0;
+	struct tfo_rec_tfo_synack as;
+	struct remote *e;
+
+	if (!tfo)
+		return;
+	if (r->packet == TFO_WIRE_SYNACK_IN && !c->opts.probes && r->syn_seen) {
+		wire_as_synack(r, &as);
+		feed_synack(c, &as);
+	}
+	e = remote_get(c, &a);
+	count_wire(&e->v.wire, r);
 }
 
 void tfo_correlator__for_each_remote(const struct tfo_correlator *c,
@@ -617,6 +737,12 @@ void tfo_correlator__feed(struct tfo_correlator *c, const union tfo_record *r)
 	c->stats.records++;
 	if (r->hdr.type == TFO_REC_TFO_SYNACK) {
 		feed_synack(c, &r->tfo_synack);
+		return;
+	}
+	if (r->hdr.type == TFO_REC_WIRE &&
+	    (r->wire.packet == TFO_WIRE_SYN_OUT ||
+	     r->wire.packet == TFO_WIRE_SYNACK_IN)) {
+		feed_wire_client(c, &r->wire);
 		return;
 	}
 	e = entry_for(c, r);
@@ -672,6 +798,13 @@ void tfo_correlator__feed(struct tfo_correlator *c, const union tfo_record *r)
 		e->v.sysctl = r->listener.sysctl;
 		memcpy(e->v.addr, r->listener.addr, sizeof(e->v.addr));
 		e->v.has_addr = true;
+		break;
+	case TFO_REC_WIRE:	/* a listener's handshake */
+		if (!e->v.pid)
+			set_owner(c, &e->v, r->hdr.pid, r->hdr.ns_pid, r->hdr.comm);
+		count_wire(&e->v.wire, &r->wire);
+		if (!c->opts.probes)
+			note_wire_server(&e->v, &r->wire);
 		break;
 	}
 	evaluate(c, e);

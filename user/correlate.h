@@ -51,6 +51,23 @@ struct tfo_opt_call {
 	uint32_t err_layer;	/* enum tfo_layer */
 };
 
+/* What the handshake observer saw of a listener's handshakes, or of a
+ * remote server's (bpf/wire.bpf.c): the packets' own options, counted. */
+struct tfo_wire_counts {
+	uint64_t syns;			/* SYNs */
+	uint64_t cookie_requests;	/* ... with the option and no cookie */
+	uint64_t cookies_in_syn;	/* ... with a cookie */
+	uint64_t syns_with_data;	/* ... carrying data */
+	uint64_t syns_mp_capable;	/* ... offering MPTCP (MP_CAPABLE) */
+	uint64_t synacks;		/* SYN-ACKs */
+	uint64_t synack_cookies;	/* ... carrying a cookie */
+	uint64_t data_acked;		/* ... acknowledging the SYN's data */
+	uint64_t synacks_mp_capable;	/* ... MPTCP negotiated */
+	uint64_t syns_retransmitted;	/* SYNs sent again */
+	uint64_t experimental;		/* packets with the option kind 254 */
+	uint64_t malformed;		/* options that could not be walked */
+};
+
 /* What the run saw of one socket; what findings and the report print. */
 struct tfo_sock_view {
 	uint64_t ino;
@@ -97,6 +114,7 @@ struct tfo_sock_view {
 	int32_t fell_back_level, fell_back_optname, fell_back_ret;
 	uint64_t fell_back_from;	/* the MPTCP socket's inode */
 	tfo_program_ref program;	/* of the owner (pid); 0 unknown */
+	struct tfo_wire_counts wire;	/* a listener's handshakes on the wire */
 };
 
 #define TFO_REMOTE_CLIENTS	4
@@ -124,6 +142,7 @@ struct tfo_remote_view {
 	struct tfo_owner clients[TFO_REMOTE_CLIENTS];
 	size_t n_clients;
 	bool more_clients;
+	struct tfo_wire_counts wire;	/* its handshakes on the wire */
 };
 
 struct tfo_finding {
@@ -132,6 +151,7 @@ struct tfo_finding {
 	bool update;		/* seen before; its numbers have changed since
 				 * (tfo_correlator__refresh()) */
 	bool probes;		/* per-SYN numbers were observable */
+	bool wire;		/* the handshake observer was attached */
 	uint64_t lost;		/* events lost so far: evidence may be partial */
 	/* what it is about: a socket, or (tfo-remote-*) a remote server */
 	const struct tfo_sock_view *sock;
@@ -153,6 +173,10 @@ struct tfo_correlator_opts {
 	size_t max_sockets;	/* 0: a default */
 	size_t max_remotes;	/* 0: a default */
 	bool probes;		/* the mode hooks tcp_try_fastopen() */
+	/* the handshake observer is attached: where the mode has no probes
+	 * (probes false), its records are the per-SYN and the clients'
+	 * evidence; where it has, they are counted beside theirs */
+	bool wire;
 	int64_t sysctl;		/* tcp_fastopen of NETNS, or -1 unknown */
 	uint32_t netns;		/* the namespace SYSCTL was read in */
 	/* The kernel's MPTCP takes TCP_FASTOPEN (>= 6.2): a TFO-less MPTCP

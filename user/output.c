@@ -55,6 +55,11 @@ int tfo_output_record(const struct tfo_output *o, const union tfo_record *r)
 		return 0;
 	if (o->failed_only && !tfo_record_failed(r))
 		return 0;
+	/* text: a handshake is one line, printed with its SYN-ACK */
+	if (o->format == TFO_FMT_TEXT && r->hdr.type == TFO_REC_WIRE &&
+	    (r->wire.packet == TFO_WIRE_SYN_IN ||
+	     r->wire.packet == TFO_WIRE_SYN_OUT))
+		return 0;
 	if (o->format == TFO_FMT_JSON)
 		tfo_json_record(o, r);
 	else

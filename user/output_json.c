@@ -311,6 +311,30 @@ static void json_count(struct tfo_sink *out, const char *key, uint64_t n,
 		json_name(out, key, NULL);
 }
 
+/* "wire": what the handshake observer counted; null when it was off. */
+static void json_wire_counts(struct tfo_sink *out, const struct tfo_finding *f,
+			     const struct tfo_wire_counts *w)
+{
+	if (!f->wire) {
+		json_name(out, KEY("wire"), NULL);
+		return;
+	}
+	tfo_sink_str(out, KEY("wire") "{\"syns\":");
+	tfo_sink_u64(out, w->syns);
+	json_u64(out, KEY("cookie_requests"), w->cookie_requests);
+	json_u64(out, KEY("cookies_in_syn"), w->cookies_in_syn);
+	json_u64(out, KEY("syns_with_data"), w->syns_with_data);
+	json_u64(out, KEY("syns_mp_capable"), w->syns_mp_capable);
+	json_u64(out, KEY("synacks"), w->synacks);
+	json_u64(out, KEY("synack_cookies"), w->synack_cookies);
+	json_u64(out, KEY("data_acked"), w->data_acked);
+	json_u64(out, KEY("synacks_mp_capable"), w->synacks_mp_capable);
+	json_u64(out, KEY("syns_retransmitted"), w->syns_retransmitted);
+	json_u64(out, KEY("experimental"), w->experimental);
+	json_u64(out, KEY("malformed"), w->malformed);
+	tfo_sink_char(out, '}');
+}
+
 /* What every finding ends with: lost, why, the advice; closes it. */
 static void json_finding_end(struct tfo_sink *out, const struct tfo_finding *f)
 {
@@ -353,6 +377,7 @@ static void json_remote_finding(struct tfo_sink *out,
 	}
 	tfo_sink_char(out, ']');
 	json_bool(out, KEY("more_clients"), r->more_clients);
+	json_wire_counts(out, f, &r->wire);
 	json_finding_end(out, f);
 }
 
@@ -360,6 +385,8 @@ void tfo_json_finding(const struct tfo_output *o, const struct tfo_finding *f)
 {
 	const struct tfo_sock_view *v = f->sock;
 	struct tfo_sink *out = &o->state->sink;
+	/* per-SYN numbers: from the probes, or the observer's handshakes */
+	bool per_syn = f->probes || f->wire;
 	char addr[64];
 
 	if (f->remote) {
@@ -389,13 +416,13 @@ void tfo_json_finding(const struct tfo_output *o, const struct tfo_finding *f)
 		  tfo_addr_str(v->family, v->addr, addr, sizeof(addr)) : NULL);
 	json_name(out, KEY("errno"), f->err ? tfo_errno_name(f->err) : NULL);
 	json_count(out, KEY("tfo_qlen_max"), v->qlen_max, v->qlen_known);
-	json_count(out, KEY("syns"), v->syns, f->probes);
-	json_count(out, KEY("cookie_requests"), v->cookie_requests, f->probes);
-	json_count(out, KEY("syns_with_data"), v->syns_with_data, f->probes);
-	json_count(out, KEY("syns_unanswered"), v->syns_unanswered, f->probes);
-	json_count(out, KEY("cookies_sent"), v->cookies_sent, f->probes);
-	json_count(out, KEY("tfo_accepted"), v->tfo_accepted, f->probes);
-	json_count(out, KEY("cookie_invalid"), v->cookie_invalid, f->probes);
+	json_count(out, KEY("syns"), v->syns, per_syn);
+	json_count(out, KEY("cookie_requests"), v->cookie_requests, per_syn);
+	json_count(out, KEY("syns_with_data"), v->syns_with_data, per_syn);
+	json_count(out, KEY("syns_unanswered"), v->syns_unanswered, per_syn);
+	json_count(out, KEY("cookies_sent"), v->cookies_sent, per_syn);
+	json_count(out, KEY("tfo_accepted"), v->tfo_accepted, per_syn);
+	json_count(out, KEY("cookie_invalid"), v->cookie_invalid, per_syn);
 	json_count(out, KEY("overflows"), v->overflows, f->probes);
 	json_count(out, KEY("blackholes"), v->blackholes, f->probes);
 	tfo_sink_str(out, KEY("options") "[");
@@ -418,6 +445,7 @@ void tfo_json_finding(const struct tfo_output *o, const struct tfo_finding *f)
 		tfo_sink_char(out, '}');
 	}
 	tfo_sink_char(out, ']');
+	json_wire_counts(out, f, &v->wire);
 	json_finding_end(out, f);
 }
 
@@ -474,6 +502,70 @@ void tfo_json_start(const struct tfo_output *o, const char *mode,
 	tfo_sink_str(out, "}\n");
 }
 
+static const char *wire_packet_name(uint8_t packet)
+{
+	switch (packet) {
+	case TFO_WIRE_SYN_IN:
+		return "syn-in";
+	case TFO_WIRE_SYNACK_OUT:
+		return "synack-out";
+	case TFO_WIRE_SYN_OUT:
+		return "syn-out";
+	case TFO_WIRE_SYNACK_IN:
+		return "synack-in";
+	}
+	return NULL;
+}
+
+static const char *wire_tfo_name(uint8_t tfo)
+{
+	return tfo == TFO_WIRE_TFO_REQUEST ? "request" :
+	       tfo == TFO_WIRE_TFO_COOKIE ? "cookie" : "none";
+}
+
+static void json_mp_capable(struct tfo_sink *out, const char *key,
+			    uint8_t mp_capable)
+{
+	if (mp_capable)
+		json_u64(out, key, mp_capable - 1u);
+	else
+		json_name(out, key, NULL);
+}
+
+static void json_wire(const struct tfo_output *o, const union tfo_record *u)
+{
+	const struct tfo_rec_wire *r = &u->wire;
+	struct tfo_sink *out = &o->state->sink;
+	bool syn = r->packet == TFO_WIRE_SYN_IN || r->packet == TFO_WIRE_SYN_OUT;
+
+	json_hdr(o, &r->hdr);
+	json_sock(out, &r->sock);
+	json_name(out, KEY("packet"), wire_packet_name(r->packet));
+	json_addr(out, KEY("local_addr"), r->family, r->laddr);
+	json_u64(out, KEY("local_port"), r->lport);
+	json_addr(out, KEY("remote_addr"), r->family, r->raddr);
+	json_u64(out, KEY("remote_port"), r->rport);
+	json_name(out, KEY("tfo"), wire_tfo_name(r->tfo));
+	json_u64(out, KEY("cookie_len"), r->cookie_len);
+	json_bool(out, KEY("tfo_experimental"), r->tfo_exp);
+	json_mp_capable(out, KEY("mp_capable"), r->mp_capable);
+	json_bool(out, KEY("malformed"), r->malformed);
+	json_u64(out, KEY("payload"), r->payload);
+	if (syn || !r->syn_seen) {
+		json_name(out, KEY("syn"), NULL);
+	} else {
+		tfo_sink_str(out, KEY("syn") "{\"tfo\":\"");
+		tfo_sink_str(out, wire_tfo_name(r->syn_tfo));
+		tfo_sink_char(out, '"');
+		json_mp_capable(out, KEY("mp_capable"), r->syn_mp_capable);
+		json_u64(out, KEY("payload"), r->syn_payload);
+		json_bool(out, KEY("data_acked"), r->data_acked);
+		json_u64(out, KEY("sent"), r->syns);
+		tfo_sink_char(out, '}');
+	}
+	tfo_sink_str(out, "}\n");
+}
+
 static void json_listener(const struct tfo_output *o,
 			  const union tfo_record *u)
 {
@@ -492,6 +584,7 @@ static const json_printer json_printers[TFO_REC__MAX] = {
 	[TFO_REC_TFO_CLIENT] = json_tfo_client,
 	[TFO_REC_TFO_SYNACK] = json_tfo_synack,
 	[TFO_REC_LISTENER] = json_listener,
+	[TFO_REC_WIRE] = json_wire,
 };
 
 bool tfo_json_prints(uint32_t type)

@@ -330,6 +330,80 @@ void tfo_text_start(const struct tfo_output *o, const char *mode,
 	o->state->header_pending = true;
 }
 
+/* One packet's options as a capture shows them: "cookie-request",
+ * "cookie(8)", "no-tfo"; ", 5 bytes"; ", mp_capable v1"; ", malformed". */
+static void text_wire_packet(struct tfo_sink *out, uint8_t tfo,
+			     uint8_t cookie_len, bool exp, uint32_t payload,
+			     uint8_t mp_capable, bool malformed)
+{
+	if (tfo == TFO_WIRE_TFO_REQUEST) {
+		tfo_sink_str(out, "cookie-request");
+	} else if (tfo == TFO_WIRE_TFO_COOKIE) {
+		tfo_sink_str(out, "cookie(");
+		tfo_sink_u64(out, cookie_len);
+		tfo_sink_char(out, ')');
+	} else {
+		tfo_sink_str(out, "no-tfo");
+	}
+	if (exp)
+		tfo_sink_str(out, " experimental");
+	if (payload) {
+		tfo_sink_str(out, ", ");
+		tfo_sink_u64(out, payload);
+		tfo_sink_str(out, payload == 1 ? " byte" : " bytes");
+	}
+	if (mp_capable) {
+		tfo_sink_str(out, ", mp_capable v");
+		tfo_sink_u64(out, mp_capable - 1u);
+	}
+	if (malformed)
+		tfo_sink_str(out, ", malformed options");
+}
+
+/* A handshake, one line, when its SYN-ACK goes by (its SYN is printed
+ * with it): "client A:P > :PORT SYN [...] SYN-ACK [...]" for a listener,
+ * "server A:P SYN [...] SYN-ACK [...]" for a client. */
+static void text_wire(const struct tfo_output *o, const union tfo_record *u)
+{
+	const struct tfo_rec_wire *r = &u->wire;
+	struct tfo_sink *out = &o->state->sink;
+	bool server = r->packet == TFO_WIRE_SYN_IN ||
+		      r->packet == TFO_WIRE_SYNACK_OUT;
+	bool syn = r->packet == TFO_WIRE_SYN_IN || r->packet == TFO_WIRE_SYN_OUT;
+
+	text_hdr(o, &r->hdr, "handshake");
+	text_sock(out, -1, &r->sock);
+	tfo_sink_str(out, server ? " client " : " server ");
+	text_endpoint(out, r->family, r->raddr, r->rport);
+	tfo_sink_str(out, " SYN [");
+	if (syn)
+		text_wire_packet(out, r->tfo, r->cookie_len, r->tfo_exp,
+				 r->payload, r->mp_capable, r->malformed);
+	else if (r->syn_seen)
+		text_wire_packet(out, r->syn_tfo, 0, false, r->syn_payload,
+				 r->syn_mp_capable, false);
+	else
+		tfo_sink_str(out, "not seen");
+	tfo_sink_char(out, ']');
+	if (!syn) {
+		tfo_sink_str(out, " SYN-ACK [");
+		text_wire_packet(out, r->tfo, r->cookie_len, r->tfo_exp,
+				 r->payload, r->mp_capable, r->malformed);
+		tfo_sink_char(out, ']');
+		if (r->syn_seen && r->syn_payload)
+			tfo_sink_str(out, r->data_acked ? " data acked" :
+				     " data not acked");
+		if (r->syns > 1) {
+			tfo_sink_str(out, " SYN sent ");
+			tfo_sink_u64(out, r->syns);
+			tfo_sink_str(out, " times");
+		}
+	} else {
+		tfo_sink_str(out, " no SYN-ACK yet");
+	}
+	tfo_sink_char(out, '\n');
+}
+
 static void text_listener(const struct tfo_output *o,
 			  const union tfo_record *u)
 {
@@ -348,6 +422,7 @@ static const text_printer text_printers[TFO_REC__MAX] = {
 	[TFO_REC_TFO_CLIENT] = text_tfo_client,
 	[TFO_REC_TFO_SYNACK] = text_tfo_synack,
 	[TFO_REC_LISTENER] = text_listener,
+	[TFO_REC_WIRE] = text_wire,
 };
 
 bool tfo_text_prints(uint32_t type)
@@ -581,22 +656,105 @@ static void text_syn_numbers(struct tfo_sink *out, const struct tfo_sock_view *v
 	}
 }
 
+/* What the handshakes showed on the wire, as a person reads a capture:
+ * "on the wire: 5 SYNs, 5 asked for a cookie, 0 carried data; 5 SYN-ACKs,
+ * 0 carried a cookie; MPTCP negotiated on 0 of 5 (plain TCP clients)". */
+static void text_wire_counts(struct tfo_sink *out,
+			     const struct tfo_wire_counts *w, bool mptcp)
+{
+	tfo_sink_str(out, "   on the wire: ");
+	count_of(out, w->syns, "SYN", "SYNs");
+	tfo_sink_printf(out, ", %" PRIu64 " asked for a cookie", w->cookie_requests);
+	if (w->cookies_in_syn)
+		tfo_sink_printf(out, ", %" PRIu64 " carried one", w->cookies_in_syn);
+	tfo_sink_printf(out, ", %" PRIu64 " carried data; ", w->syns_with_data);
+	count_of(out, w->synacks, "SYN-ACK", "SYN-ACKs");
+	tfo_sink_printf(out, ", %" PRIu64 " carried a cookie", w->synack_cookies);
+	if (w->syns_with_data)
+		tfo_sink_printf(out, ", %" PRIu64 " acknowledged the data",
+				w->data_acked);
+	if (mptcp || w->syns_mp_capable || w->synacks_mp_capable) {
+		tfo_sink_printf(out, "; MPTCP negotiated on %" PRIu64 " of %" PRIu64,
+				w->synacks_mp_capable, w->synacks);
+		if (!w->syns_mp_capable)
+			tfo_sink_str(out, " (plain TCP clients)");
+		else if (w->syns_mp_capable < w->syns)
+			tfo_sink_printf(out, " (%" PRIu64 " of %" PRIu64 " SYNs "
+					"offered it)", w->syns_mp_capable, w->syns);
+	}
+	if (w->syns_retransmitted) {
+		tfo_sink_str(out, "; ");
+		count_of(out, w->syns_retransmitted, "SYN sent again",
+			 "SYNs sent again");
+	}
+	if (w->experimental)
+		tfo_sink_printf(out, "; %" PRIu64 " with the experimental option",
+				w->experimental);
+	if (w->malformed)
+		tfo_sink_printf(out, "; %" PRIu64 " with malformed options",
+				w->malformed);
+	tfo_sink_char(out, '\n');
+}
+
+/* Where the probes and the wire both counted a listener's SYNs, a
+ * difference is said, not smoothed over. */
+static void text_wire_disagreement(struct tfo_sink *out,
+				   const struct tfo_sock_view *v)
+{
+	const struct tfo_wire_counts *w = &v->wire;
+	const char *sep = "";
+
+	if (v->cookie_requests == w->cookie_requests &&
+	    v->syns_with_data == w->syns_with_data &&
+	    v->cookies_sent == w->synack_cookies &&
+	    v->tfo_accepted == w->data_acked)
+		return;
+	tfo_sink_str(out, "   note: the kernel's functions and the wire disagree:");
+	if (v->cookie_requests != w->cookie_requests) {
+		tfo_sink_printf(out, " cookie requests %" PRIu64 " vs %" PRIu64,
+				v->cookie_requests, w->cookie_requests);
+		sep = ";";
+	}
+	if (v->syns_with_data != w->syns_with_data) {
+		tfo_sink_printf(out, "%s SYNs with data %" PRIu64 " vs %" PRIu64,
+				sep, v->syns_with_data, w->syns_with_data);
+		sep = ";";
+	}
+	if (v->cookies_sent != w->synack_cookies) {
+		tfo_sink_printf(out, "%s cookies sent %" PRIu64 " vs %" PRIu64,
+				sep, v->cookies_sent, w->synack_cookies);
+		sep = ";";
+	}
+	if (v->tfo_accepted != w->data_acked)
+		tfo_sink_printf(out, "%s TFO accepted %" PRIu64 " vs %" PRIu64
+				" data acknowledged", sep, v->tfo_accepted,
+				w->data_acked);
+	tfo_sink_str(out, " (handshakes under way at the start or the end, or "
+		     "packets the observer did not see)\n");
+}
+
 static void text_tfo_numbers(struct tfo_sink *out, const struct tfo_finding *f)
 {
 	const struct tfo_sock_view *v = f->sock;
+	bool per_syn = f->probes || f->wire;
 
-	/* without the probes, the report's header said so once */
-	if (!f->probes && !v->qlen_known)
+	/* without the probes or the observer, the report's header said so */
+	if (!per_syn && !v->qlen_known)
 		return;
 	tfo_sink_str(out, "   TFO:");
 	if (v->qlen_known)
 		tfo_sink_printf(out, " queue limit %u%s", v->qlen_max,
-				f->probes ? ";" : "");
-	if (f->probes) {
+				per_syn ? ";" : "");
+	if (per_syn) {
 		tfo_sink_char(out, ' ');
 		text_syn_numbers(out, v);
 	}
 	tfo_sink_char(out, '\n');
+	if (f->wire && v->listening) {
+		text_wire_counts(out, &v->wire, v->protocol == 262);
+		if (f->probes)
+			text_wire_disagreement(out, v);
+	}
 }
 
 /* A live finding seen before, with new numbers: one line of them. */
@@ -691,6 +849,8 @@ static void text_remote_finding(struct tfo_sink *out,
 	tfo_sink_str(out, "\n   TFO: ");
 	text_remote_numbers(out, r);
 	tfo_sink_char(out, '\n');
+	if (f->wire)
+		text_wire_counts(out, &r->wire, false);
 	text_finding_end(out, f, "next");
 }
 

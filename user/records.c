@@ -33,6 +33,9 @@ static const struct tfo_record_kind kinds[TFO_REC__MAX] = {
 	KIND(TFO_REC_TFO_SYNACK, tfo_synack, "tfo_synack",
 	     AT(tfo_synack, sock), TFO_KIND_NONE,
 	     TFO_KIND_PRINTED | TFO_KIND_PER_EVENT),
+	/* server side: the listener; client side: the client's socket */
+	KIND(TFO_REC_WIRE, wire, "wire", AT(wire, sock), TFO_KIND_NONE,
+	     TFO_KIND_PRINTED | TFO_KIND_PER_EVENT),
 };
 
 const struct tfo_record_kind *tfo_record_kind(uint32_t type)

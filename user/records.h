@@ -23,6 +23,7 @@ union tfo_record {
 	struct tfo_rec_listener listener;
 	struct tfo_rec_owner owner;
 	struct tfo_rec_tfo_synack tfo_synack;
+	struct tfo_rec_wire wire;
 };
 
 #define TFO_KIND_NONE	UINT16_MAX	/* no such field in this type */

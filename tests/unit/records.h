@@ -238,4 +238,54 @@ static inline union tfo_record rec_synack(uint32_t pid, const char *comm,
 	return r;
 }
 
+/* What the handshake observer saw: PACKET (enum tfo_wire_packet) between
+ * this host's 127.0.0.1:LPORT and 127.0.0.1:RPORT, on socket INO (the
+ * listener, or the client's) of PROTO; W the options (a SYN-ACK's SYN in
+ * w.syn_*). */
+struct wire {
+	uint8_t tfo;		/* enum tfo_wire_tfo */
+	uint8_t cookie_len;
+	uint8_t mp_capable;	/* version + 1 */
+	uint16_t payload;
+	uint8_t syn_seen;
+	uint8_t syn_tfo;
+	uint8_t syn_mp_capable;
+	uint16_t syn_payload;
+	uint8_t data_acked;
+	uint8_t syns;
+	uint8_t malformed;
+};
+
+static inline union tfo_record rec_wire(uint32_t pid, const char *comm,
+					uint64_t ino, uint16_t proto,
+					uint8_t packet, uint16_t lport,
+					uint16_t rport, struct wire w)
+{
+	bool server = packet == TFO_WIRE_SYN_IN || packet == TFO_WIRE_SYNACK_OUT;
+	union tfo_record r;
+
+	memset(&r, 0, sizeof(r));
+	rec_hdr(&r.hdr, TFO_REC_WIRE, pid, comm);
+	r.wire.sock = sid(ino, proto, server ? lport : 0,
+			  server ? ST_LISTEN : ST_CLOSE);
+	r.wire.family = AF_INET_;
+	r.wire.laddr[0] = r.wire.raddr[0] = 127;
+	r.wire.laddr[3] = r.wire.raddr[3] = 1;
+	r.wire.lport = lport;
+	r.wire.rport = rport;
+	r.wire.packet = packet;
+	r.wire.tfo = w.tfo;
+	r.wire.cookie_len = w.cookie_len;
+	r.wire.mp_capable = w.mp_capable;
+	r.wire.payload = w.payload;
+	r.wire.malformed = w.malformed;
+	r.wire.syn_seen = w.syn_seen;
+	r.wire.syn_tfo = w.syn_tfo;
+	r.wire.syn_mp_capable = w.syn_mp_capable;
+	r.wire.syn_payload = w.syn_payload;
+	r.wire.data_acked = w.data_acked;
+	r.wire.syns = w.syns ? w.syns : 1;
+	return r;
+}
+
 #endif

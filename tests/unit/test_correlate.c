@@ -2548,6 +2548,201 @@ static void test_remote_eviction(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
 
+/* ---- the handshake observer ---- */
+
+static struct tfo_correlator_opts opts_wire(bool probes)
+{
+	struct tfo_correlator_opts o = opts_default();
+
+	o.probes = probes;
+	o.wire = true;
+	return o;
+}
+
+/* One handshake with a listener: its SYN, then its SYN-ACK. */
+static void handshake_in(struct fx *fx, uint64_t ino, uint16_t proto,
+			 uint16_t port, uint16_t client_port, struct wire syn,
+			 struct wire synack)
+{
+	feed(fx, rec_wire(4242, "xray", ino, proto, TFO_WIRE_SYN_IN, port,
+			  client_port, syn));
+	synack.syn_seen = 1;
+	synack.syn_tfo = syn.tfo;
+	synack.syn_mp_capable = syn.mp_capable;
+	synack.syn_payload = syn.payload;
+	feed(fx, rec_wire(4242, "xray", ino, proto, TFO_WIRE_SYNACK_OUT, port,
+			  client_port, synack));
+}
+
+/* The seed's case in tracepoint mode: the setsockopt's refusal, and on
+ * the wire five cookie requests answered without a cookie: the finding
+ * has per-SYN numbers, equal to what the kernel's counters say. */
+static void test_wire_tracepoint_mptcp_rejected(void **state)
+{
+	struct fx *fx = *state;
+	const struct seen *s;
+
+	fx_start(fx, opts_wire(false));
+	feed(fx, rec_sockopt(4242, "xray", 9925, P_MPTCP, L_TCP,
+			     O_TCP_FASTOPEN, 256, -92, TFO_LAYER_UNKNOWN));
+	feed(fx, rec_listen(4242, "xray", 9925, P_MPTCP, 443, 4096, 0, 0, 3));
+	for (int i = 0; i < 5; i++)
+		handshake_in(fx, 9925, P_MPTCP, 443, 50000 + i,
+			     (struct wire){ .tfo = TFO_WIRE_TFO_REQUEST },
+			     (struct wire){ 0 });
+	finish(fx);
+	s = only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 1, 9925);
+	assert_int_equal(s->sock.syns, 5);
+	assert_int_equal(s->sock.cookie_requests, 5);
+	assert_int_equal(s->sock.syns_unanswered, 5);
+	assert_int_equal(s->sock.cookies_sent, 0);
+	assert_int_equal(s->sock.wire.syns, 5);
+	assert_int_equal(s->sock.wire.synacks, 5);
+	assert_int_equal(s->sock.wire.synack_cookies, 0);
+	assert_int_equal(s->sock.wire.synacks_mp_capable, 0);
+	assert_int_equal(count(fx, TFO_FINDING_TFO_OK, -1, 0), 0);
+}
+
+/* TFO working, seen on the wire alone: a cookie given, then data in a
+ * SYN accepted (acknowledged by the SYN-ACK, which carries no cookie). */
+static void test_wire_tracepoint_tfo_ok(void **state)
+{
+	struct fx *fx = *state;
+	const struct seen *s;
+
+	fx_start(fx, opts_wire(false));
+	feed(fx, rec_listen(3142, "nginx", 9926, P_TCP, 8443, 4096, 0, 256, 3));
+	handshake_in(fx, 9926, P_TCP, 8443, 50001,
+		     (struct wire){ .tfo = TFO_WIRE_TFO_REQUEST },
+		     (struct wire){ .tfo = TFO_WIRE_TFO_COOKIE, .cookie_len = 8 });
+	handshake_in(fx, 9926, P_TCP, 8443, 50002,
+		     (struct wire){ .tfo = TFO_WIRE_TFO_COOKIE, .cookie_len = 8,
+				    .payload = 5 },
+		     (struct wire){ .data_acked = 1 });
+	/* a stale cookie: a fresh one comes back, the data is not taken */
+	handshake_in(fx, 9926, P_TCP, 8443, 50003,
+		     (struct wire){ .tfo = TFO_WIRE_TFO_COOKIE, .cookie_len = 8,
+				    .payload = 5 },
+		     (struct wire){ .tfo = TFO_WIRE_TFO_COOKIE, .cookie_len = 8 });
+	finish(fx);
+	s = only(fx, TFO_FINDING_TFO_OK, 1, 9926);
+	assert_int_equal(s->sock.syns, 3);
+	assert_int_equal(s->sock.cookie_requests, 1);
+	assert_int_equal(s->sock.syns_with_data, 2);
+	assert_int_equal(s->sock.cookies_sent, 2);
+	assert_int_equal(s->sock.tfo_accepted, 1);
+	assert_int_equal(s->sock.cookie_invalid, 1);
+	assert_int_equal(s->sock.syns_unanswered, 0);
+	assert_int_equal(s->sock.wire.data_acked, 1);
+	assert_int_equal(s->sock.wire.cookies_in_syn, 2);
+}
+
+/* With probes the probes are the evidence: the wire is counted beside,
+ * never twice. */
+static void test_wire_beside_probes(void **state)
+{
+	struct fx *fx = *state;
+	const struct seen *s;
+
+	fx_start(fx, opts_wire(true));
+	feed(fx, rec_listen(4242, "xray", 9925, P_MPTCP, 443, 4096, 0, 0, 3));
+	feed(fx, rec_syn(4242, "xray", 9925, P_MPTCP, 443,
+			 (struct syn){ .foc_in = 0, .foc_out = -1 }));
+	handshake_in(fx, 9925, P_MPTCP, 443, 50000,
+		     (struct wire){ .tfo = TFO_WIRE_TFO_REQUEST },
+		     (struct wire){ 0 });
+	finish(fx);
+	s = only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 1, 9925);
+	assert_int_equal(s->sock.syns, 1);
+	assert_int_equal(s->sock.cookie_requests, 1);
+	assert_int_equal(s->sock.wire.syns, 1);
+	assert_int_equal(s->sock.wire.cookie_requests, 1);
+}
+
+/* MPTCP on the wire: the clients offered it or not, the SYN-ACK
+ * negotiated it or not; malformed options counted. */
+static void test_wire_mp_capable(void **state)
+{
+	struct fx *fx = *state;
+	const struct seen *s;
+
+	fx_start(fx, opts_wire(false));
+	feed(fx, rec_sockopt(4242, "xray", 9925, P_MPTCP, L_TCP,
+			     O_TCP_FASTOPEN, 256, -92, TFO_LAYER_UNKNOWN));
+	feed(fx, rec_listen(4242, "xray", 9925, P_MPTCP, 443, 4096, 0, 0, 3));
+	handshake_in(fx, 9925, P_MPTCP, 443, 50000,
+		     (struct wire){ .tfo = TFO_WIRE_TFO_REQUEST, .mp_capable = 2 },
+		     (struct wire){ .mp_capable = 2 });
+	handshake_in(fx, 9925, P_MPTCP, 443, 50001,
+		     (struct wire){ .tfo = TFO_WIRE_TFO_REQUEST, .malformed = 1 },
+		     (struct wire){ 0 });
+	finish(fx);
+	s = only(fx, TFO_FINDING_MPTCP_TFO_REJECTED, 1, 9925);
+	assert_int_equal(s->sock.wire.syns_mp_capable, 1);
+	assert_int_equal(s->sock.wire.synacks_mp_capable, 1);
+	assert_int_equal(s->sock.wire.malformed, 1);
+}
+
+/* A client's handshakes: in tracepoint mode they are the clients'
+ * evidence (tfo-remote-*); plain SYNs make no entry. */
+static void test_wire_client_side(void **state)
+{
+	struct fx *fx = *state;
+	const struct seen *s;
+	struct tfo_correlator_stats st;
+
+	fx_start(fx, opts_wire(false));
+	for (int i = 0; i < 3; i++) {
+		feed(fx, rec_wire(700, "curl", 80000 + i, P_TCP,
+				  TFO_WIRE_SYN_OUT, 41000 + i, 8443,
+				  (struct wire){ .tfo = TFO_WIRE_TFO_REQUEST }));
+		feed(fx, rec_wire(700, "curl", 80000 + i, P_TCP,
+				  TFO_WIRE_SYNACK_IN, 41000 + i, 8443,
+				  (struct wire){ .syn_seen = 1,
+						 .syn_tfo = TFO_WIRE_TFO_REQUEST }));
+	}
+	/* plain TCP to another server: no entry */
+	feed(fx, rec_wire(700, "curl", 80010, P_TCP, TFO_WIRE_SYN_OUT, 41010, 80,
+			  (struct wire){ 0 }));
+	feed(fx, rec_wire(700, "curl", 80010, P_TCP, TFO_WIRE_SYNACK_IN, 41010,
+			  80, (struct wire){ .syn_seen = 1 }));
+	finish(fx);
+	s = only_remote(fx, TFO_FINDING_TFO_REMOTE_NO_COOKIE, 1);
+	assert_int_equal(s->remote.connections, 3);
+	assert_int_equal(s->remote.cookie_requests, 3);
+	assert_int_equal(s->remote.cookie_requests_unanswered, 3);
+	assert_int_equal(s->remote.port, 8443);
+	assert_int_equal(s->remote.wire.syns, 3);
+	assert_int_equal(s->remote.wire.synacks, 3);
+	assert_int_equal(s->remote.n_clients, 1);
+	assert_int_equal(s->remote.clients[0].pid, 700);
+	tfo_correlator__stats(fx->c, &st);
+	assert_int_equal(st.remotes, 1);
+
+	/* answered: tfo-remote-ok, then the data acknowledged */
+	fx_start(fx, opts_wire(false));
+	feed(fx, rec_wire(700, "curl", 80000, P_TCP, TFO_WIRE_SYNACK_IN, 41000,
+			  8443, (struct wire){ .tfo = TFO_WIRE_TFO_COOKIE,
+					       .cookie_len = 8, .syn_seen = 1,
+					       .syn_tfo = TFO_WIRE_TFO_REQUEST }));
+	feed(fx, rec_wire(700, "curl", 80001, P_TCP, TFO_WIRE_SYNACK_IN, 41001,
+			  8443, (struct wire){ .syn_seen = 1, .data_acked = 1,
+					       .syn_tfo = TFO_WIRE_TFO_COOKIE,
+					       .syn_payload = 100 }));
+	finish(fx);
+	s = only_remote(fx, TFO_FINDING_TFO_REMOTE_OK, 1);
+	assert_int_equal(s->remote.cookies_received, 1);
+	assert_int_equal(s->remote.syn_data_acked, 1);
+
+	/* with probes, the probes' records are the evidence */
+	fx_start(fx, opts_wire(true));
+	feed(fx, rec_wire(700, "curl", 80000, P_TCP, TFO_WIRE_SYNACK_IN, 41000,
+			  8443, (struct wire){ .syn_seen = 1,
+					       .syn_tfo = TFO_WIRE_TFO_REQUEST }));
+	finish(fx);
+	assert_int_equal(count_remote(fx, -1, -1), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2635,6 +2830,11 @@ int main(void)
 		T(test_remote_keys),
 		T(test_remote_clients),
 		T(test_remote_eviction),
+		T(test_wire_tracepoint_mptcp_rejected),
+		T(test_wire_tracepoint_tfo_ok),
+		T(test_wire_beside_probes),
+		T(test_wire_mp_capable),
+		T(test_wire_client_side),
 	};
 
 	return cmocka_run_group_tests_name("correlate", tests, NULL, NULL);

@@ -755,7 +755,7 @@ static void test_json_finding_update(void **state)
 		"\"errno\":\"ENOPROTOOPT\",\"err_layer\":\"mptcp_setsockopt\"},"
 		"{\"level_num\":1,\"level\":\"SOL_SOCKET\",\"optname_num\":2,"
 		"\"optname\":\"SO_REUSEADDR\",\"optval\":1,\"ret\":0,\"errno\":null,"
-		"\"err_layer\":null}],\"lost\":0,\"why\":\"MPTCP said no\","
+		"\"err_layer\":null}],\"wire\":null,\"lost\":0,\"why\":\"MPTCP said no\","
 		"\"advice\":[]}\n";
 	char line[2048];
 	size_t first_len;
@@ -908,7 +908,7 @@ static void test_remote_finding_json(void **state)
 		"\"cookie_requests_unanswered\":12,\"cookies_received\":0,"
 		"\"syn_data_sent\":0,\"syn_data_acked\":0,\"syns_retransmitted\":0,"
 		"\"clients\":[{\"pid\":700,\"ns_pid\":7,\"comm\":\"curl\"},"
-		"{\"pid\":701,\"ns_pid\":8,\"comm\":\"xray\"}],\"more_clients\":true,"
+		"{\"pid\":701,\"ns_pid\":8,\"comm\":\"xray\"}],\"more_clients\":true,\"wire\":null,"
 		"\"lost\":0,\"why\":\"it never \\\"answered\\\"\","
 		"\"advice\":[\"run doctor there\"]}\n");
 }
