@@ -50,7 +50,7 @@ LIBS       := -lbpf -lelf -lz
 
 # libbpf-free pieces: what the unit tests link against.
 CORE_SRCS := records.c decode.c names.c sink.c output.c output_text.c output_json.c procfs.c correlate.c prometheus.c goinfo.c lru.c program.c unitfile.c advice.c
-TOOL_SRCS := $(CORE_SRCS) attach.c kernel_btf.c kbtf.c scan.c doctor.c broker.c caps.c cgroup.c pids.c run.c main.c
+TOOL_SRCS := $(CORE_SRCS) attach.c wire.c kernel_btf.c kbtf.c scan.c doctor.c broker.c caps.c cgroup.c pids.c run.c main.c
 CORE_OBJS := $(CORE_SRCS:%.c=$(OUTPUT)/user/%.o)
 TOOL_OBJS := $(TOOL_SRCS:%.c=$(OUTPUT)/user/%.o)
 
@@ -94,7 +94,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/bpf/%.bpf.o | $(OUTPUT)
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(OUTPUT)/user/attach.o $(OUTPUT)/user/scan.o $(OUTPUT)/user/doctor.o $(OUTPUT)/user/run.o $(OUTPUT)/user/main.o: $(SKELS)
+$(OUTPUT)/user/attach.o $(OUTPUT)/user/wire.o $(OUTPUT)/user/scan.o $(OUTPUT)/user/doctor.o $(OUTPUT)/user/run.o $(OUTPUT)/user/main.o: $(SKELS)
 
 $(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user
 	$(call msg,CC,$@)

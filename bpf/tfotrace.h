@@ -230,6 +230,12 @@ enum tfo_wire_tfo {
 	TFO_WIRE_TFO_COOKIE,	/* the option with a cookie (4 to 16 bytes) */
 };
 
+/* Per-CPU count of the handshake packets the observer's relevance filter
+ * did not record, by enum tfo_wire_packet (index 0 unused). */
+struct tfo_wire_skipped {
+	__u64 packets[TFO_WIRE__MAX];
+};
+
 /* A SYN or SYN-ACK as the handshake observer (cgroup_skb, every mode) saw
  * it. Softirq or a timer as often as not: the header names the listener's
  * owner (server side) or the process that connected (client side, from
@@ -258,7 +264,8 @@ struct tfo_rec_wire {
 	__u8 data_acked;	/* the SYN carried data; this acknowledges it */
 	__u16 syn_payload;
 	__u8 syns;		/* SYNs sent for it: > 1 retransmitted */
-	__u8 pad[11];
+	__u8 syn_cookie_len;
+	__u8 pad[10];
 };
 
 /* A listening socket, from the one-shot socket iterator (iter/tcp). */
@@ -297,5 +304,6 @@ _Static_assert(sizeof(struct tfo_rec_owner) == 64, "tfo_rec_owner layout");
 _Static_assert(sizeof(struct tfo_rec_tfo_synack) == 104, "tfo_rec_tfo_synack layout");
 _Static_assert(sizeof(struct tfo_rec_wire) == 136, "tfo_rec_wire layout");
 _Static_assert(sizeof(struct tfo_skipped) == 24, "tfo_skipped layout");
+_Static_assert(sizeof(struct tfo_wire_skipped) == 40, "tfo_wire_skipped layout");
 
 #endif /* TFOTRACE_H */

@@ -14,6 +14,7 @@
 #include "attach.h"
 #include "caps.h"
 #include "kernel_btf.h"
+#include "wire.h"
 #include "names.h"
 #include "tfotrace.skel.h"
 
@@ -493,10 +494,11 @@ static int kernel_btf_get(FILE *log, bool verbose, char *why, size_t why_len)
 	static const struct tfo_kbtf_name extra[] = {
 		{ MPTCP_TFO_FUNC, BTF_KIND_FUNC, 0 },
 	};
-	struct tfo_kbtf_obj objs[1];
+	struct tfo_kbtf_obj objs[2];
 
 	objs[0].elf = tfotrace_bpf__elf_bytes(&objs[0].size);
-	return tfo_kernel_btf_get(objs, 1, extra, 1, log, verbose, why,
+	objs[1].elf = tfo_wire_elf(&objs[1].size);
+	return tfo_kernel_btf_get(objs, 2, extra, 1, log, verbose, why,
 				  why_len);
 }
 
@@ -642,6 +644,14 @@ bool tfo_tracer_has_tfo_probes(const struct tfo_tracer *t)
 bool tfo_tracer_has_synack_probe(const struct tfo_tracer *t)
 {
 	return t->tfo_synack_hooked;
+}
+
+void tfo_tracer_shared_maps(const struct tfo_tracer *t, int *events,
+			    int *owners, int *wakeup)
+{
+	*events = bpf_map__fd(t->skel->maps.events);
+	*owners = bpf_map__fd(t->skel->maps.listener_owners);
+	*wakeup = bpf_map__fd(t->skel->maps.since_wakeup);
 }
 
 int tfo_tracer_seed_owner(struct tfo_tracer *t, uint64_t ino,

@@ -50,6 +50,10 @@ bool tfo_tracer_has_tfo_probes(const struct tfo_tracer *t);
 /* Whether tcp_fastopen_cache_set() is: what each remote server answered
  * this host's TFO clients. */
 bool tfo_tracer_has_synack_probe(const struct tfo_tracer *t);
+/* The maps another object writing records shares (bpf/record.bpf.h):
+ * the ring buffer, the listener owners, the wakeup count. */
+void tfo_tracer_shared_maps(const struct tfo_tracer *t, int *events,
+			    int *owners, int *wakeup);
 /* Attribute a listener found by the scan, so that its TFO events carry
  * (and are filtered by) its owner. */
 int tfo_tracer_seed_owner(struct tfo_tracer *t, uint64_t ino,

@@ -61,6 +61,23 @@ int tfo_cgroup_open(struct tfo_cgroup *cg, const char *path)
 	return 0;
 }
 
+int tfo_cgroup_root(char *path, size_t size)
+{
+	char line[4096], dir[PATH_MAX], type[64];
+	int err = -ENOENT;
+	FILE *f = fopen("/proc/self/mounts", "r");
+
+	if (!f)
+		return -errno;
+	while (err && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %4095s %63s", dir, type) == 2 &&
+		    !strcmp(type, "cgroup2") && !strchr(dir, '\\') &&
+		    (size_t)snprintf(path, size, "%s", dir) < size)
+			err = 0;
+	fclose(f);
+	return err;
+}
+
 void tfo_cgroup_close(struct tfo_cgroup *cg)
 {
 	if (cg->fd >= 0)

@@ -6,6 +6,7 @@
 #define TFOTRACE_CGROUP_H
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -21,6 +22,10 @@ struct tfo_cgroup {
  * status after saying why on stderr. */
 int tfo_cgroup_open(struct tfo_cgroup *cg, const char *path);
 void tfo_cgroup_close(struct tfo_cgroup *cg);
+
+/* The cgroup v2 hierarchy's mount point (the first cgroup2 mount of
+ * /proc/self/mounts) into PATH. 0, or -ENOENT when none is mounted. */
+int tfo_cgroup_root(char *path, size_t size);
 
 /* Whether process PID is in the cgroup or below it; true without one. */
 bool tfo_cgroup_has_pid(const struct tfo_cgroup *cg, uint32_t pid);

@@ -714,12 +714,12 @@ static void feed_wire_client(struct tfo_correlator *c,
 
 	if (!tfo)
 		return;
+	e = remote_get(c, &a);
+	count_wire(&e->v.wire, r);
 	if (r->packet == TFO_WIRE_SYNACK_IN && !c->opts.probes && r->syn_seen) {
 		wire_as_synack(r, &as);
 		feed_synack(c, &as);
 	}
-	e = remote_get(c, &a);
-	count_wire(&e->v.wire, r);
 }
 
 void tfo_correlator__for_each_remote(const struct tfo_correlator *c,

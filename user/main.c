@@ -42,6 +42,7 @@ static struct env {
 	enum tfo_attach_mode mode;
 	const char *ready_file;
 	bool scan_only;
+	bool no_wire;
 	const char *btf_path;
 	const char *cgroup_path;
 	const char *prom_path;
@@ -87,6 +88,7 @@ enum {
 	OPT_INTERVAL,
 	OPT_ALL,
 	OPT_FINDINGS,
+	OPT_NO_WIRE,
 };
 
 static const struct argp_option options[] = {
@@ -98,6 +100,7 @@ static const struct argp_option options[] = {
 	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 0 },
 	{ "json", OPT_JSON, NULL, 0, "Print JSON Lines instead of text", 0 },
 	{ "attach", OPT_ATTACH, "MODE", 0, "auto (default), fentry, kprobe or tracepoint", 0 },
+	{ "no-wire", OPT_NO_WIRE, NULL, 0, "Without the handshake observer (the SYNs and SYN-ACKs on the wire)", 0 },
 	{ "ready-file", OPT_READY_FILE, "PATH", 0, "Write PATH once attached (for scripts)", 0 },
 	{ "scan", OPT_SCAN, NULL, 0, "List this namespace's listeners with their TFO state, then exit", 0 },
 	{ "btf", OPT_BTF, "FILE", 0, "The kernel's BTF from FILE, for kernels without /sys/kernel/btf/vmlinux (BTFHub)", 0 },
@@ -170,6 +173,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_READY_FILE:
 		env.ready_file = arg;
+		break;
+	case OPT_NO_WIRE:
+		env.no_wire = true;
 		break;
 	case OPT_SCAN:
 		env.scan_only = true;
@@ -374,6 +380,40 @@ static int open_tracer(struct tfo_tracer **tracer, const struct tfo_cgroup *cg,
 	return 0;
 }
 
+/* The handshake observer, beside the tracer: where it cannot attach,
+ * tfotrace runs on without it and says why. */
+static struct tfo_wire *open_wire(struct tfo_tracer *tracer,
+				  const struct tfo_cgroup *cg)
+{
+	struct tfo_wire_opts wopts = {
+		.pids = env.pids,
+		.npids = env.npids,
+		.cgroup_fd = cg->fd,
+		.policy = record_policy(),
+		.ringbuf_bytes = env.record_all ? RINGBUF_BYTES_ALL :
+				 RINGBUF_BYTES_RELEVANT,
+		.btf_path = env.btf_path,
+	};
+	struct tfo_wire *wire = NULL;
+	char why[512];
+	int err;
+
+	if (env.no_wire)
+		return NULL;
+	tfo_tracer_shared_maps(tracer, &wopts.events_fd, &wopts.owners_fd,
+			       &wopts.wakeup_fd);
+	err = tfo_wire_open(&wire, &wopts, why, sizeof(why));
+	if (err) {
+		fprintf(stderr, "tfotrace: warning: no handshake observer (%s): the SYNs and SYN-ACKs are not seen\n",
+			why);
+		return NULL;
+	}
+	if (env.verbose)
+		fprintf(stderr, "tfotrace: handshake observer attached to %s\n",
+			tfo_wire_cgroup(wire));
+	return wire;
+}
+
 /* Once attached: the start record, the listener scan, no more privileges,
  * then "ready" (the file and the line on stderr). Returns 0 or the exit
  * status. */
@@ -410,8 +450,9 @@ static int become_ready(struct tfo_run *run, const char *passed_over,
 	}
 	if (passed_over[0])
 		fprintf(stderr, "tfotrace: passed over: %s\n", passed_over);
-	fprintf(stderr, "tfotrace: attached in %s mode; tracing%s. Ctrl-C to stop.\n",
-		run->sum.mode, env.npids ? " the given pids" :
+	fprintf(stderr, "tfotrace: attached in %s mode%s; tracing%s. Ctrl-C to stop.\n",
+		run->sum.mode, run->wire ? ", with the handshake observer" : "",
+		env.npids ? " the given pids" :
 		env.cgroup_path ? " the cgroup" : " every process");
 	tfo_run_unobservable(run, what, sizeof(what));
 	if (what[0])
@@ -437,6 +478,7 @@ int main(int argc, char **argv)
 					  "\ndoctor [--json] [--btf FILE]", doc,
 					  NULL, NULL, NULL };
 	struct tfo_tracer *tracer = NULL;
+	struct tfo_wire *wire = NULL;
 	struct ring_buffer *rb = NULL;
 	struct tfo_output out = { 0 };
 	struct tfo_output_state out_state;
@@ -531,6 +573,7 @@ int main(int argc, char **argv)
 	status = 1;
 	run.tracer = tracer;
 	run.scanner = tracer;
+	run.wire = wire = open_wire(tracer, &cg);
 	run.sum.mode = tfo_mode_name(tfo_tracer_mode(tracer));
 	run.sum.policy = record_policy();
 	if (!tfo_run_new_correlator(&run, tfo_tracer_has_tfo_probes(tracer),
@@ -577,6 +620,7 @@ cleanup:
 	tfo_pids_close();
 	tfo_cgroup_close(&cg);
 	ring_buffer__free(rb);
+	tfo_wire_free(wire);
 	tfo_tracer_free(tracer);
 	if (run.scanner != tracer)
 		tfo_tracer_free(run.scanner);	/* --scan's own */

@@ -63,6 +63,10 @@ struct tfo_summary {
 	uint64_t evicted;	/* sockets it forgot to stay bounded */
 	uint64_t remotes;	/* remote servers its clients' table holds */
 	uint64_t remotes_evicted;
+	bool wire;		/* the handshake observer was attached */
+	uint64_t wire_not_recorded[TFO_WIRE__MAX];	/* handshake packets it
+						 * only counted, by enum
+						 * tfo_wire_packet */
 };
 
 

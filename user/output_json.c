@@ -557,6 +557,7 @@ static void json_wire(const struct tfo_output *o, const union tfo_record *u)
 		tfo_sink_str(out, KEY("syn") "{\"tfo\":\"");
 		tfo_sink_str(out, wire_tfo_name(r->syn_tfo));
 		tfo_sink_char(out, '"');
+		json_u64(out, KEY("cookie_len"), r->syn_cookie_len);
 		json_mp_capable(out, KEY("mp_capable"), r->syn_mp_capable);
 		json_u64(out, KEY("payload"), r->syn_payload);
 		json_bool(out, KEY("data_acked"), r->data_acked);
@@ -637,6 +638,18 @@ void tfo_json_summary(const struct tfo_output *o, const struct tfo_summary *s)
 	json_u64(out, KEY("evicted"), s->evicted);
 	json_u64(out, KEY("remotes"), s->remotes);
 	json_u64(out, KEY("remotes_evicted"), s->remotes_evicted);
+	if (s->wire) {
+		tfo_sink_str(out, KEY("wire_not_recorded") "{\"syn_in\":");
+		tfo_sink_u64(out, s->wire_not_recorded[TFO_WIRE_SYN_IN]);
+		json_u64(out, KEY("synack_out"),
+			 s->wire_not_recorded[TFO_WIRE_SYNACK_OUT]);
+		json_u64(out, KEY("syn_out"), s->wire_not_recorded[TFO_WIRE_SYN_OUT]);
+		json_u64(out, KEY("synack_in"),
+			 s->wire_not_recorded[TFO_WIRE_SYNACK_IN]);
+		tfo_sink_char(out, '}');
+	} else {
+		json_name(out, KEY("wire_not_recorded"), NULL);
+	}
 	tfo_sink_str(out, "}\n");
 }
 

@@ -380,8 +380,8 @@ static void text_wire(const struct tfo_output *o, const union tfo_record *u)
 		text_wire_packet(out, r->tfo, r->cookie_len, r->tfo_exp,
 				 r->payload, r->mp_capable, r->malformed);
 	else if (r->syn_seen)
-		text_wire_packet(out, r->syn_tfo, 0, false, r->syn_payload,
-				 r->syn_mp_capable, false);
+		text_wire_packet(out, r->syn_tfo, r->syn_cookie_len, false,
+				 r->syn_payload, r->syn_mp_capable, false);
 	else
 		tfo_sink_str(out, "not seen");
 	tfo_sink_char(out, ']');
@@ -482,6 +482,17 @@ void tfo_text_summary(const struct tfo_output *o, const struct tfo_summary *s)
 		tfo_sink_str(out, not_recorded == 1 ?
 			     " routine call not recorded (--all records them)" :
 			     " routine calls not recorded (--all records them)");
+	}
+	if (s->wire && s->policy == TFO_RECORD_RELEVANT) {
+		uint64_t packets = 0;
+
+		for (size_t i = 0; i < TFO_WIRE__MAX; i++)
+			packets += s->wire_not_recorded[i];
+		tfo_sink_str(out, "; ");
+		thousands(out, packets);
+		tfo_sink_str(out, packets == 1 ?
+			     " plain handshake packet not recorded" :
+			     " plain handshake packets not recorded");
 	}
 	tfo_sink_str(out, "; ");
 	count_of(out, s->sockets, "socket", "sockets");

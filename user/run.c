@@ -29,7 +29,7 @@ int tfo_run_write_metrics(struct tfo_run *run)
 		.remote_probes = run->tracer &&
 				 tfo_tracer_has_synack_probe(run->tracer),
 		.events = run->sum.events,
-		.lost = run->tracer ? tfo_tracer_lost(run->tracer) : 0,
+		.lost = tfo_run_lost(run),
 		.invalid = run->sum.invalid,
 		.start_time = run->start_time,
 	};
@@ -67,6 +67,7 @@ bool tfo_run_new_correlator(struct tfo_run *run, bool probes,
 {
 	struct tfo_correlator_opts copts = {
 		.probes = probes,
+		.wire = run->wire != NULL,
 		.sysctl = -1,
 		.netns = tfo_own_netns("/proc"),
 		.mptcp_tfo_supported = mptcp_takes_tfo,
@@ -80,6 +81,12 @@ bool tfo_run_new_correlator(struct tfo_run *run, bool probes,
 		copts.sysctl = sysctl;
 	run->corr = tfo_correlator__new(&copts);
 	return run->corr != NULL;
+}
+
+uint64_t tfo_run_lost(const struct tfo_run *run)
+{
+	return (run->tracer ? tfo_tracer_lost(run->tracer) : 0) +
+	       (run->wire ? tfo_wire_lost(run->wire) : 0);
 }
 
 int tfo_run_on_record(void *ctx, void *data, size_t len)
@@ -104,7 +111,7 @@ int tfo_run_on_record(void *ctx, void *data, size_t len)
 	    (rec.hdr.type == TFO_REC_SOCKET && rec.socket.protocol == 262))
 		tfo_programs__of(run->programs, rec.hdr.pid);
 	if (run->tracer) {
-		uint64_t lost = tfo_tracer_lost(run->tracer);
+		uint64_t lost = tfo_run_lost(run);
 
 		if (lost > run->lost_told) {
 			tfo_correlator__lost(run->corr, lost - run->lost_told);
@@ -243,10 +250,11 @@ void tfo_run_unobservable(const struct tfo_run *run, char *what, size_t size)
 	what[0] = '\0';
 	if (!t)
 		return;
-	if (!tfo_tracer_has_tfo_probes(t))
+	/* the handshake observer sees both on the wire */
+	if (!tfo_tracer_has_tfo_probes(t) && !run->wire)
 		n += snprintf(what + n, size - n, "per-SYN TCP Fast Open numbers "
 			      "(tcp_try_fastopen() not hooked)");
-	if (n < size && !tfo_tracer_has_synack_probe(t))
+	if (n < size && !tfo_tracer_has_synack_probe(t) && !run->wire)
 		n += snprintf(what + n, size - n, "%swhich remote servers answer "
 			      "this host's TFO clients (tcp_fastopen_cache_set() "
 			      "not hooked)", n ? ", " : "");
@@ -260,8 +268,11 @@ void tfo_run_report(struct tfo_run *run)
 	struct tfo_mib mib_end, mib_delta;
 	bool have_mib = run->have_mib;
 
-	run->sum.lost = tfo_tracer_lost(run->tracer);
+	run->sum.lost = tfo_run_lost(run);
 	tfo_tracer_skipped(run->tracer, run->sum.not_recorded);
+	run->sum.wire = run->wire != NULL;
+	if (run->wire)
+		tfo_wire_skipped(run->wire, run->sum.wire_not_recorded);
 	if (run->sum.lost > run->lost_told)
 		tfo_correlator__lost(run->corr, run->sum.lost - run->lost_told);
 	have_mib = have_mib && !tfo_mib_read("/proc/net/netstat", &mib_end);
@@ -287,7 +298,7 @@ void tfo_run_report(struct tfo_run *run)
 						     tfo_own_netns("/proc"),
 						     &run->mib_start, &mib_delta);
 	/* said, not left for the reader to infer from an empty section */
-	if (!run->write_err && run->tracer &&
+	if (!run->write_err && run->tracer && !run->wire &&
 	    !tfo_tracer_has_synack_probe(run->tracer))
 		run->write_err = tfo_output_remotes_unobserved(
 			run->out, run->sum.mode, tfo_own_netns("/proc"),

@@ -14,6 +14,7 @@
 #include "output.h"
 #include "procfs.h"
 #include "program.h"
+#include "wire.h"
 
 struct ring_buffer;
 
@@ -21,6 +22,7 @@ struct tfo_run {
 	/* set by the caller */
 	const struct tfo_output *out;
 	struct tfo_tracer *tracer;	/* NULL for --scan */
+	struct tfo_wire *wire;		/* the handshake observer; NULL: off */
 	struct tfo_tracer *scanner;	/* holds the iterator: tracer or --scan's */
 	const struct tfo_cgroup *cgroup;
 	struct tfo_programs *programs;	/* what processes run, each read once
@@ -55,6 +57,10 @@ struct tfo_run {
  * the kernel's MPTCP accepts TCP_FASTOPEN (>= 6.2). */
 bool tfo_run_new_correlator(struct tfo_run *run, bool probes,
 			    bool mptcp_takes_tfo);
+
+/* Records the kernel had no ring-buffer room for: the tracer's and the
+ * observer's. */
+uint64_t tfo_run_lost(const struct tfo_run *run);
 
 /* --prometheus: the run so far, as a node_exporter textfile. A failed
  * write is said once (and once more when writing works again); returns

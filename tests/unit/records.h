@@ -281,6 +281,7 @@ static inline union tfo_record rec_wire(uint32_t pid, const char *comm,
 	r.wire.malformed = w.malformed;
 	r.wire.syn_seen = w.syn_seen;
 	r.wire.syn_tfo = w.syn_tfo;
+	r.wire.syn_cookie_len = w.syn_tfo == TFO_WIRE_TFO_COOKIE ? 8 : 0;
 	r.wire.syn_mp_capable = w.syn_mp_capable;
 	r.wire.syn_payload = w.syn_payload;
 	r.wire.data_acked = w.data_acked;

@@ -209,7 +209,7 @@ static void test_json_start_and_summary(void **state)
 		"\"shown\":5,\"lost\":2,\"invalid\":0,\"reused_pid\":1,"
 		"\"record\":\"relevant\",\"not_recorded\":0,\"not_recorded_calls\":"
 		"{\"socket\":0,\"listen\":0,\"setsockopt\":0},"
-		"\"sockets\":3,\"evicted\":4,\"remotes\":0,\"remotes_evicted\":0}\n");
+		"\"sockets\":3,\"evicted\":4,\"remotes\":0,\"remotes_evicted\":0,\"wire_not_recorded\":null}\n");
 }
 
 static void test_text_lines(void **state)
@@ -641,12 +641,12 @@ static void test_summary_not_recorded_json(void **state)
 		"\"shown\":8,\"lost\":0,\"invalid\":0,\"reused_pid\":0,"
 		"\"record\":\"relevant\",\"not_recorded\":1204332,"
 		"\"not_recorded_calls\":{\"socket\":1200000,\"listen\":4000,"
-		"\"setsockopt\":332},\"sockets\":1,\"evicted\":2,\"remotes\":0,\"remotes_evicted\":0}\n"
+		"\"setsockopt\":332},\"sockets\":1,\"evicted\":2,\"remotes\":0,\"remotes_evicted\":0,\"wire_not_recorded\":null}\n"
 		"{\"type\":\"summary\",\"mode\":\"kprobe\",\"events\":9,"
 		"\"shown\":8,\"lost\":0,\"invalid\":0,\"reused_pid\":0,"
 		"\"record\":\"all\",\"not_recorded\":1204332,"
 		"\"not_recorded_calls\":{\"socket\":1200000,\"listen\":4000,"
-		"\"setsockopt\":332},\"sockets\":1,\"evicted\":2,\"remotes\":0,\"remotes_evicted\":0}\n");
+		"\"setsockopt\":332},\"sockets\":1,\"evicted\":2,\"remotes\":0,\"remotes_evicted\":0,\"wire_not_recorded\":null}\n");
 }
 
 /* ---- findings: first sighting, update ---- */

@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The handshake observer: every TCP SYN and SYN-ACK of the traced
+ * processes' sockets, both families, both directions, as it goes by -
+ * what a capture shows, per listener and per connection, in every attach
+ * mode (kprobes and fentry not needed).
+ *
+ * cgroup_skb ingress and egress on the cgroup v2 root (or --cgroup's
+ * directory), where skb->data is the network header. A packet that is not
+ * a TCP SYN returns after three loads (IP version, protocol, TCP flags).
+ * A SYN's options are copied and walked once; the relevance filter keeps
+ * the handshakes a finding needs (a Fast Open option, MP_CAPABLE, data in
+ * the SYN; with --all every one) and counts the rest. A SYN kept is
+ * remembered by its addresses until its SYN-ACK, which is kept with what
+ * its SYN was (and whether it acknowledged the SYN's data).
+ *
+ * Whose: skb->sk is the socket the kernel runs the program for - the
+ * listener for a SYN it receives and the SYN-ACK it answers with, the TFO
+ * child (whose listener is its request's) for a SYN-ACK of accepted data,
+ * the client socket for the SYN it sends and the SYN-ACK it receives. An
+ * MPTCP subflow stands for its MPTCP socket. The process: the listener's
+ * owner (listener_owners, shared with the tracer), or the one that
+ * connected (cgroup/connect4|6, process context: by socket cookie).
+ *
+ * Every program returns 1: it observes, it never drops.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "tfotrace.h"
+#include "sock.bpf.h"
+#include "record.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+const volatile __u32 record_policy = TFO_RECORD_RELEVANT;
+
+#define TH_SYN		0x02
+#define TH_ACK		0x10
+#define SOCK_STREAM	1
+#define TCP_SYN_SENT	2
+#define TCP_SYN_RECV	3
+#define OPT_EOL		0
+#define OPT_NOP		1
+#define OPT_MP		30	/* MPTCP; subtype 0 is MP_CAPABLE */
+#define OPT_FASTOPEN	34
+#define OPT_EXP		254	/* experimental: the Fast Open magic */
+#define FASTOPEN_MAGIC	0xF989
+#define COOKIE_MIN	4	/* TCP_FASTOPEN_COOKIE_MIN */
+#define COOKIE_MAX	16	/* TCP_FASTOPEN_COOKIE_MAX */
+#define OPTS_MAX	40
+#define AF_INET6	10
+
+/* A handshake between a client and a server address, as one side saw it:
+ * a SYN kept, waiting for its SYN-ACK. */
+struct wire_key {
+	__u32 netns;
+	__u16 family;
+	__u8 side;		/* 1 server (a listener of this host), 2 client */
+	__u8 pad;
+	__u16 cport;
+	__u16 sport;
+	__u8 caddr[16];
+	__u8 saddr[16];
+};
+
+struct wire_syn {
+	__u32 seq;
+	__u16 payload;
+	__u8 tfo;		/* enum tfo_wire_tfo */
+	__u8 mp_capable;
+	__u8 syns;		/* sent or received: > 1 again */
+	__u8 cookie_len;
+	__u8 pad[2];
+};
+
+/* An LRU: a SYN never answered cannot fill it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct wire_key);
+	__type(value, struct wire_syn);
+} wire_syns SEC(".maps");
+
+/* The process that connected, by its socket's cookie (its MPTCP socket's,
+ * for an MPTCP connection): remembered in connect(), looked up when its
+ * SYN leaves and its SYN-ACK comes back (softirq, or a timer). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, TFO_CLIENTS_MAX);
+	__type(key, __u64);
+	__type(value, struct tfo_owner);
+} wire_clients SEC(".maps");
+
+/* The packets the relevance filter did not keep, per CPU and by enum
+ * tfo_wire_packet. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tfo_wire_skipped);
+} wire_skipped SEC(".maps");
+
+static __always_inline void count_skipped(__u8 packet)
+{
+	__u32 zero = 0;
+	struct tfo_wire_skipped *s = bpf_map_lookup_elem(&wire_skipped, &zero);
+
+	if (s && packet < TFO_WIRE__MAX)
+		s->packets[packet]++;
+}
+
+/* What a packet's options say, walked as the kernel's tcp_parse_options()
+ * walks them: EOL ends them, an option of a length below 2 or past the end
+ * stops the walk (malformed), the last Fast Open option wins, an odd or
+ * out-of-range cookie is none. Unrolled over the 40 byte positions with
+ * constant offsets; NEXT, the next option's start, is never an offset. */
+struct wire_opts {
+	__u8 tfo;
+	__u8 cookie_len;
+	__u8 exp;
+	__u8 mp_capable;
+	__u8 malformed;
+};
+
+static __always_inline void parse_opts(const __u8 *o, __u32 optlen,
+				       struct wire_opts *w)
+{
+	__u32 next = 0;
+
+#pragma unroll
+	for (int i = 0; i < OPTS_MAX; i++) {
+		__u8 kind, len;
+		__u32 cookie;
+
+		if (i < next)
+			continue;
+		if (i >= optlen)
+			break;
+		kind = o[i];
+		if (kind == OPT_EOL)
+			break;
+		if (kind == OPT_NOP) {
+			next = i + 1;
+			continue;
+		}
+		if (i + 1 >= optlen) {
+			w->malformed = 1;
+			break;
+		}
+		len = o[i + 1];
+		if (len < 2 || i + len > optlen) {
+			w->malformed = 1;
+			break;
+		}
+		if (kind == OPT_FASTOPEN ||
+		    (kind == OPT_EXP && len >= 4 &&
+		     ((o[i + 2] << 8) | o[i + 3]) == FASTOPEN_MAGIC)) {
+			cookie = len - (kind == OPT_FASTOPEN ? 2 : 4);
+			w->exp = kind == OPT_EXP;
+			w->cookie_len = 0;
+			if (cookie == 0) {
+				w->tfo = TFO_WIRE_TFO_REQUEST;
+			} else if (cookie >= COOKIE_MIN && cookie <= COOKIE_MAX &&
+				   !(cookie & 1)) {
+				w->tfo = TFO_WIRE_TFO_COOKIE;
+				w->cookie_len = cookie;
+			} else {
+				w->tfo = TFO_WIRE_TFO_NONE;
+			}
+		} else if (kind == OPT_MP && len >= 4 && !(o[i + 2] >> 4)) {
+			w->mp_capable = (o[i + 2] & 0xf) + 1;
+		}
+		next = i + len;
+	}
+}
+
+static __always_inline __u32 be32(const __u8 *p)
+{
+	return ((__u32)p[0] << 24) | ((__u32)p[1] << 16) | ((__u32)p[2] << 8) |
+	       p[3];
+}
+
+/* The listener a server-side packet belongs to: skb's socket, or for a
+ * TFO child (SYN_RECV, full) its request's listener. */
+static __always_inline struct sock *listener_of(struct sock *sk)
+{
+	struct request_sock *req;
+
+	if (BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_SYN_RECV)
+		return sk;
+	req = BPF_CORE_READ((struct tcp_sock *)sk, fastopen_rsk);
+	if (!req)
+		return sk;
+	return BPF_CORE_READ(req, __req_common.skc_listener);
+}
+
+/* The client socket's cookie as connect() saw it: an MPTCP subflow's is
+ * its MPTCP socket's (the one the application connected). */
+static __always_inline __u64 client_cookie(struct __sk_buff *skb,
+					   struct sock *sk)
+{
+	__u8 subflow;
+	struct sock *app = sock_app_sk(sk, &subflow);
+
+	if (!subflow)
+		return bpf_get_socket_cookie(skb);
+	return BPF_CORE_READ(app, __sk_common.skc_cookie.counter);
+}
+
+static __always_inline int observe(struct __sk_buff *skb, bool ingress)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	__u8 *ip = data, *th, opts[OPTS_MAX];
+	__u32 l4off, doff, iplen, optlen, seq, ack;
+	struct tfo_owner *owner = NULL;
+	struct wire_opts w = {};
+	struct wire_syn *syn = NULL;
+	struct wire_key key = {};
+	struct tfo_rec_wire *r;
+	struct bpf_sock *bsk;
+	struct tcp_sock *tp;
+	struct sock *sk, *app;
+	__u8 flags, packet, subflow, family;
+	bool server, is_syn, keep;
+	__u64 cookie = 0;
+
+	if (ip + 20 > (__u8 *)end)
+		return 1;
+	if ((ip[0] >> 4) == 4) {
+		if (ip[9] != IPPROTO_TCP)
+			return 1;
+		l4off = (ip[0] & 0xf) * 4;
+		family = AF_INET;
+	} else if ((ip[0] >> 4) == 6) {
+		if (ip + 40 > (__u8 *)end || ip[6] != IPPROTO_TCP)
+			return 1;	/* extension headers: not followed */
+		l4off = 40;
+		family = AF_INET6;
+	} else {
+		return 1;
+	}
+	if (l4off < 20 || l4off > 60)
+		return 1;
+	th = ip + l4off;
+	if (th + 20 > (__u8 *)end)
+		return 1;
+	flags = th[13];
+	if (!(flags & TH_SYN))
+		return 1;
+
+	/* ---- a SYN or a SYN-ACK ---- */
+	is_syn = !(flags & TH_ACK);
+	server = ingress == is_syn;
+	packet = server ? (is_syn ? TFO_WIRE_SYN_IN : TFO_WIRE_SYNACK_OUT) :
+			  (is_syn ? TFO_WIRE_SYN_OUT : TFO_WIRE_SYNACK_IN);
+	bsk = skb->sk;
+	if (!bsk)
+		return 1;
+	tp = bpf_skc_to_tcp_sock(bsk);
+	/* a raw socket of protocol IPPROTO_TCP is no TCP socket */
+	if (!tp || tp->inet_conn.icsk_inet.sk.sk_type != SOCK_STREAM)
+		return 1;
+	sk = (struct sock *)tp;
+	doff = (th[12] >> 4) * 4;
+	if (family == AF_INET)
+		iplen = (ip[2] << 8) | ip[3];
+	else
+		iplen = 40 + ((ip[4] << 8) | ip[5]);
+	optlen = doff > 20 ? doff - 20 : 0;
+	if (optlen > OPTS_MAX)
+		optlen = OPTS_MAX;
+	/* 6.1's verifier learns no lower bound from "optlen != 0": one
+	 * unsigned compare on optlen - 1 gives the size its range */
+	__u64 lm1 = (__u64)optlen - 1;
+
+	asm volatile("" : "+r"(lm1));
+	if (lm1 < OPTS_MAX &&
+	    !bpf_skb_load_bytes(skb, l4off + 20, opts, lm1 + 1))
+		parse_opts(opts, optlen, &w);
+	seq = be32(th + 4);
+	ack = be32(th + 8);
+
+	/* the handshake's key: client and server, this side */
+	key.family = family;
+	key.side = server ? 1 : 2;
+	{
+		/* SYN: source -> destination is client -> server; SYN-ACK:
+		 * the other way */
+		__u8 *src = family == AF_INET ? ip + 12 : ip + 8;
+		__u8 *dst = family == AF_INET ? ip + 16 : ip + 24;
+		__u16 sp = (th[0] << 8) | th[1], dp = (th[2] << 8) | th[3];
+
+		if (family == AF_INET) {
+			__builtin_memcpy(is_syn ? key.caddr : key.saddr, src, 4);
+			__builtin_memcpy(is_syn ? key.saddr : key.caddr, dst, 4);
+		} else {
+			__builtin_memcpy(is_syn ? key.caddr : key.saddr, src, 16);
+			__builtin_memcpy(is_syn ? key.saddr : key.caddr, dst, 16);
+		}
+		key.cport = is_syn ? sp : dp;
+		key.sport = is_syn ? dp : sp;
+	}
+	key.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+
+	if (is_syn) {
+		keep = record_policy == TFO_RECORD_ALL || w.tfo || w.mp_capable ||
+		       iplen > l4off + doff;
+	} else {
+		syn = bpf_map_lookup_elem(&wire_syns, &key);
+		keep = syn || record_policy == TFO_RECORD_ALL || w.tfo ||
+		       w.mp_capable;
+	}
+	if (!keep) {
+		count_skipped(packet);
+		return 1;
+	}
+
+	/* whose: the listener's owner, or the process that connected */
+	if (server) {
+		app = sock_app_sk(listener_of(sk), &subflow);
+	} else {
+		app = sock_app_sk(sk, &subflow);
+		cookie = client_cookie(skb, sk);
+		owner = bpf_map_lookup_elem(&wire_clients, &cookie);
+	}
+	r = record_reserve(sizeof(*r));
+	if (!r)
+		return 1;
+	__builtin_memset(r, 0, sizeof(*r));
+	sock_id_from_sock(&r->sock, app);
+	if (server) {
+		owner = r->sock.ino ?
+			bpf_map_lookup_elem(&listener_owners, &r->sock.ino) : NULL;
+		r->sock.lport = key.sport;	/* the port the SYN came to */
+	}
+	/* softirq: the filters hold for the listener's owner or the
+	 * connecting process, remembered only if wanted */
+	if (filter_pid_count && !(owner && pids_include(owner->pid))) {
+		bpf_ringbuf_discard(r, BPF_RB_NO_WAKEUP);
+		count_skipped(packet);
+		return 1;
+	}
+	hdr_fill_owner(&r->hdr, TFO_REC_WIRE, sizeof(*r), owner);
+	r->family = family;
+	r->packet = packet;
+	r->lport = server ? key.sport : key.cport;
+	r->rport = server ? key.cport : key.sport;
+	__builtin_memcpy(r->laddr, server ? key.saddr : key.caddr, 16);
+	__builtin_memcpy(r->raddr, server ? key.caddr : key.saddr, 16);
+	r->tfo = w.tfo;
+	r->cookie_len = w.cookie_len;
+	r->tfo_exp = w.exp;
+	r->mp_capable = w.mp_capable;
+	r->malformed = w.malformed;
+	r->payload = iplen > l4off + doff ? iplen - l4off - doff : 0;
+	if (is_syn) {
+		struct wire_syn s = {
+			.seq = seq, .payload = r->payload, .tfo = w.tfo,
+			.mp_capable = w.mp_capable, .syns = 1,
+			.cookie_len = w.cookie_len,
+		};
+		struct wire_syn *old = bpf_map_lookup_elem(&wire_syns, &key);
+
+		if (old && old->seq == seq && old->syns < 255)
+			s.syns = old->syns + 1;	/* sent again */
+		r->syns = s.syns;
+		bpf_map_update_elem(&wire_syns, &key, &s, BPF_ANY);
+	} else if (syn) {
+		r->syn_seen = 1;
+		r->syn_tfo = syn->tfo;
+		r->syn_cookie_len = syn->cookie_len;
+		r->syn_mp_capable = syn->mp_capable;
+		r->syn_payload = syn->payload;
+		r->syns = syn->syns;
+		r->data_acked = syn->payload && ack == syn->seq + 1 + syn->payload;
+		bpf_map_delete_elem(&wire_syns, &key);
+	}
+	record_submit(r);
+	return 1;
+}
+
+SEC("cgroup_skb/ingress")
+int wire_ingress(struct __sk_buff *skb)
+{
+	return observe(skb, true);
+}
+
+SEC("cgroup_skb/egress")
+int wire_egress(struct __sk_buff *skb)
+{
+	return observe(skb, false);
+}
+
+/* connect(), and sendto() with MSG_FASTOPEN: the process, by the socket's
+ * cookie, for the SYN it is about to send. */
+static __always_inline int remember_client(struct bpf_sock_addr *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid(), cookie;
+	struct tfo_owner o = {};
+
+	if (!pids_include(id >> 32))
+		return 1;
+	cookie = bpf_get_socket_cookie(ctx);
+	o.pid = id >> 32;	/* ns_pid 0: unknown here */
+	bpf_get_current_comm(o.comm, sizeof(o.comm));
+	bpf_map_update_elem(&wire_clients, &cookie, &o, BPF_ANY);
+	return 1;
+}
+
+SEC("cgroup/connect4")
+int wire_connect4(struct bpf_sock_addr *ctx)
+{
+	return remember_client(ctx);
+}
+
+SEC("cgroup/connect6")
+int wire_connect6(struct bpf_sock_addr *ctx)
+{
+	return remember_client(ctx);
+}
