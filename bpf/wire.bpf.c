@@ -123,6 +123,21 @@ struct wire_opts {
 	__u8 malformed;
 };
 
+/* The options and what they say, in a per-CPU map value: stores there
+ * leave no distinct verifier state behind (on the stack, each option's
+ * values would multiply the states past 6.1's limit). */
+struct wire_scratch {
+	__u8 opts[OPTS_MAX];
+	struct wire_opts w;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct wire_scratch);
+} wire_scratch SEC(".maps");
+
 static __always_inline void parse_opts(const __u8 *o, __u32 optlen,
 				       struct wire_opts *w)
 {
@@ -212,10 +227,12 @@ static __always_inline int observe(struct __sk_buff *skb, bool ingress)
 {
 	void *data = (void *)(long)skb->data;
 	void *end = (void *)(long)skb->data_end;
-	__u8 *ip = data, *th, opts[OPTS_MAX];
+	__u8 *ip = data, *th;
 	__u32 l4off, doff, iplen, optlen, seq, ack;
 	struct tfo_owner *owner = NULL;
-	struct wire_opts w = {};
+	struct wire_scratch *scratch;
+	struct wire_opts w;
+	__u32 zero = 0;
 	struct wire_syn *syn = NULL;
 	struct wire_key key = {};
 	struct tfo_rec_wire *r;
@@ -275,10 +292,15 @@ static __always_inline int observe(struct __sk_buff *skb, bool ingress)
 	 * unsigned compare on optlen - 1 gives the size its range */
 	__u64 lm1 = (__u64)optlen - 1;
 
+	scratch = bpf_map_lookup_elem(&wire_scratch, &zero);
+	if (!scratch)
+		return 1;
+	__builtin_memset(&scratch->w, 0, sizeof(scratch->w));
 	asm volatile("" : "+r"(lm1));
 	if (lm1 < OPTS_MAX &&
-	    !bpf_skb_load_bytes(skb, l4off + 20, opts, lm1 + 1))
-		parse_opts(opts, optlen, &w);
+	    !bpf_skb_load_bytes(skb, l4off + 20, scratch->opts, lm1 + 1))
+		parse_opts(scratch->opts, optlen, &scratch->w);
+	w = scratch->w;
 	seq = be32(th + 4);
 	ack = be32(th + 8);
 
@@ -331,8 +353,9 @@ static __always_inline int observe(struct __sk_buff *skb, bool ingress)
 	__builtin_memset(r, 0, sizeof(*r));
 	sock_id_from_sock(&r->sock, app);
 	if (server) {
-		owner = r->sock.ino ?
-			bpf_map_lookup_elem(&listener_owners, &r->sock.ino) : NULL;
+		__u64 ino = r->sock.ino;	/* 6.1: no key in ring memory */
+
+		owner = ino ? bpf_map_lookup_elem(&listener_owners, &ino) : NULL;
 		r->sock.lport = key.sport;	/* the port the SYN came to */
 	}
 	/* softirq: the filters hold for the listener's owner or the

@@ -24,6 +24,9 @@
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
+# the cgroup v2 hierarchy where Debian 12's systemd mounts it: the
+# handshake observer attaches to its root
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
 ifconfig lo 127.0.0.1 up
 CLIENTS=5
 
