@@ -124,10 +124,13 @@ def finals(objs, ino):
 
 
 def test_findings_from_setsockopt(ctx):
-    """In this machine's mode (tracepoint: no TFO probes), the verdicts rest
-    on setsockopt, listen and the namespace's sysctl, and say the per-SYN
-    numbers are unknown rather than zero."""
+    """The verdicts rest on setsockopt, listen and the namespace's sysctl;
+    the per-SYN numbers come from the TFO probes (fentry, kprobe) or, in
+    tracepoint mode, from the handshake observer, and equal the kernel's
+    counters of the server's namespace. Without either (--no-wire in
+    tracepoint mode) they are unknown (null), not zero."""
     tr = R.Tracer(ctx.tfotrace, ["--json"], ctx.workdir).wait_ready()
+    bare = R.Tracer(ctx.tfotrace, ["--json", "--no-wire"], ctx.workdir).wait_ready()
     off = Scenario(scenario_path(ctx), ["--proto", "tcp", "--clients", "2",
                                         "--sysctl", "net.ipv4.tcp_fastopen=1"])
     on = Scenario(scenario_path(ctx), ["--proto", "mptcp", "--clients", "2",
@@ -139,7 +142,9 @@ def test_findings_from_setsockopt(ctx):
     wl.release()
     obs = wl.finish()
     tr.stop()
+    bare.stop()
     objs, bad = R.parse_json_lines(tr.stdout())
+    bare_objs, _ = R.parse_json_lines(bare.stdout())
     problems = []
     if bad:
         problems.append(f"non-JSON lines: {bad[:2]}")
@@ -157,16 +162,31 @@ def test_findings_from_setsockopt(ctx):
     for f in objs:
         if f.get("type") != "finding" or f.get("sock_ino") not in (off.ino, on.ino):
             continue
-        want_pid = off.pid if f["sock_ino"] == off.ino else on.pid
-        if f.get("pid") != want_pid or f.get("comm") != "tfo_scenario":
+        sc = off if f["sock_ino"] == off.ino else on
+        if f.get("pid") != sc.pid or f.get("comm") != "tfo_scenario":
             problems.append(f"{f['kind']}: pid/comm {f.get('pid')}/{f.get('comm')}, "
-                            f"want {want_pid}/tfo_scenario")
-        if probes != isinstance(f.get("cookie_requests"), int):
-            problems.append(f"{f['kind']}: cookie_requests={f.get('cookie_requests')!r} "
-                            f"in {mode} mode")
+                            f"want {sc.pid}/tfo_scenario")
+        if f.get("final"):
+            want = {"cookie_requests": sc.done["delta"]["TCPFastOpenCookieReqd"],
+                    "tfo_accepted": sc.done["delta"]["TCPFastOpenPassive"]}
+            got = {k: f.get(k) for k in want}
+            if got != want:
+                problems.append(f"{f['kind']} in {mode} mode: {got}, the kernel's "
+                                f"counters {want}")
+            if f.get("wire") is None or \
+                    f["wire"].get("cookie_requests") != want["cookie_requests"]:
+                problems.append(f"{f['kind']}: wire {f.get('wire')}, want "
+                                f"{want['cookie_requests']} cookie requests on it")
         if f["kind"] == "tfo-server-disabled" and not any(
                 "net.ipv4.tcp_fastopen=0x3" in a for a in f.get("advice", [])):
             problems.append(f"tfo-server-disabled advice: {f.get('advice')}")
+    for f in bare_objs:
+        if f.get("type") != "finding" or f.get("sock_ino") not in (off.ino, on.ino):
+            continue
+        if probes != isinstance(f.get("cookie_requests"), int) or \
+                f.get("wire") is not None:
+            problems.append(f"--no-wire, {mode} mode: {f['kind']}: cookie_requests "
+                            f"{f.get('cookie_requests')!r}, wire {f.get('wire')!r}")
     # the workload's MPTCP sockets refused TCP_USER_TIMEOUT and IP_TTL
     mptcp_inos = {o["ino"] for o in obs if o["op"] == "socket"
                   and o["protocol"] == 262 and o["ret"] >= 0}
@@ -267,56 +287,69 @@ def test_flood_counts_exactly(ctx):
 
 def test_remote_servers(ctx):
     """The client's side: TFO clients of a server that answers (tcp_fastopen
-    =3, a TCP listener), tfotrace in their network namespace. With the
-    SYN-ACK hook (fentry, kprobe): tfo-remote-ok for 127.0.0.1:PORT with the
-    kernel's numbers. Without (tracepoint, as here): said on stderr and in
-    the report, with the namespace's client counters equal to the kernel's
-    change, and no tfo-remote-* finding made up."""
+    =3, a TCP listener), tfotrace in their network namespace: tfo-remote-ok
+    for 127.0.0.1:PORT with the kernel's numbers, from the SYN-ACK hook
+    (fentry, kprobe) or the handshake observer (every mode). With neither
+    (--no-wire in tracepoint mode): said on stderr and in the report, with
+    the namespace's client counters equal to the kernel's change, and no
+    tfo-remote-* finding made up."""
     clients = 4     # a cookie request, then data in each SYN
     sc = Scenario(scenario_path(ctx), ["--proto", "tcp", "--clients", str(clients),
                                        "--sysctl", "net.ipv4.tcp_fastopen=3"])
     netns = int(sc.server["netns"].split("[")[1].rstrip("]"))
     tr = R.Tracer("nsenter", [f"--net=/proc/{sc.pid}/ns/net", ctx.tfotrace, "--json"],
                   ctx.workdir).wait_ready()
+    bare = R.Tracer("nsenter", [f"--net=/proc/{sc.pid}/ns/net", ctx.tfotrace, "--json",
+                                "--no-wire"], ctx.workdir).wait_ready()
     sc.release()
     done = sc.finish()
     tr.stop()
-    objs, bad = R.parse_json_lines(tr.stdout())
-    err = tr.stderr()
-    mode = objs[0].get("mode") if objs else None
-    remote = [o for o in objs if o.get("type") == "finding"
-              and o.get("kind", "").startswith("tfo-remote-")]
-    unobserved = [o for o in objs if o.get("type") == "remotes"]
+    bare.stop()
     problems = []
-    if bad:
-        problems.append(f"non-JSON lines: {bad[:2]}")
     if done["delta"]["TCPFastOpenActive"] != clients - 1:
         problems.append(f"the scenario's TFO did not work: {done}")
-    if mode in ("fentry", "kprobe"):
-        final = [o for o in remote if o.get("final")]
-        want = {"kind": "tfo-remote-ok", "remote_addr": "127.0.0.1",
-                "remote_port": sc.server["port"], "netns": netns,
-                "cookie_requests": 1, "cookies_received": 1,
-                "syn_data_sent": clients - 1,
-                "syn_data_acked": done["delta"]["TCPFastOpenActive"]}
-        if len(final) != 1 or any(final[0].get(k) != v for k, v in want.items()):
-            problems.append(f"final remote findings {final}, want one with {want}")
-        if unobserved:
-            problems.append(f"{mode} mode says remotes are unobservable: {unobserved}")
-    else:
+    summary = None
+    for label, t in (("default", tr), ("--no-wire", bare)):
+        objs, bad = R.parse_json_lines(t.stdout())
+        err = t.stderr()
+        mode = objs[0].get("mode") if objs else None
+        observed = mode in ("fentry", "kprobe") or label == "default"
+        remote = [o for o in objs if o.get("type") == "finding"
+                  and o.get("kind", "").startswith("tfo-remote-")]
+        unobserved = [o for o in objs if o.get("type") == "remotes"]
+        if bad:
+            problems.append(f"{label}: non-JSON lines: {bad[:2]}")
+        if observed:
+            final = [o for o in remote if o.get("final")]
+            want = {"kind": "tfo-remote-ok", "remote_addr": "127.0.0.1",
+                    "remote_port": sc.server["port"], "netns": netns,
+                    "cookie_requests": 1, "cookies_received": 1,
+                    "syn_data_sent": clients - 1,
+                    "syn_data_acked": done["delta"]["TCPFastOpenActive"]}
+            if len(final) != 1 or any(final[0].get(k) != v for k, v in want.items()):
+                problems.append(f"{label}, {mode} mode: final remote findings {final}, "
+                                f"want one with {want}")
+            elif label == "default" and (final[0].get("wire") or {}).get("data_acked") \
+                    != done["delta"]["TCPFastOpenActive"]:
+                problems.append(f"wire counts {final[0].get('wire')}")
+            if unobserved:
+                problems.append(f"{label}, {mode} mode says remotes are unobservable: "
+                                f"{unobserved}")
+            summary = summary or (final[0] if final else None)
+            continue
         if "not observable in tracepoint mode" not in err:
-            problems.append(f"no 'not observable' line on stderr: {R.tail(err)}")
+            problems.append(f"{label}: no 'not observable' line on stderr: {R.tail(err)}")
         if remote:
-            problems.append(f"tfo-remote-* findings without the hook: {remote}")
+            problems.append(f"{label}: tfo-remote-* findings without the hook or the "
+                            f"observer: {remote}")
         want = {"type": "remotes", "observable": False, "mode": mode, "netns": netns,
                 "delta": {"TCPFastOpenActive": done["delta"]["TCPFastOpenActive"],
                           "TCPFastOpenActiveFail": done["delta"]["TCPFastOpenActiveFail"]}}
         if unobserved != [want]:
-            problems.append(f"remotes objects {unobserved}, want [{want}]")
+            problems.append(f"{label}: remotes objects {unobserved}, want [{want}]")
     if problems:
         raise R.Fail("; ".join(problems))
-    print(f"# remote servers, {mode} mode: "
-          f"{remote[-1] if remote else unobserved[0]}")
+    print(f"# remote servers: {R.short(summary)}")
 
 
 def test_failed_keeps_evidence(ctx):

@@ -905,19 +905,69 @@ def test_btf_file(ctx):
         raise Fail("; ".join(problems))
 
 
-OUR_PROG_PREFIXES = ("tp_", "fentry_", "kprobe_", "scan_listeners", "any_")
+OUR_PROG_PREFIXES = ("tp_", "fentry_", "kprobe_", "scan_listeners", "any_",
+                     "wire_")
+
+
+def descends_from_us(pid):
+    """Whether process PID is this test run or one of its descendants."""
+    me = os.getpid()
+    for _ in range(64):
+        if pid == me:
+            return True
+        if pid <= 1:
+            return False
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                pid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            return False
+    return False
+
+
+def prog_holders():
+    """Program id -> the pids holding it, by an fd on the program or on a
+    link to it (/proc/PID/fdinfo: bpftool here does not say)."""
+    held = {}
+    for pid in (int(d) for d in os.listdir("/proc") if d.isdigit()):
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if target not in ("anon_inode:bpf-prog", "anon_inode:bpf_link"):
+                    continue
+                with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                    for line in f:
+                        if line.startswith("prog_id:"):
+                            held.setdefault(int(line.split()[1]), set()).add(pid)
+            except (OSError, ValueError):
+                continue
+    return held
+
+
+def foreign(prog, held=None):
+    """A program another session's tfotrace holds (the host may run one
+    meanwhile): held, and by none of this run's processes."""
+    pids = (held if held is not None else prog_holders()).get(prog.get("id"), set())
+    return bool(pids) and not any(descends_from_us(p) for p in pids)
 
 
 def our_programs():
-    """BPF programs loaded on the system with tfotrace's names."""
+    """BPF programs loaded on the system with tfotrace's names, but for
+    those held by processes this run did not start."""
     out = subprocess.run(["bpftool", "-j", "prog", "show"], capture_output=True,
                          text=True, timeout=10)
     try:
         progs = json.loads(out.stdout or "[]")
     except ValueError:
         raise Fail(f"bpftool prog show: {out.stderr.strip()[:200]}")
+    held = prog_holders()
     return sorted(p.get("name", "") for p in progs
-                  if p.get("name", "").startswith(OUR_PROG_PREFIXES))
+                  if p.get("name", "").startswith(OUR_PROG_PREFIXES)
+                  and not foreign(p, held))
 
 
 def caught(pid, sig):
