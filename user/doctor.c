@@ -19,6 +19,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 #include "attach.h"
+#include "wire.h"
 #include "advice.h"
 #include "broker.h"
 #include "caps.h"
@@ -65,8 +66,32 @@ struct mode_result {
 	char warnings[512];
 };
 
-/* Loads and attaches MODE for real, then lets go of it. */
-static void try_mode(enum tfo_attach_mode mode, struct mode_result *r)
+struct wire_result {
+	bool tried;
+	bool works;
+	char why[256];
+	char where[256];
+};
+
+/* The handshake observer beside tracer T, attached for real and let go. */
+static void try_wire(struct tfo_tracer *t, struct wire_result *w)
+{
+	struct tfo_wire_opts o = { .ringbuf_bytes = 1 << 16,
+				   .btf_path = opt.btf_path };
+	struct tfo_wire *wire = NULL;
+
+	tfo_tracer_shared_maps(t, &o.events_fd, &o.owners_fd, &o.wakeup_fd);
+	w->tried = true;
+	w->works = !tfo_wire_open(&wire, &o, w->why, sizeof(w->why));
+	if (wire)
+		snprintf(w->where, sizeof(w->where), "%s", tfo_wire_cgroup(wire));
+	tfo_wire_free(wire);
+}
+
+/* Loads and attaches MODE for real, then lets go of it; the first that
+ * works tries the observer beside it (W, once). */
+static void try_mode(enum tfo_attach_mode mode, struct mode_result *r,
+		     struct wire_result *w)
 {
 	struct tfo_tracer_opts o = {
 		.mode = mode, .ringbuf_bytes = 1 << 16,
@@ -77,6 +102,8 @@ static void try_mode(enum tfo_attach_mode mode, struct mode_result *r)
 
 	o.log = log ? log : stderr;
 	r->works = !tfo_tracer_open(&t, &o, r->why, sizeof(r->why));
+	if (r->works && !w->tried)
+		try_wire(t, w);
 	tfo_tracer_free(t);
 	if (log)
 		fclose(log);
@@ -258,6 +285,7 @@ int tfo_doctor_main(int argc, char **argv)
 		TFO_MODE_FENTRY, TFO_MODE_KPROBE, TFO_MODE_TRACEPOINT,
 	};
 	struct mode_result mr[3] = { 0 };
+	struct wire_result wr = { 0 };
 	struct findings fs = { 0 };
 	struct tfo_tracer *scanner = NULL;
 	size_t n_listeners = 0;
@@ -294,7 +322,7 @@ int tfo_doctor_main(int argc, char **argv)
 	mptcp_on = mptcp_built_in && mptcp_enabled != 0;
 	tfo_tracer_free(scanner);
 	for (int i = 0; i < 3; i++) {
-		try_mode(modes[i], &mr[i]);
+		try_mode(modes[i], &mr[i], &wr);
 		if (mr[i].works && auto_mode < 0)
 			auto_mode = modes[i];
 		any_mode |= mr[i].works;
@@ -317,6 +345,10 @@ int tfo_doctor_main(int argc, char **argv)
 			json_str("why", mr[i].works ? NULL : mr[i].why, false);
 			putchar('}');
 		}
+		printf("},\"handshake_observer\":{\"works\":%s,",
+		       wr.works ? "true" : "false");
+		json_str("why", wr.works ? NULL : wr.tried ? wr.why :
+			 "no attach mode works", false);
 		printf("},");
 		json_str("auto", auto_mode < 0 ? NULL : tfo_mode_name(auto_mode), true);
 		printf("\"tcp_fastopen\":%ld,\"tcp_fastopen_bits\":[", sysctl);
@@ -382,6 +414,11 @@ int tfo_doctor_main(int argc, char **argv)
 		       tracefs_why);
 	if (!any_mode)
 		printf("  [PROBLEM] no attach mode works: tfotrace cannot trace here\n");
+	else if (wr.works)
+		printf("  [ok     ] handshake observer works (cgroup_skb on %s): the SYNs and SYN-ACKs are seen in every mode\n",
+		       wr.where);
+	else
+		printf("  [info   ] handshake observer unavailable: %s\n", wr.why);
 	printf("  [info   ] net.ipv4.tcp_fastopen = %ld (0x%lx)\n", sysctl,
 	       sysctl < 0 ? 0 : sysctl);
 	for (size_t i = 0; i < sizeof(tfo_bits) / sizeof(tfo_bits[0]); i++)

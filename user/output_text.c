@@ -680,6 +680,9 @@ static void text_wire_counts(struct tfo_sink *out,
 		tfo_sink_printf(out, ", %" PRIu64 " carried one", w->cookies_in_syn);
 	tfo_sink_printf(out, ", %" PRIu64 " carried data; ", w->syns_with_data);
 	count_of(out, w->synacks, "SYN-ACK", "SYN-ACKs");
+	if (w->syns && !w->synacks)
+		tfo_sink_str(out, " seen (a SYN-ACK of a SYN cookie, or an IPv6 "
+			     "one before kernel 6.5, leaves unseen)");
 	tfo_sink_printf(out, ", %" PRIu64 " carried a cookie", w->synack_cookies);
 	if (w->syns_with_data)
 		tfo_sink_printf(out, ", %" PRIu64 " acknowledged the data",

@@ -769,6 +769,85 @@ static void test_json_finding_update(void **state)
 	assert_string_equal(captured(c) + first_len, line);
 }
 
+/* ---- the handshake observer ---- */
+
+/* --all text: a handshake is one line, with its SYN-ACK; its SYN alone
+ * prints nothing (JSON has both). */
+static void test_text_handshake_line(void **state)
+{
+	struct capture *c = *state;
+	union tfo_record syn, synack;
+
+	c->out.format = TFO_FMT_TEXT;
+	syn = rec_wire(4242, "xray", 9925, P_MPTCP, TFO_WIRE_SYN_IN, 443, 50000,
+		       (struct wire){ .tfo = TFO_WIRE_TFO_REQUEST });
+	synack = rec_wire(4242, "xray", 9925, P_MPTCP, TFO_WIRE_SYNACK_OUT, 443,
+			  50000, (struct wire){ .syn_seen = 1,
+						.syn_tfo = TFO_WIRE_TFO_REQUEST });
+	hdr(&syn.hdr, TFO_REC_WIRE);
+	hdr(&synack.hdr, TFO_REC_WIRE);
+	c->state.header_pending = false;
+	assert_int_equal(tfo_output_record(&c->out, &syn), 0);
+	assert_int_equal(tfo_output_record(&c->out, &synack), 1);
+	synack.wire.syn_tfo = TFO_WIRE_TFO_COOKIE;
+	synack.wire.syn_cookie_len = 8;
+	synack.wire.syn_payload = 517;
+	synack.wire.data_acked = 1;
+	synack.wire.syn_mp_capable = 2;
+	synack.wire.mp_capable = 2;
+	synack.wire.syns = 2;
+	assert_int_equal(tfo_output_record(&c->out, &synack), 1);
+	assert_string_equal(captured(c),
+		"21:40:00.123456 4242    4243    xray             handshake  ino=9925"
+		" netns=4026531840 MPTCP/AF_INET :443 LISTEN client 127.0.0.1:50000"
+		" SYN [cookie-request] SYN-ACK [no-tfo]\n"
+		"21:40:00.123456 4242    4243    xray             handshake  ino=9925"
+		" netns=4026531840 MPTCP/AF_INET :443 LISTEN client 127.0.0.1:50000"
+		" SYN [cookie(8), 517 bytes, mp_capable v1] SYN-ACK [no-tfo,"
+		" mp_capable v1] data acked SYN sent 2 times\n");
+}
+
+/* The report's wire line, and a disagreement with the probes said. */
+static void test_text_on_the_wire(void **state)
+{
+	struct capture *c = *state;
+	struct tfo_sock_view v = mptcp_listener_view();
+	struct tfo_finding f = { .kind = TFO_FINDING_MPTCP_TFO_REJECTED,
+				 .final = true, .probes = false, .wire = true,
+				 .sock = &v, .err = 92, .why = "MPTCP said no" };
+
+	c->out.format = TFO_FMT_TEXT;
+	v.n_opts = 0;
+	v.qlen_known = true;
+	v.qlen_max = 0;
+	v.syns = v.cookie_requests = v.syns_unanswered = 5;
+	v.syns_with_data = v.cookies_sent = v.tfo_accepted = 0;
+	v.cookie_invalid = v.overflows = v.blackholes = 0;
+	v.wire = (struct tfo_wire_counts){ .syns = 5, .cookie_requests = 5,
+					   .synacks = 5 };
+	assert_int_equal(tfo_output_finding(&c->out, &f), 0);
+	/* with probes: the wire saw one cookie request fewer */
+	f.probes = true;
+	v.wire.cookie_requests = 4;
+	v.wire.syns_mp_capable = 2;
+	v.wire.synacks_mp_capable = 2;
+	assert_int_equal(tfo_output_finding(&c->out, &f), 0);
+	assert_non_null(strstr(captured(c),
+		"   TFO: queue limit 0; 5 SYNs, 5 asked for a cookie, 0 carried data,"
+		" 5 got no TFO; 0 cookies sent, 0 TFO accepted\n"
+		"   on the wire: 5 SYNs, 5 asked for a cookie, 0 carried data;"
+		" 5 SYN-ACKs, 0 carried a cookie; MPTCP negotiated on 0 of 5"
+		" (plain TCP clients)\n"
+		"   why: MPTCP said no\n"));
+	assert_non_null(strstr(captured(c),
+		"   on the wire: 5 SYNs, 4 asked for a cookie, 0 carried data;"
+		" 5 SYN-ACKs, 0 carried a cookie; MPTCP negotiated on 2 of 5"
+		" (2 of 5 SYNs offered it)\n"
+		"   note: the kernel's functions and the wire disagree: cookie"
+		" requests 5 vs 4 (handshakes under way at the start or the end,"
+		" or packets the observer did not see)\n"));
+}
+
 /* ---- the client side: a SYN-ACK, a remote server's findings ---- */
 
 static union tfo_record synack_unanswered(void)
@@ -1060,6 +1139,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_every_printed_type_prints, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_handshake_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_on_the_wire, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_setsockopt_mptcp_rejected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_setsockopt_string_and_unknown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_socket_and_listen, setup, teardown),
