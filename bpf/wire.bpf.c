@@ -74,6 +74,12 @@ struct wire_syn {
 	__u8 pad[2];
 };
 
+/* When a SYN was last kept: a SYN-ACK long after it (SYN-ACKs are
+ * retransmitted for a minute at most) has no SYN to be paired with, and
+ * costs no lookup. */
+#define SYNACK_WINDOW_NS	(120ULL * 1000000000ULL)
+__u64 last_kept_syn_ns = 0;
+
 /* An LRU: a SYN never answered cannot fill it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -240,6 +246,7 @@ static __always_inline int observe(struct __sk_buff *skb, bool ingress)
 	struct tcp_sock *tp;
 	struct sock *sk, *app;
 	__u8 flags, packet, subflow, family;
+	__u32 payload;
 	bool server, is_syn, keep;
 	__u64 cookie = 0;
 
@@ -272,14 +279,6 @@ static __always_inline int observe(struct __sk_buff *skb, bool ingress)
 	server = ingress == is_syn;
 	packet = server ? (is_syn ? TFO_WIRE_SYN_IN : TFO_WIRE_SYNACK_OUT) :
 			  (is_syn ? TFO_WIRE_SYN_OUT : TFO_WIRE_SYNACK_IN);
-	bsk = skb->sk;
-	if (!bsk)
-		return 1;
-	tp = bpf_skc_to_tcp_sock(bsk);
-	/* a raw socket of protocol IPPROTO_TCP is no TCP socket */
-	if (!tp || tp->inet_conn.icsk_inet.sk.sk_type != SOCK_STREAM)
-		return 1;
-	sk = (struct sock *)tp;
 	doff = (th[12] >> 4) * 4;
 	if (family == AF_INET)
 		iplen = (ip[2] << 8) | ip[3];
@@ -301,6 +300,25 @@ static __always_inline int observe(struct __sk_buff *skb, bool ingress)
 	    !bpf_skb_load_bytes(skb, l4off + 20, scratch->opts, lm1 + 1))
 		parse_opts(scratch->opts, optlen, &scratch->w);
 	w = scratch->w;
+	payload = iplen > l4off + doff ? iplen - l4off - doff : 0;
+
+	/* what the packet itself says decides, before any socket is read;
+	 * a SYN-ACK whose SYN might have been kept is looked up below */
+	keep = record_policy == TFO_RECORD_ALL || w.tfo || w.mp_capable ||
+	       (is_syn && payload);
+	if (!keep && (is_syn || bpf_ktime_get_coarse_ns() - last_kept_syn_ns >
+				SYNACK_WINDOW_NS)) {
+		count_skipped(packet);
+		return 1;
+	}
+	bsk = skb->sk;
+	if (!bsk)
+		return 1;
+	tp = bpf_skc_to_tcp_sock(bsk);
+	/* a raw socket of protocol IPPROTO_TCP is no TCP socket */
+	if (!tp || tp->inet_conn.icsk_inet.sk.sk_type != SOCK_STREAM)
+		return 1;
+	sk = (struct sock *)tp;
 	seq = be32(th + 4);
 	ack = be32(th + 8);
 
@@ -325,14 +343,9 @@ static __always_inline int observe(struct __sk_buff *skb, bool ingress)
 		key.sport = is_syn ? dp : sp;
 	}
 	key.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
-
-	if (is_syn) {
-		keep = record_policy == TFO_RECORD_ALL || w.tfo || w.mp_capable ||
-		       iplen > l4off + doff;
-	} else {
+	if (!is_syn) {
 		syn = bpf_map_lookup_elem(&wire_syns, &key);
-		keep = syn || record_policy == TFO_RECORD_ALL || w.tfo ||
-		       w.mp_capable;
+		keep |= syn != NULL;
 	}
 	if (!keep) {
 		count_skipped(packet);
@@ -377,8 +390,9 @@ static __always_inline int observe(struct __sk_buff *skb, bool ingress)
 	r->tfo_exp = w.exp;
 	r->mp_capable = w.mp_capable;
 	r->malformed = w.malformed;
-	r->payload = iplen > l4off + doff ? iplen - l4off - doff : 0;
+	r->payload = payload;
 	if (is_syn) {
+		last_kept_syn_ns = bpf_ktime_get_coarse_ns();
 		struct wire_syn s = {
 			.seq = seq, .payload = r->payload, .tfo = w.tfo,
 			.mp_capable = w.mp_capable, .syns = 1,

@@ -43,6 +43,7 @@ static struct env {
 	const char *ready_file;
 	bool scan_only;
 	bool no_wire;
+	bool wire;
 	const char *btf_path;
 	const char *cgroup_path;
 	const char *prom_path;
@@ -89,6 +90,7 @@ enum {
 	OPT_ALL,
 	OPT_FINDINGS,
 	OPT_NO_WIRE,
+	OPT_WIRE,
 };
 
 static const struct argp_option options[] = {
@@ -100,7 +102,8 @@ static const struct argp_option options[] = {
 	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 0 },
 	{ "json", OPT_JSON, NULL, 0, "Print JSON Lines instead of text", 0 },
 	{ "attach", OPT_ATTACH, "MODE", 0, "auto (default), fentry, kprobe or tracepoint", 0 },
-	{ "no-wire", OPT_NO_WIRE, NULL, 0, "Without the handshake observer (the SYNs and SYN-ACKs on the wire)", 0 },
+	{ "wire", OPT_WIRE, NULL, 0, "With the handshake observer (the SYNs and SYN-ACKs on the wire) in every mode; by default only where the mode has no TCP Fast Open probes (tracepoint)", 0 },
+	{ "no-wire", OPT_NO_WIRE, NULL, 0, "Without the handshake observer", 0 },
 	{ "ready-file", OPT_READY_FILE, "PATH", 0, "Write PATH once attached (for scripts)", 0 },
 	{ "scan", OPT_SCAN, NULL, 0, "List this namespace's listeners with their TFO state, then exit", 0 },
 	{ "btf", OPT_BTF, "FILE", 0, "The kernel's BTF from FILE, for kernels without /sys/kernel/btf/vmlinux (BTFHub)", 0 },
@@ -163,6 +166,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (env.record_all && env.failed_only)
 			argp_failure(state, 2, 0, "--all and --failed exclude each other");
+		if (env.wire && env.no_wire)
+			argp_failure(state, 2, 0, "--wire and --no-wire exclude each other");
 		break;
 	case OPT_ATTACH:
 		mode = tfo_mode_parse(arg);
@@ -176,6 +181,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_NO_WIRE:
 		env.no_wire = true;
+		break;
+	case OPT_WIRE:
+		env.wire = true;
 		break;
 	case OPT_SCAN:
 		env.scan_only = true;
@@ -380,8 +388,10 @@ static int open_tracer(struct tfo_tracer **tracer, const struct tfo_cgroup *cg,
 	return 0;
 }
 
-/* The handshake observer, beside the tracer: where it cannot attach,
- * tfotrace runs on without it and says why. */
+/* The handshake observer, beside the tracer: by default where the mode
+ * lacks the TCP Fast Open probes (it costs every connection a few
+ * percent on loopback, tests/bench), with --wire everywhere. Where it
+ * cannot attach, tfotrace runs on without it and says why. */
 static struct tfo_wire *open_wire(struct tfo_tracer *tracer,
 				  const struct tfo_cgroup *cg)
 {
@@ -398,7 +408,8 @@ static struct tfo_wire *open_wire(struct tfo_tracer *tracer,
 	char why[512];
 	int err;
 
-	if (env.no_wire)
+	if (env.no_wire || (!env.wire && tfo_tracer_has_tfo_probes(tracer) &&
+			    tfo_tracer_has_synack_probe(tracer)))
 		return NULL;
 	tfo_tracer_shared_maps(tracer, &wopts.events_fd, &wopts.owners_fd,
 			       &wopts.wakeup_fd);
