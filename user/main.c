@@ -432,6 +432,7 @@ static int become_ready(struct tfo_run *run, const char *passed_over,
 			const char *tracefs_why)
 {
 	enum tfo_attach_mode mode = tfo_tracer_mode(run->tracer);
+	bool counters;
 	char what[512];
 	int err;
 
@@ -465,13 +466,13 @@ static int become_ready(struct tfo_run *run, const char *passed_over,
 		run->sum.mode, run->wire ? ", with the handshake observer" : "",
 		env.npids ? " the given pids" :
 		env.cgroup_path ? " the cgroup" : " every process");
-	tfo_run_unobservable(run, what, sizeof(what));
+	counters = tfo_run_unobservable(run, what, sizeof(what));
 	if (what[0])
-		fprintf(stderr, "tfotrace: not observable in %s mode: %s; the report "
-			"gives the namespace's TFO counters instead%s\n",
-			run->sum.mode, what, mode == TFO_MODE_TRACEPOINT ?
-			"; fentry and kprobe modes see them (Debian 12's kernels "
-			"have both)" : "");
+		fprintf(stderr, "tfotrace: not observable in %s mode: %s%s%s\n",
+			run->sum.mode, what, counters ? "; the report gives the "
+			"namespace's TFO counters instead" : "",
+			mode == TFO_MODE_TRACEPOINT ? "; fentry and kprobe modes "
+			"see it (Debian 12's kernels have both)" : "");
 	if (tfo_tracer_raw_syscalls(run->tracer))
 		fprintf(stderr, "tfotrace: the syscalls are hooked through "
 			"raw_syscalls/sys_exit, which runs a test on every "

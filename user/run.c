@@ -242,14 +242,15 @@ int tfo_run_poll(struct tfo_run *run, struct ring_buffer *rb)
 	return run->write_err ? 0 : err;
 }
 
-void tfo_run_unobservable(const struct tfo_run *run, char *what, size_t size)
+bool tfo_run_unobservable(const struct tfo_run *run, char *what, size_t size)
 {
 	const struct tfo_tracer *t = run->tracer;
+	bool counters;
 	size_t n = 0;
 
 	what[0] = '\0';
 	if (!t)
-		return;
+		return false;
 	/* the handshake observer sees both on the wire */
 	if (!tfo_tracer_has_tfo_probes(t) && !run->wire)
 		n += snprintf(what + n, size - n, "per-SYN TCP Fast Open numbers "
@@ -258,9 +259,11 @@ void tfo_run_unobservable(const struct tfo_run *run, char *what, size_t size)
 		n += snprintf(what + n, size - n, "%swhich remote servers answer "
 			      "this host's TFO clients (tcp_fastopen_cache_set() "
 			      "not hooked)", n ? ", " : "");
+	counters = n > 0;
 	if (n < size && tfo_tracer_mode(t) == TFO_MODE_TRACEPOINT)
 		snprintf(what + n, size - n, "%sthe layer that refused a "
 			 "setsockopt", n ? ", " : "");
+	return counters;
 }
 
 void tfo_run_report(struct tfo_run *run)
@@ -284,11 +287,12 @@ void tfo_run_report(struct tfo_run *run)
 		char what[512], line[600];
 
 		tfo_output_comment(run->out, "report");
-		tfo_run_unobservable(run, what, sizeof(what));
+		bool counters = tfo_run_unobservable(run, what, sizeof(what));
+
 		if (what[0]) {
 			snprintf(line, sizeof(line), "not observable in %s mode: "
-				 "%s; the counters below stand in", run->sum.mode,
-				 what);
+				 "%s%s", run->sum.mode, what,
+				 counters ? "; the counters below stand in" : "");
 			tfo_output_comment(run->out, line);
 		}
 		tfo_correlator__finish(run->corr);

@@ -83,8 +83,10 @@ int tfo_run_on_record(void *ctx, void *data, size_t len);
 int tfo_run_poll(struct tfo_run *run, struct ring_buffer *rb);
 
 /* What the attach mode cannot see, one phrase each ("per-SYN TCP Fast
- * Open numbers (...)"), into WHAT; "" when it sees it all. */
-void tfo_run_unobservable(const struct tfo_run *run, char *what, size_t size);
+ * Open numbers (...)"), into WHAT; "" when it sees it all. True when the
+ * namespace's counters stand in for some of it (per-SYN or clients'
+ * evidence missing). */
+bool tfo_run_unobservable(const struct tfo_run *run, char *what, size_t size);
 
 /* The report: findings, the namespace's counters, the summary, and the
  * metrics file a last time. */

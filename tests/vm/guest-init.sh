@@ -45,11 +45,13 @@ wait_for() {
 	done
 }
 
+# the handshake observer in every mode (WIRE="" for a run without it)
+WIRE=--wire
 start_tool() {	# $1 = output name, the rest = options
 	name=$1
 	shift
 	rm -f /tmp/ready
-	tfotrace --json --ready-file /tmp/ready "$@" >/tmp/$name.json 2>/tmp/$name.err &
+	tfotrace --json $WIRE --ready-file /tmp/ready "$@" >/tmp/$name.json 2>/tmp/$name.err &
 	TOOL=$!
 	wait_for /tmp/ready .
 }
@@ -220,7 +222,9 @@ for MODE in fentry kprobe tracepoint; do
 	[ $MODE = tracepoint ] && continue
 	btf_rename /sys/kernel/btf/vmlinux /tmp/renamed.btf \
 		tcp_try_fastopen tcp_try_fastopeX mptcp_setsockopt mptcp_setsockopX
+	WIRE=
 	start_tool R --attach $MODE --btf /tmp/renamed.btf
+	WIRE=--wire
 	tfo_scenario --proto mptcp --clients 3 --sysctl net.ipv4.tcp_fastopen=3 >/tmp/R.sc
 	stop_tool
 	section "$MODE R scenario" /tmp/R.sc
@@ -318,6 +322,20 @@ kill $GOPID_X; wait $GOPID_X
 kill -INT $TOOL
 wait $TOOL
 section "example session" /tmp/example.out
+# The same in tracepoint mode, where the handshake observer is the per-SYN
+# evidence: the seed's case as a capture would show it
+tfotrace --attach tracepoint --ready-file /tmp/ready >/tmp/tpexample.out 2>&1 &
+TOOL=$!
+wait_for /tmp/ready .
+env -i tfo-go-default -listen 127.0.0.10:18090 >/tmp/goY.ready 2>/tmp/goY.log &
+GOPID_Y=$!
+wait_for /tmp/goY.ready '"op":"ready"'
+tfo_client --addr 127.0.0.10 --port 18090 --clients $CLIENTS >/tmp/goY.client
+kill $GOPID_Y; wait $GOPID_Y
+kill -INT $TOOL
+wait $TOOL
+section "tracepoint example session" /tmp/tpexample.out
+section "tracepoint example client" /tmp/goY.client
 # The report a user reads for haproxy, in text
 start_haproxy
 tfotrace --ready-file /tmp/ready >/tmp/htext.out 2>/tmp/htext.err &

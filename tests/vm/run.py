@@ -269,12 +269,13 @@ def remote_finals(tool, server):
             and o.get("netns") == netns_of(server)]
 
 
-def judge_remote(j, tag, tool, server, done, answers, probes):
+def judge_remote(j, tag, tool, server, done, answers, per_syn):
     """The client's side of scenario TAG: its clients asked SERVER for
     cookies; ANSWERS: whether the server's TFO works. With the SYN-ACK hook
-    one final finding, its numbers the kernel's; without, none."""
+    or the handshake observer (PER_SYN) one final finding, its numbers the
+    kernel's; without either, none."""
     got = remote_finals(tool, server)
-    if not probes:
+    if not per_syn:
         j.eq(f"{tag} no remote finding without the SYN-ACK hook", got, [])
         return
     want = "tfo-remote-ok" if answers else "tfo-remote-no-cookie"
@@ -298,7 +299,7 @@ def judge_remote(j, tag, tool, server, done, answers, probes):
                 any("tfotrace doctor" in a for a in f.get("advice", [])), str(f.get("advice")))
 
 
-def judge_listener(j, tag, tool, server, done, want_kind, probes, old_kernel,
+def judge_listener(j, tag, tool, server, done, want_kind, per_syn, old_kernel,
                    traced_setup=True):
     """The one final verdict on SERVER's listener, and its numbers against
     the kernel's counters in the server's namespace. TRACED_SETUP: the
@@ -312,18 +313,23 @@ def judge_listener(j, tag, tool, server, done, want_kind, probes, old_kernel,
     j.eq(f"{tag} pid", f.get("pid"), server["pid"])
     j.eq(f"{tag} port", f.get("port"), server["port"])
     d = done["delta"]
-    if probes:
+    if per_syn:
         j.eq(f"{tag} cookie_requests = TcpExtTCPFastOpenCookieReqd",
              f.get("cookie_requests"), d["TCPFastOpenCookieReqd"])
         j.eq(f"{tag} tfo_accepted = TcpExtTCPFastOpenPassive",
              f.get("tfo_accepted"), d["TCPFastOpenPassive"])
         j.eq(f"{tag} syns = clients", f.get("syns"), done["clients"])
+        # the observer's own view, beside the probes' or standing in
+        w = f.get("wire") or {}
+        j.eq(f"{tag} on the wire: cookie requests, SYN-ACKs, data acked = the "
+             "kernel's", (w.get("cookie_requests"), w.get("synacks"), w.get("data_acked")),
+             (d["TCPFastOpenCookieReqd"], done["clients"], d["TCPFastOpenPassive"]))
     else:
         j.eq(f"{tag} per-SYN numbers unknown without probes",
              f.get("cookie_requests"), None)
     if want_kind == "mptcp-tfo-rejected":
         j.eq(f"{tag} kernel counted no TFO", d["TCPFastOpenPassive"], 0)
-        if probes:
+        if per_syn:
             j.eq(f"{tag} every SYN unanswered", f.get("syns_unanswered"),
                  done["clients"])
         j.check(f"{tag} advice starts with tcp_fastopen=0x403",
@@ -338,7 +344,7 @@ def judge_listener(j, tag, tool, server, done, want_kind, probes, old_kernel,
 HAPROXY_PORT = 18080
 
 
-def judge_haproxy(j, sec, mode, old_kernel, probes):
+def judge_haproxy(j, sec, mode, old_kernel, probes, per_syn):
     """Debian's haproxy, MPTCP listener asking TFO, before (HB) and after
     (HA) tfotrace: its master named, the kernel's numbers, no other
     finding, no advice that would stop it listening."""
@@ -358,7 +364,7 @@ def judge_haproxy(j, sec, mode, old_kernel, probes):
         # and from its clients' side (tfo_client, a process of its own)
         remote = [o for o in tool if o.get("type") == "finding" and o.get("final")
                   and "remote_addr" in o]
-        if probes:
+        if per_syn:
             j.eq(f"{tag} clients' verdict on haproxy",
                  [(o.get("kind"), o.get("remote_addr"), o.get("remote_port"))
                   for o in remote],
@@ -393,7 +399,7 @@ def judge_haproxy(j, sec, mode, old_kernel, probes):
                     "start it without `mptcpize run`" in (f.get("advice") or ["", ""])[1],
                     str(f.get("advice"))[:400])
         delta = client["delta"]
-        if probes:
+        if per_syn:
             j.eq(f"{tag} cookie_requests = TCPFastOpenCookieReqd's rise",
                  f.get("cookie_requests"), delta["TCPFastOpenCookieReqd"])
             j.eq(f"{tag} tfo_accepted = TCPFastOpenPassive's rise",
@@ -472,7 +478,7 @@ def go_section(sec, name):
     return objs[-1]
 
 
-def judge_go(j, sec, mode, old_kernel, probes):
+def judge_go(j, sec, mode, old_kernel, per_syn):
     """The Go servers started after (GA) and before (GB) tfotrace: each
     named with its pid, Go version and where its MPTCP came from; on 6.1
     the refusal with the kernel's numbers and a fix for each source, (e)'s
@@ -501,7 +507,7 @@ def judge_go(j, sec, mode, old_kernel, probes):
                 j.eq(f"{tag} {f['kind']} mptcp_source", f.get("mptcp_source"), GO_SOURCES[v])
         rej = next((f for f in fins if f["kind"] == "mptcp-tfo-rejected"), None)
         if rej:
-            if probes:
+            if per_syn:
                 j.eq(f"{tag} cookie_requests = TCPFastOpenCookieReqd's rise",
                      rej.get("cookie_requests"), done["delta"]["TCPFastOpenCookieReqd"])
             else:
@@ -571,6 +577,9 @@ def judge_go_fix(j, sec, old_kernel):
 
 def judge_mode(j, sec, mode, old_kernel):
     probes = mode in ("fentry", "kprobe")
+    # the guest runs tfotrace with --wire in every mode: the handshake
+    # observer's evidence beside the probes, or standing in for them
+    per_syn = True
     A = json_lines(sec.get(f"{mode} A tool", []))
     j.check("A tfotrace ran", A and A[0].get("mode") == mode,
             f"start object {A[:1]}; stderr {sec.get(f'{mode} A stderr')}")
@@ -588,9 +597,9 @@ def judge_mode(j, sec, mode, old_kernel):
         if n in (1, 3):
             j.eq(f"A{n} setsockopt(TCP_FASTOPEN) on MPTCP",
                  server["tfo_errno"], 92 if old_kernel else 0)
-        judge_listener(j, f"A{n}", A, server, done, want[n], probes, old_kernel)
+        judge_listener(j, f"A{n}", A, server, done, want[n], per_syn, old_kernel)
         judge_remote(j, f"A{n}", A, server, done,
-                     want[n] == "tfo-ok", probes)
+                     want[n] == "tfo-ok", per_syn)
     # the default view: the findings carry the per-SYN numbers, no SYN is
     # printed on its own; the routine calls were only counted
     j.eq("A no per-SYN records in the default view",
@@ -598,7 +607,7 @@ def judge_mode(j, sec, mode, old_kernel):
     # without the SYN-ACK hook: said, and the clients' counters instead
     unobserved = [o for o in A if o.get("type") == "remotes"]
     err = " ".join(sec.get(f"{mode} A stderr", []))
-    if probes:
+    if per_syn:
         j.eq("A remote servers observable", unobserved, [])
     else:
         j.check("A says remote servers are not observable",
@@ -633,7 +642,7 @@ def judge_mode(j, sec, mode, old_kernel):
         j.eq("B scan owner", listed[0].get("pid"), server["pid"])
         j.eq("B scan queue", listed[0].get("tfo_qlen_max"), 0 if old_kernel else 256)
     judge_listener(j, "B", B, server, done,
-                   "mptcp-tfo-rejected" if old_kernel else "tfo-ok", probes,
+                   "mptcp-tfo-rejected" if old_kernel else "tfo-ok", per_syn,
                    old_kernel, traced_setup=False)
     counters = next((o for o in B if o.get("type") == "counters"), None)
     j.check("B counters object", counters, "none")
@@ -652,11 +661,17 @@ def judge_mode(j, sec, mode, old_kernel):
     j.eq("C only the filtered pid", pids, {c1["pid"]})
     j.eq("C no finding for the other", finals(C, c2["ino"]), [])
     judge_listener(j, "C1", C, c1, d1,
-                   "mptcp-tfo-rejected" if old_kernel else "tfo-ok", probes,
+                   "mptcp-tfo-rejected" if old_kernel else "tfo-ok", per_syn,
                    old_kernel)
     # --all prints each SYN, attributed to the listener's owner
     syns = [o for o in C if o.get("type") == "tfo_server"]
     j.eq("C TFO SYN events", len(syns), d1["clients"] if probes else 0)
+    # and the observer's: each client's SYN and SYN-ACK, at the server and
+    # at the client (C1's own), every one of C1's pid
+    wire = [o for o in C if o.get("type") == "wire"]
+    j.eq("C handshake records: SYN and SYN-ACK at both ends, C1's alone",
+         (len(wire), {o.get("pid") for o in wire}),
+         (4 * d1["clients"], {c1["pid"]}))
     # the client's side, filtered by the client process: C1's clients only
     synacks = [o for o in C if o.get("type") == "tfo_synack"]
     j.eq("C SYN-ACK records, C1's clients only", len(synacks),
@@ -664,10 +679,10 @@ def judge_mode(j, sec, mode, old_kernel):
     j.eq("C no remote finding for the other's clients",
          [o for o in C if o.get("kind", "").startswith("tfo-remote-")
           and o.get("netns") == netns_of(c2)], [])
-    judge_remote(j, "C1", C, c1, d1, not old_kernel, probes)
+    judge_remote(j, "C1", C, c1, d1, not old_kernel, per_syn)
 
-    judge_haproxy(j, sec, mode, old_kernel, probes)
-    judge_go(j, sec, mode, old_kernel, probes)
+    judge_haproxy(j, sec, mode, old_kernel, probes, per_syn)
+    judge_go(j, sec, mode, old_kernel, per_syn)
 
     # R: tcp_try_fastopen and mptcp_setsockopt renamed in the BTF given
     # with --btf: both hooks skipped with a warning, the rest traces
@@ -681,8 +696,11 @@ def judge_mode(j, sec, mode, old_kernel):
                        ("mptcp_setsockopt", "its setsockopt errors will not be attributed")):
         j.check(f"R warns {func}() missing",
                 f"{func}() is not in this kernel: {loss}" in err, err[-400:])
-    j.check("R says it has no TFO probes",
-            "not observable in " + mode + " mode: per-SYN TCP Fast Open numbers" in err, err[-300:])
+    # without tcp_try_fastopen() hooked, the observer stands in (by
+    # default, as in tracepoint mode): per-SYN numbers are not lost
+    j.check("R: the observer stands in for the missing probe",
+            f"attached in {mode} mode, with the handshake observer" in err and
+            "per-SYN TCP Fast Open numbers" not in err, err[-300:])
     j.eq("R no TFO SYN events", [o for o in R if o.get("type") == "tfo_server"], [])
     calls = [o for o in R if o.get("type") == "setsockopt"
              and o.get("sock_ino") == r1["ino"] and o.get("optname") == "TCP_FASTOPEN"]
@@ -777,6 +795,20 @@ def judge_kernel(pkg, text):
         with open(os.path.join(ROOT, "README.md")) as f:
             for name, ok, why in examples.compare(sec, f.read()):
                 j.check(name, ok, why)
+    # the seed's case in tracepoint mode: the observer's numbers, the
+    # kernel's counters (the clients' rise of TCPFastOpenCookieReqd)
+    tp = "\n".join(sec.get("tracepoint example session", []))
+    tpc = json_lines(sec.get("tracepoint example client", []))
+    want = "mptcp-tfo-rejected" if old_kernel else "tfo-ok"
+    j.check(f"tracepoint mode, the observer: {want} with its wire line",
+            "attached in tracepoint mode, with the handshake observer" in tp and
+            f"== {want}: pid " in tp and "   on the wire: " in tp, tp[-800:])
+    if tpc:
+        reqd = tpc[-1]["delta"]["TCPFastOpenCookieReqd"]
+        m = re.search(r"   on the wire: (\d+) SYNs?, (\d+) asked for a cookie", tp)
+        j.eq("tracepoint mode: cookie requests on the wire = the kernel's",
+             (int(m.group(1)), int(m.group(2))) if m else None,
+             (tpc[-1]["clients"], reqd))
     judge_doctor(j, sec, old_kernel)
     judge_haproxy_fix(j, sec, old_kernel)
     judge_haproxy_program_fix(j, sec, old_kernel)
