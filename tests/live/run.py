@@ -1049,8 +1049,9 @@ def all_tests():
     import production
     import realservers
     import goservers
+    import wire
     return TESTS + findings.TESTS + hardening.TESTS + ecosystem.TESTS + \
-        production.TESTS + realservers.TESTS + goservers.TESTS
+        production.TESTS + realservers.TESTS + goservers.TESTS + wire.TESTS
 
 
 # ---------------------------------------------------------------- runner
