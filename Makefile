@@ -24,7 +24,7 @@ BUILD_PACKAGES   := make gcc libc6-dev clang llvm libbpf-dev bpftool libelf-dev 
 UNIT_PACKAGES    := libcmocka-dev prometheus
 FUZZ_PACKAGES    := libcmocka-dev libclang-rt-14-dev
 LIVE_PACKAGES    := python3 iproute2 util-linux valgrind prometheus mptcpize curl
-VM_PACKAGES      := python3 qemu-system-x86 busybox-static cpio
+VM_PACKAGES      := python3 qemu-system-x86 busybox-static cpio curl
 PKG_PACKAGES     := debootstrap lintian man-db file systemd-container \
 		    debian-archive-keyring prometheus
 SYSTEMD_PACKAGES := python3 qemu-system-x86 cpio mmdebstrap zstd \

@@ -17,10 +17,16 @@ Imported by run.py."""
 import json
 import os
 import subprocess
+import sys
 import time
 
+import ecosystem
 import run as R
 from realservers import Haproxy, Netns, PORT
+
+sys.path.insert(0, os.path.join(R.ROOT, "tests", "scenarios"))
+from syn_craft_judge import (judge_cases, malformed_counted,  # noqa: E402
+                             malformed_reaching, parse_runs)
 
 CRAFT_TIMEOUT_S = 30
 
@@ -35,73 +41,38 @@ def netstat(ns):
     raise R.Fail("no TcpExt line in the namespace's /proc/net/netstat")
 
 
-def craft(ctx, args):
-    """syn_craft ARGS in a namespace of its own: its server line, its cases."""
+def craft(ctx, args, cgroup):
+    """syn_craft ARGS in a namespace of its own and in cgroup CGROUP: its
+    server line and its cases."""
     path = os.path.join(R.ROOT, "build", "tests", "syn_craft")
-    out = subprocess.run([path] + args, capture_output=True, text=True,
+    out = subprocess.run(["sh", "-c", f'echo $$ > {cgroup}/cgroup.procs && exec "$@"',
+                          "sh", path] + args, capture_output=True, text=True,
                          timeout=CRAFT_TIMEOUT_S)
     if out.returncode != 0:
         raise R.Fail(f"syn_craft {args}: exit {out.returncode}: {out.stderr[-300:]}")
-    lines = [json.loads(l) for l in out.stdout.splitlines() if l.startswith("{")]
-    server = next(o for o in lines if o["op"] == "server")
-    return server, [o for o in lines if o["op"] == "case"]
-
-
-def judge_cases(objs, server, cases, label):
-    """Each case that reached the listener: one syn-in record as the
-    kernel reads it, the listener's; the others: none."""
-    problems = []
-    netns = int(server["netns"].split("[")[1].rstrip("]"))
-    wire = [o for o in objs if o.get("type") == "wire" and o.get("netns") == netns]
-    for c in cases:
-        e = c["expect"]
-        mine = [o for o in wire if o.get("remote_port") == c["sport"]
-                and o.get("local_port") == server["port"]]
-        syns = [o for o in mine if o.get("packet") == "syn-in"]
-        if not e["reaches_listener"]:
-            if mine:
-                problems.append(f"{label} {c['name']}: dropped by the kernel, yet "
-                                f"{len(mine)} records")
-            continue
-        if len(syns) != 1:
-            problems.append(f"{label} {c['name']}: {len(syns)} syn-in records, want 1")
-            continue
-        s = syns[0]
-        got = (s.get("tfo"), s.get("cookie_len") if e["tfo"] == "cookie" else None,
-               s.get("mp_capable"), s.get("malformed"), s.get("payload"))
-        want = (e["tfo"], e.get("cookie_len") if e["tfo"] == "cookie" else None,
-                e["mp_capable"], e["malformed"], c["payload"])
-        if got != want:
-            problems.append(f"{label} {c['name']}: read (tfo, cookie, mp_capable, "
-                            f"malformed, payload) {got}, the kernel's {want}")
-        if (s.get("sock_ino"), s.get("pid")) != (server["ino"], server["pid"]):
-            problems.append(f"{label} {c['name']}: attributed to ino {s.get('sock_ino')} "
-                            f"pid {s.get('pid')}, the listener is {server['ino']} of "
-                            f"{server['pid']}")
-        acks = [o for o in mine if o.get("packet") == "synack-out"]
-        if c.get("answered") == "synack":
-            cookie = "cookie" if c.get("synack_cookie_len") else "none"
-            if len(acks) != 1 or acks[0].get("tfo") != cookie or \
-                    not (acks[0].get("syn") or {}).get("tfo") == e["tfo"]:
-                problems.append(f"{label} {c['name']}: SYN-ACK records "
-                                f"{[R.short(a, 160) for a in acks]}, want one with "
-                                f"tfo {cookie} and its SYN's")
-    return problems
+    return parse_runs(out.stdout)[0]
 
 
 def test_bad_input_syns(ctx):
     """Hand-made SYNs, every case of tests/scenarios/syn_craft.c, IPv4 and
-    IPv6, to a TCP and an MPTCP listener, under tfotrace --all: read as the
-    kernel reads them, attributed to their listener, malformed ones counted
-    as such, no crash and nothing lost."""
-    tr = R.Tracer(ctx.tfotrace, ["--json", "--all"], ctx.workdir).wait_ready()
-    runs = []
-    for family in ("4", "6"):
-        for proto in ("tcp", "mptcp"):
-            runs.append((f"{proto}/IPv{family}",
-                         *craft(ctx, ["--family", family, "--proto", proto])))
-    time.sleep(0.3)
-    tr.stop()
+    IPv6, to a TCP and an MPTCP listener, under tfotrace --all --cgroup
+    (the crafter's cgroup: the observer attached there, the host's other
+    traffic unseen): read as the kernel reads them, attributed to their
+    listener, malformed ones counted as such, no crash and nothing lost."""
+    cgroup = os.path.join(ecosystem.cgroup2_root(), f"tfotrace-craft-{os.getpid()}")
+    os.makedirs(cgroup)
+    try:
+        tr = R.Tracer(ctx.tfotrace, ["--json", "--all", "--cgroup", cgroup],
+                      ctx.workdir).wait_ready()
+        runs = []
+        for family in ("4", "6"):
+            for proto in ("tcp", "mptcp"):
+                runs.append((f"{proto}/IPv{family}",
+                             *craft(ctx, ["--family", family, "--proto", proto], cgroup)))
+        time.sleep(0.3)
+        tr.stop()
+    finally:
+        os.rmdir(cgroup)
     objs, bad = R.parse_json_lines(tr.stdout())
     problems = [f"non-JSON lines: {bad[:2]}"] if bad else []
     if tr.proc.returncode != 0:
@@ -112,14 +83,9 @@ def test_bad_input_syns(ctx):
     malformed = 0
     for label, server, cases in runs:
         problems += judge_cases(objs, server, cases, label)
-        malformed += sum(1 for c in cases if c["expect"]["malformed"]
-                         and c["expect"]["reaches_listener"])
+        malformed += malformed_reaching(cases)
     # the listeners' findings count the malformed ones they received
-    per_listener = {o["sock_ino"]: (o.get("wire") or {}).get("malformed", 0)
-                    for o in objs if o.get("type") == "finding" and o.get("final")
-                    and "remote_addr" not in o
-                    and o.get("sock_ino") in {s["ino"] for _, s, _ in runs}}
-    counted = sum(per_listener.values())
+    counted = malformed_counted(objs, [s for _, s, _ in runs])
     if counted != malformed:
         problems.append(f"findings count {counted} malformed SYNs, {malformed} were sent")
     if problems:

@@ -935,6 +935,7 @@ int main(int argc, char **argv)
 	struct sockaddr_storage addr;
 	socklen_t alen;
 	int srv, raw, cap, one = 1, qlen = TFO_QLEN, n_runs = 0, bad = 0, sysctl;
+	int tfo_errno = 0;
 	char netns[64] = "", path[64];
 
 	parse_args(argc, argv);
@@ -967,8 +968,13 @@ int main(int argc, char **argv)
 		    "socket(listener)");
 	if (setsockopt(srv, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
 		die("SO_REUSEADDR");
-	if (setsockopt(srv, SOL_TCP, TCP_FASTOPEN, &qlen, sizeof(qlen)))
-		die("TCP_FASTOPEN");
+	/* an MPTCP listener of a kernel before 6.2 refuses it (the case
+	 * tfotrace is for): its SYNs are parsed all the same */
+	if (setsockopt(srv, SOL_TCP, TCP_FASTOPEN, &qlen, sizeof(qlen))) {
+		if (opt.proto != IPPROTO_MPTCP || errno != ENOPROTOOPT)
+			die("TCP_FASTOPEN");
+		tfo_errno = errno;
+	}
 	alen = loopback(&addr, opt.port);
 	if (bind(srv, (void *)&addr, alen))
 		die("bind(listener)");
@@ -984,9 +990,10 @@ int main(int argc, char **argv)
 	for (int i = 0; i < n_runs; i++)
 		track(&runs[i].s);
 	printf("{\"op\":\"server\",\"pid\":%d,\"ino\":%llu,\"netns\":\"%s\","
-	       "\"proto\":%d,\"family\":%d,\"port\":%d,\"tcp_fastopen\":%d}\n",
+	       "\"proto\":%d,\"family\":%d,\"port\":%d,\"tcp_fastopen\":%d,"
+	       "\"tfo_errno\":%d}\n",
 	       getpid(), inode_of(srv), netns, opt.proto, opt.family, lport,
-	       sysctl);
+	       sysctl, tfo_errno);
 
 	read_counters(before);
 	for (int i = 0; i < n_runs; i++)

@@ -336,6 +336,46 @@ kill -INT $TOOL
 wait $TOOL
 section "tracepoint example session" /tmp/tpexample.out
 section "tracepoint example client" /tmp/goY.client
+
+# Bad input: hand-made SYNs (tests/scenarios/syn_craft.c), every case, IPv4
+# and IPv6, TCP and MPTCP listeners, under the observer with --all (auto
+# mode, --wire)
+tfotrace --json --all --wire --ready-file /tmp/ready >/tmp/SC.json 2>/tmp/SC.err &
+TOOL=$!
+wait_for /tmp/ready .
+for fam in 4 6; do
+	for proto in tcp mptcp; do
+		syn_craft --family $fam --proto $proto >>/tmp/SC.cases 2>>/tmp/SC.err
+	done
+done
+kill -INT $TOOL
+wait $TOOL
+echo "exit $?" >>/tmp/SC.err
+section "craft tool" /tmp/SC.json
+section "craft cases" /tmp/SC.cases
+section "craft stderr" /tmp/SC.err
+
+# Real clients: Debian's curl --tcp-fastopen, five requests, to haproxy
+# plain (TFO works on every kernel) and under mptcpize (6.1: refused), in
+# tracepoint mode: the observer names curl and counts what the kernel does
+for how in plain mptcpize; do
+	echo 3 >/proc/sys/net/ipv4/tcp_fastopen
+	tfotrace --json --attach tracepoint --ready-file /tmp/ready >/tmp/CU$how.json 2>/tmp/CU$how.err &
+	TOOL=$!
+	wait_for /tmp/ready .
+	if [ $how = plain ]; then start_haproxy plain; else start_haproxy; fi
+	grep TcpExt: /proc/net/netstat >/tmp/CU$how.netstat
+	for i in 1 2 3 4 5; do
+		curl -s -o /dev/null -w '%{http_code}\n' --tcp-fastopen http://127.0.0.1:18080/ >>/tmp/CU$how.codes
+	done
+	grep TcpExt: /proc/net/netstat >>/tmp/CU$how.netstat
+	stop_haproxy
+	kill -INT $TOOL
+	wait $TOOL
+	section "curl $how tool" /tmp/CU$how.json
+	section "curl $how codes" /tmp/CU$how.codes
+	section "curl $how netstat" /tmp/CU$how.netstat
+done
 # The report a user reads for haproxy, in text
 start_haproxy
 tfotrace --ready-file /tmp/ready >/tmp/htext.out 2>/tmp/htext.err &

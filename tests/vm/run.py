@@ -30,6 +30,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests", "docs"))
 import examples  # noqa: E402  (the README's example output, held to this suite's run)
+sys.path.insert(0, os.path.join(ROOT, "tests", "scenarios"))
+import syn_craft_judge  # noqa: E402  (what the observer must make of syn_craft's SYNs)
 CACHE = os.path.join(ROOT, ".cache", "vm")
 BOOT_TIMEOUT_S = 240
 CLIENTS = 5          # guest-init.sh's CLIENTS
@@ -128,6 +130,19 @@ def go_files():
     sys.path.insert(0, os.path.join(ROOT, "tests", "real"))
     import golang
     return [(golang.build(name), f"/bin/{name}") for name in sorted(set(GO_VARIANTS.values()))]
+
+
+def curl_files():
+    """Debian's curl (the client the README's users have) and the
+    libraries it loads, at their paths: its --tcp-fastopen clients in the
+    guest."""
+    curl = shutil.which("curl")
+    if not curl:
+        raise Fail("curl is not installed (make deps-vm)")
+    out = [(curl, "/usr/bin/curl")]
+    for lib in shared_libraries(curl):
+        out.append((os.path.realpath(lib), lib))
+    return out
 
 
 def shared_libraries(binary):
@@ -710,6 +725,68 @@ def judge_mode(j, sec, mode, old_kernel):
         j.eq("R no layer claimed", calls[0].get("err_layer"), None)
 
 
+def judge_crafted(j, sec, old_kernel):
+    """Hand-made SYNs (tests/scenarios/syn_craft.c) under the observer: no
+    verifier trouble (it attached), each read as the kernel reads it and
+    attributed to its listener, malformed ones counted, nothing lost."""
+    tool = json_lines(sec.get("craft tool", []))
+    err = " ".join(sec.get("craft stderr", []))
+    runs = syn_craft_judge.parse_runs("\n".join(sec.get("craft cases", [])))
+    j.check("crafted SYNs: the observer attached, exit 0",
+            "with the handshake observer" in err and "exit 0" in err, err[-300:])
+    j.eq("crafted SYNs: four runs (IPv4, IPv6; TCP, MPTCP)", len(runs), 4)
+    problems, malformed = [], 0
+    for server, cases in runs:
+        label = f"{'MPTCP' if server['proto'] == 262 else 'TCP'}/AF{server['family']}"
+        # before 6.5 no egress program sees an IPv6 request socket's
+        # SYN-ACK (bpf-cgroup.h's sk == skb->sk test)
+        seen = not (old_kernel and server["family"] == 10)
+        problems += syn_craft_judge.judge_cases(tool, server, cases, label, seen)
+        malformed += syn_craft_judge.malformed_reaching(cases)
+    j.eq("crafted SYNs: each read as the kernel does", problems, [])
+    j.eq("crafted SYNs: the malformed ones counted as such",
+         syn_craft_judge.malformed_counted(tool, [s for s, _ in runs]), malformed)
+    summary = tool[-1] if tool and tool[-1].get("type") == "summary" else {}
+    j.eq("crafted SYNs: nothing lost", (summary.get("lost"), summary.get("invalid")), (0, 0))
+
+
+def judge_curl(j, sec, old_kernel):
+    """Debian's curl --tcp-fastopen against haproxy, in tracepoint mode:
+    the clients' verdict names curl, its numbers and the listener's are the
+    kernel's (the namespace's TcpExt counters before and after)."""
+    for how in ("plain", "mptcpize"):
+        tool = json_lines(sec.get(f"curl {how} tool", []))
+        codes = sec.get(f"curl {how} codes", [])
+        rows = [l.split() for l in sec.get(f"curl {how} netstat", []) if l.startswith("TcpExt:")]
+        j.eq(f"curl {how}: five answers", codes, ["200"] * 5)
+        if len(rows) != 4:
+            j.check(f"curl {how}: counters read", False, str(rows)[:200])
+            continue
+        before = dict(zip(rows[0][1:], map(int, rows[1][1:])))
+        after = dict(zip(rows[2][1:], map(int, rows[3][1:])))
+        d = {k: after.get(k, 0) - before.get(k, 0) for k in
+             ("TCPFastOpenCookieReqd", "TCPFastOpenActive", "TCPFastOpenPassive")}
+        works = how == "plain" or not old_kernel
+        remote = [o for o in tool if o.get("type") == "finding" and o.get("final")
+                  and o.get("remote_port") == HAPROXY_PORT]
+        want = ("tfo-remote-ok" if works else "tfo-remote-no-cookie", 5,
+                d["TCPFastOpenCookieReqd"], d["TCPFastOpenActive"], {"curl"})
+        j.eq(f"curl {how}: the clients' verdict, numbers the kernel's",
+             [(o.get("kind"), o.get("connections"), o.get("cookie_requests"),
+               o.get("syn_data_acked"), {c.get("comm") for c in o.get("clients", [])})
+              for o in remote], [want])
+        # (under mptcpize haproxy's TCP_USER_TIMEOUT is refused too: 6.1's
+        # mptcp-option-rejected, the HA test's)
+        server = [o for o in tool if o.get("type") == "finding" and o.get("final")
+                  and o.get("port") == HAPROXY_PORT
+                  and o.get("kind") != "mptcp-option-rejected"]
+        j.eq(f"curl {how}: the listener's verdict, numbers the kernel's",
+             [(o.get("kind"), o.get("cookie_requests"), o.get("tfo_accepted"))
+              for o in server],
+             [("tfo-ok" if works else "mptcp-tfo-rejected", d["TCPFastOpenCookieReqd"],
+               d["TCPFastOpenPassive"])])
+
+
 def judge_doctor(j, sec, old_kernel):
     """doctor's verdict: on 6.1 MPTCP rejects TCP_FASTOPEN (exit 3, the
     Go-style listener mptcp-tfo-rejected), on 6.12 healthy (exit 0)."""
@@ -809,6 +886,8 @@ def judge_kernel(pkg, text):
         j.eq("tracepoint mode: cookie requests on the wire = the kernel's",
              (int(m.group(1)), int(m.group(2))) if m else None,
              (tpc[-1]["clients"], reqd))
+    judge_crafted(j, sec, old_kernel)
+    judge_curl(j, sec, old_kernel)
     judge_doctor(j, sec, old_kernel)
     judge_haproxy_fix(j, sec, old_kernel)
     judge_haproxy_program_fix(j, sec, old_kernel)
@@ -856,8 +935,9 @@ def main(argv):
         tests = os.path.dirname(args.scenario)
         initrd = build_initramfs(workdir, args.tfotrace, args.scenario,
                                  extra=[(os.path.join(tests, "btf_rename"), "btf_rename"),
-                                        (os.path.join(tests, "tfo_client"), "tfo_client")],
-                                 files=haproxy_files(workdir) + go_files())
+                                        (os.path.join(tests, "tfo_client"), "tfo_client"),
+                                        (os.path.join(tests, "syn_craft"), "syn_craft")],
+                                 files=haproxy_files(workdir) + go_files() + curl_files())
         os.makedirs(os.path.join(CACHE, "logs"), exist_ok=True)
 
         def one(pkg):
