@@ -195,6 +195,32 @@ static const struct listener_counter {
 		"SYNs with data refused because the listener's TFO queue was full."),
 };
 
+/* The listener's handshakes as the observer saw them on the wire */
+#define WIRE_COUNTER(f, name, help) { "tfotrace_listener_wire_" name "_total", \
+				      help, offsetof(struct tfo_sock_view, wire.f) }
+
+static const struct listener_counter wire_counters[] = {
+	WIRE_COUNTER(syns, "syns", "SYNs to the listener seen on the wire."),
+	WIRE_COUNTER(cookie_requests, "cookie_requests",
+		     "SYNs on the wire with the Fast Open option and no cookie."),
+	WIRE_COUNTER(cookies_in_syn, "cookies_in_syn",
+		     "SYNs on the wire carrying a Fast Open cookie."),
+	WIRE_COUNTER(syns_with_data, "syns_with_data",
+		     "SYNs on the wire carrying data."),
+	WIRE_COUNTER(syns_mp_capable, "syns_mp_capable",
+		     "SYNs on the wire offering MPTCP (MP_CAPABLE)."),
+	WIRE_COUNTER(synacks, "synacks",
+		     "The listener's SYN-ACKs seen on the wire."),
+	WIRE_COUNTER(synack_cookies, "synack_cookies",
+		     "SYN-ACKs on the wire carrying a Fast Open cookie."),
+	WIRE_COUNTER(data_acked, "data_acked",
+		     "SYN-ACKs on the wire acknowledging their SYN's data."),
+	WIRE_COUNTER(synacks_mp_capable, "synacks_mp_capable",
+		     "SYN-ACKs on the wire with MP_CAPABLE: MPTCP negotiated."),
+	WIRE_COUNTER(malformed, "malformed",
+		     "Packets on the wire whose options could not be walked."),
+};
+
 /* ---- remote servers, as this host's TFO clients saw them ---- */
 
 static void count_remote_kinds(void *ctx, const struct tfo_remote_view *r,
@@ -340,6 +366,11 @@ int tfo_prom_format(FILE *out, const struct tfo_prom_run *run,
 	       "connection (fentry, kprobe), 0 when not (tracepoint): "
 	       "without, the tfotrace_remote_* series are empty whatever "
 	       "the servers do.", run->remote_probes);
+	scalar(out, "tfotrace_handshake_observer", "gauge",
+	       "1 when the handshake observer is attached (it sees each SYN "
+	       "and SYN-ACK on the wire in any mode: the per-SYN and remote "
+	       "series are then filled where the probes are missing).",
+	       run->wire);
 	scalar(out, "tfotrace_events_total", "counter",
 	       "Records received from the kernel.", run->events);
 	scalar(out, "tfotrace_lost_events_total", "counter",
@@ -388,11 +419,18 @@ int tfo_prom_format(FILE *out, const struct tfo_prom_run *run,
 		    "The listener's TFO queue limit: 0 means TFO is off on it.");
 	walk(c, queue_samples, &w);
 
-	for (size_t i = 0; run->probes &&
+	for (size_t i = 0; (run->probes || run->wire) &&
 	     i < sizeof(listener_counters) / sizeof(listener_counters[0]); i++) {
 		w.name = listener_counters[i].name;
 		w.field = listener_counters[i].field;
 		family_head(out, w.name, "counter", listener_counters[i].help);
+		walk(c, counter_samples, &w);
+	}
+	for (size_t i = 0; run->wire &&
+	     i < sizeof(wire_counters) / sizeof(wire_counters[0]); i++) {
+		w.name = wire_counters[i].name;
+		w.field = wire_counters[i].field;
+		family_head(out, w.name, "counter", wire_counters[i].help);
 		walk(c, counter_samples, &w);
 	}
 	remote_families(out, c);

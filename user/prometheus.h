@@ -23,6 +23,8 @@ struct tfo_prom_run {
 	bool remote_probes;	/* the mode sees client connections' SYN-ACKs
 				 * (tcp_fastopen_cache_set): without, no
 				 * remote server is known */
+	bool wire;		/* the handshake observer is attached: it sees
+				 * both, whatever the mode */
 	uint64_t events;	/* records received */
 	uint64_t lost;		/* records the kernel could not deliver */
 	uint64_t invalid;	/* records that failed validation */

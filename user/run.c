@@ -28,6 +28,7 @@ int tfo_run_write_metrics(struct tfo_run *run)
 		.probes = run->tracer && tfo_tracer_has_tfo_probes(run->tracer),
 		.remote_probes = run->tracer &&
 				 tfo_tracer_has_synack_probe(run->tracer),
+		.wire = run->wire != NULL,
 		.events = run->sum.events,
 		.lost = tfo_run_lost(run),
 		.invalid = run->sum.invalid,

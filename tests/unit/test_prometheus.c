@@ -260,6 +260,9 @@ static const char remote_probes_head[] =
 	"# TYPE tfotrace_remote_probes gauge\n";
 
 static const char middle[] =
+	"# HELP tfotrace_handshake_observer 1 when the handshake observer is attached (it sees each SYN and SYN-ACK on the wire in any mode: the per-SYN and remote series are then filled where the probes are missing).\n"
+	"# TYPE tfotrace_handshake_observer gauge\n"
+	"tfotrace_handshake_observer 0\n"
 	"# HELP tfotrace_events_total Records received from the kernel.\n"
 	"# TYPE tfotrace_events_total counter\n"
 	"tfotrace_events_total 42\n"
@@ -366,6 +369,33 @@ static void assert_text(const char *got, const char *want)
 	if (strcmp(got, want))
 		fprintf(stderr, "--- want\n%s--- got\n%s---\n", want, got);
 	assert_string_equal(got, want);
+}
+
+/* With the handshake observer in tracepoint mode: the listeners' per-SYN
+ * counters (the observer's) and their wire counters. */
+static void test_wire_counters(void **state)
+{
+	struct fx *fx = *state;
+	union tfo_record r;
+
+	start(fx, false);
+	fx->run.wire = true;
+	sockopt(fx, 3141, "xray", 9925, P_MPTCP, O_TCP_FASTOPEN, 256, -92);
+	listen_(fx, 3141, "xray", 9925, P_MPTCP, 443, 0);
+	r = rec_wire(0, "", 9925, P_MPTCP, TFO_WIRE_SYN_IN, 443, 50000,
+		     (struct wire){ .tfo = TFO_WIRE_TFO_REQUEST, .malformed = 1 });
+	tfo_correlator__feed(fx->c, &r);
+	write_read(fx);
+	assert_true(has_line(fx->text, "tfotrace_handshake_observer 1"));
+	assert_true(has_line(fx->text, "tfotrace_listener_wire_syns_total" XRAY_L " 1"));
+	assert_true(has_line(fx->text, "tfotrace_listener_wire_cookie_requests_total"
+			     XRAY_L " 1"));
+	assert_true(has_line(fx->text, "tfotrace_listener_wire_malformed_total"
+			     XRAY_L " 1"));
+	assert_true(has_line(fx->text, "tfotrace_listener_wire_synacks_total" XRAY_L " 0"));
+	/* the per-SYN ones, from the wire where the mode has no probes */
+	assert_true(has_line(fx->text, "tfotrace_listener_cookie_requests_total"
+			     XRAY_L " 1"));
 }
 
 /* ---- content ---- */
@@ -565,8 +595,8 @@ static void test_family_headers(void **state)
 		}
 		p = eol + 1;
 	}
-	/* 15 of the run, 7 per listener, 6 per remote server */
-	assert_int_equal(families, 15 + 7 + 6);
+	/* 16 of the run, 7 per listener, 6 per remote server */
+	assert_int_equal(families, 16 + 7 + 6);
 	/* no kernel address, no hex at all */
 	assert_null(strstr(fx->text, "0x"));
 	assert_null(strstr(fx->text, "ffff"));
@@ -741,6 +771,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_whole_file_with_probes),
+		T(test_wire_counters),
 		T(test_whole_file_without_probes),
 		T(test_every_kind_listed),
 		T(test_remote_servers),
