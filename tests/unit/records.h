@@ -53,7 +53,8 @@ static inline void rec_hdr(struct tfo_rec_hdr *h, uint32_t type,
 	h->tid = pid;
 	h->ns_pid = pid;
 	/* up to 16 bytes, no NUL needed: as the kernel's comm */
-	memcpy(h->comm, comm, strnlen(comm, TFO_COMM_LEN));
+	for (size_t i = 0; i < TFO_COMM_LEN && comm[i]; i++)
+		h->comm[i] = comm[i];
 }
 
 static inline struct tfo_sock_id sid(uint64_t ino, uint16_t proto, uint16_t lport,
