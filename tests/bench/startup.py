@@ -4,10 +4,11 @@ cold BTF cache (a new empty TFOTRACE_CACHE_DIR each time) and a warm one,
 against the floor (tests/bench/floor.c: a bare libbpf loader, empty
 programs on tfotrace's tracepoints), alternated, medians.
 
-    python3 tests/bench/startup.py [--rounds N] [--tfotrace PATH]
-                                   [--label TEXT] [ARG...]
+    python3 tests/bench/startup.py [--rounds N] [--tfotrace [LABEL=]PATH]...
+                                   [-- ARG...]
 
-ARGs go to tfotrace. Root only. Builds nothing: `make` and
+--tfotrace more than once compares builds in the same rounds. ARGs go to
+tfotrace. Root only. Builds nothing: `make` and
 `make -f tests/bench/Makefile` first. A paravirtualized guest's timings
 vary from day to day: compare within one run (ratios to the floor).
 """
@@ -47,41 +48,45 @@ def start(argv, ready, env=None):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rounds", type=int, default=7)
-    ap.add_argument("--tfotrace", default=os.path.join(B.ROOT, "build", "tfotrace"))
-    ap.add_argument("--label", default="")
+    ap.add_argument("--tfotrace", action="append", default=[],
+                    help="[LABEL=]PATH, default build/tfotrace; repeat to compare")
     ap.add_argument("args", nargs="*")
     a = ap.parse_args()
+    builds = []
+    for spec in a.tfotrace or [os.path.join(B.ROOT, "build", "tfotrace")]:
+        label, _, path = spec.rpartition("=")
+        builds.append((label or "tfotrace", path))
     floor = os.path.join(B.OUT, "floor")
     hooks, _ = B.tracepoint_hooks()
     tmp = tempfile.mkdtemp(prefix="tfotrace-startup-")
-    warm = os.path.join(tmp, "warm")
-    os.mkdir(warm, 0o700)
     ready = os.path.join(tmp, "ready")
     res = {}
     try:
-        env = dict(os.environ, TFOTRACE_CACHE_DIR=warm)
-        start([a.tfotrace] + a.args, ready, env)        # fills the warm cache
+        warm = {}
+        for label, path in builds:
+            warm[label] = os.path.join(tmp, "warm-" + str(len(warm)))
+            os.mkdir(warm[label], 0o700)
+            start([path] + a.args, ready,
+                  dict(os.environ, TFOTRACE_CACHE_DIR=warm[label]))   # fills it
         for _ in range(a.rounds):
-            cold = tempfile.mkdtemp(dir=tmp)
-            runs = [
-                ("floor", [floor] + hooks, None),
-                ("cold", [a.tfotrace] + a.args, dict(os.environ, TFOTRACE_CACHE_DIR=cold)),
-                ("warm", [a.tfotrace] + a.args, env),
-            ]
-            for name, argv, e in runs:
-                res.setdefault(name, []).append(start(argv, ready, e))
-            shutil.rmtree(cold)
+            res.setdefault("floor", []).append(start([floor] + hooks, ready))
+            for label, path in builds:
+                cold = tempfile.mkdtemp(dir=tmp)
+                for kind, cache in (("cold", cold), ("warm", warm[label])):
+                    res.setdefault(f"{label} {kind}", []).append(
+                        start([path] + a.args, ready,
+                              dict(os.environ, TFOTRACE_CACHE_DIR=cache)))
+                shutil.rmtree(cold)
     finally:
         B.kill_all_started()
         shutil.rmtree(tmp, ignore_errors=True)
     fl = statistics.median(t for t, _ in res["floor"])
-    print(f"# {a.label} {len(res['floor'])} alternated rounds, medians "
-          f"(min-max); tfotrace {' '.join(a.args)}")
+    print(f"# {a.rounds} alternated rounds, medians (min-max); tfotrace {' '.join(a.args)}")
     print("| | ready ms | x floor | VmHWM at ready MiB |")
     print("|---|---:|---:|---:|")
-    for name in ("floor", "warm", "cold"):
-        ts = [t * 1000 for t, _ in res[name]]
-        hs = [h / 1024 for _, h in res[name] if h]
+    for name, runs in res.items():
+        ts = [t * 1000 for t, _ in runs]
+        hs = [h / 1024 for _, h in runs if h]
         print(f"| {name} | {statistics.median(ts):.1f} ({min(ts):.1f}-{max(ts):.1f}) "
               f"| {statistics.median(ts) / 1000 / fl:.2f} "
               f"| {statistics.median(hs):.1f} ({min(hs):.1f}-{max(hs):.1f}) |")
