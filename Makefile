@@ -49,8 +49,8 @@ BPF_FLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP 
 LIBS       := -lbpf -lelf -lz
 
 # libbpf-free pieces: what the unit tests link against.
-CORE_SRCS := records.c decode.c names.c sink.c output.c output_text.c output_json.c procfs.c correlate.c prometheus.c goinfo.c lru.c program.c unitfile.c advice.c
-TOOL_SRCS := $(CORE_SRCS) attach.c wire.c kernel_btf.c kbtf.c scan.c doctor.c broker.c caps.c cgroup.c pids.c run.c main.c
+CORE_SRCS := records.c decode.c names.c sink.c output.c output_text.c output_json.c procfs.c correlate.c prometheus.c goinfo.c lru.c program.c unitfile.c advice.c kbtf.c
+TOOL_SRCS := $(CORE_SRCS) attach.c wire.c kernel_btf.c scan.c doctor.c broker.c caps.c cgroup.c pids.c run.c main.c
 CORE_OBJS := $(CORE_SRCS:%.c=$(OUTPUT)/user/%.o)
 TOOL_OBJS := $(TOOL_SRCS:%.c=$(OUTPUT)/user/%.o)
 

@@ -492,7 +492,7 @@ static bool tracefs_readable(void)
 static int kernel_btf_get(FILE *log, bool verbose, char *why, size_t why_len)
 {
 	static const struct tfo_kbtf_name extra[] = {
-		{ MPTCP_TFO_FUNC, BTF_KIND_FUNC, 0 },
+		{ .name = MPTCP_TFO_FUNC, .kind = BTF_KIND_FUNC },
 	};
 	struct tfo_kbtf_obj objs[2];
 

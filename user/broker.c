@@ -104,6 +104,7 @@ int tfo_broker_start(struct tfo_broker *b)
 
 	b->sock = -1;
 	b->pid = -1;
+	b->pending = false;
 	b->ptrace = false;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
 		return -errno;
@@ -127,17 +128,26 @@ int tfo_broker_start(struct tfo_broker *b)
 	}
 	close(sv[1]);
 	b->sock = sv[0];
-	/* its privileges down to CAP_SYS_PTRACE before tfotrace goes on */
-	{
-		char ready = 0;
+	b->pending = true;
+	return 0;
+}
 
-		if (recv(b->sock, &ready, 1, 0) != 1 ||
-		    (ready != READY_PTRACE && ready != READY_PLAIN)) {
-			tfo_broker_stop(b);
-			return -ECHILD;
-		}
-		b->ptrace = ready == READY_PTRACE;
+int tfo_broker_ready(struct tfo_broker *b)
+{
+	char ready = 0;
+
+	if (b->sock < 0)
+		return -ECHILD;
+	if (!b->pending)
+		return 0;
+	b->pending = false;
+	/* its privileges down to CAP_SYS_PTRACE */
+	if (recv(b->sock, &ready, 1, 0) != 1 ||
+	    (ready != READY_PTRACE && ready != READY_PLAIN)) {
+		tfo_broker_stop(b);
+		return -ECHILD;
 	}
+	b->ptrace = ready == READY_PTRACE;
 	return 0;
 }
 
@@ -147,6 +157,7 @@ void tfo_broker_stop(struct tfo_broker *b)
 		close(b->sock);	/* the child reads EOF and exits */
 		b->sock = -1;
 	}
+	b->pending = false;
 	if (b->pid > 0) {
 		waitpid(b->pid, NULL, 0);
 		b->pid = -1;
@@ -163,7 +174,7 @@ static int ask(const struct tfo_broker *b, uint32_t op, uint32_t pid)
 
 int tfo_broker_open_exe(void *broker, uint32_t pid)
 {
-	const struct tfo_broker *b = broker;
+	struct tfo_broker *b = broker;
 	char cbuf[CMSG_SPACE(sizeof(int))];
 	struct answer_fd a = { .err = -EIO };
 	struct iovec iov = { .iov_base = &a, .iov_len = sizeof(a) };
@@ -174,6 +185,8 @@ int tfo_broker_open_exe(void *broker, uint32_t pid)
 	struct cmsghdr *c;
 	int fd = -1;
 
+	if (b && b->pending)
+		tfo_broker_ready(b);
 	if (!b || b->sock < 0)
 		return tfo_program_open_exe(NULL, pid);
 	if (ask(b, OP_OPEN_EXE, pid) ||
@@ -193,9 +206,11 @@ int tfo_broker_open_exe(void *broker, uint32_t pid)
 int tfo_broker_read_environ(void *broker, uint32_t pid,
 			    struct tfo_environ *out)
 {
-	const struct tfo_broker *b = broker;
+	struct tfo_broker *b = broker;
 	struct answer_environ a;
 
+	if (b && b->pending)
+		tfo_broker_ready(b);
 	if (!b || b->sock < 0)
 		return tfo_program_read_environ(NULL, pid, out);
 	memset(out, 0, sizeof(*out));

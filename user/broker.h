@@ -21,16 +21,21 @@
 struct tfo_broker {
 	int sock;	/* -1: no broker */
 	pid_t pid;
+	bool pending;	/* forked; not yet known to hold what it keeps */
 	bool ptrace;	/* it holds CAP_SYS_PTRACE: other users' processes
 			 * are readable */
 };
 
-/* Forks the broker and waits until it holds CAP_SYS_PTRACE alone (or, if
- * tfotrace was not given it, nothing: B->ptrace false). Best
- * done early, while tfotrace holds little: the child keeps a copy of its
- * memory. 0, or -errno (then B->sock is -1 and the requests are made
- * directly, as privileged as the caller). */
+/* Forks the broker, which drops all but CAP_SYS_PTRACE while tfotrace goes
+ * on. Best done early, while tfotrace holds little: the child keeps a copy
+ * of its memory. 0, or -errno (then B->sock is -1 and the requests are
+ * made directly, as privileged as the caller). */
 int tfo_broker_start(struct tfo_broker *b);
+/* Waits until the broker holds CAP_SYS_PTRACE alone (or, if tfotrace was
+ * not given it, nothing: B->ptrace false): before tfotrace drops its own
+ * capabilities and before any request (the requests wait for it too).
+ * 0, or -errno (then B->sock is -1, as after a failed start). */
+int tfo_broker_ready(struct tfo_broker *b);
 void tfo_broker_stop(struct tfo_broker *b);
 
 /* An fd on process PID's executable (O_RDONLY), or -errno. B (a struct

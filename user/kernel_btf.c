@@ -165,10 +165,10 @@ int tfo_kernel_btf_get(const struct tfo_kbtf_obj *objs, size_t n_objs,
 		       FILE *log, bool verbose, char *why, size_t why_len)
 {
 	static const struct tfo_kbtf_name typed[] = {
-		{ "bpf_rdonly_cast", BTF_KIND_FUNC, 0 },
-		{ "file", BTF_KIND_STRUCT, 0 },
-		{ "socket", BTF_KIND_STRUCT, 0 },
-		{ "pt_regs", BTF_KIND_STRUCT, 0 },
+		{ .name = "bpf_rdonly_cast", .kind = BTF_KIND_FUNC },
+		{ .name = "file", .kind = BTF_KIND_STRUCT },
+		{ .name = "socket", .kind = BTF_KIND_STRUCT },
+		{ .name = "pt_regs", .kind = BTF_KIND_STRUCT },
 	};
 	struct tfo_kbtf_name names[MAX_NAMES];
 	size_t n = 0;
@@ -193,7 +193,7 @@ int tfo_kernel_btf_get(const struct tfo_kbtf_obj *objs, size_t n_objs,
 		names[n++] = typed[i];
 	for (size_t i = 0; i < n_extra; i++)
 		names[n++] = extra[i];
-	err = tfo_kbtf_open(&kernel.kbtf, names, n, objs, n_objs, NULL, why,
+	err = tfo_kbtf_open(&kernel.kbtf, names, n, objs, n_objs, NULL, NULL, why,
 			    why_len);
 	if (err)
 		goto fail;

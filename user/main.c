@@ -548,8 +548,6 @@ int main(int argc, char **argv)
 		if (err)
 			fprintf(stderr, "tfotrace: warning: no helper to read other processes (%s): programs of other users will be unknown\n",
 				strerror(-err));
-		else if (!broker.ptrace)
-			fprintf(stderr, "tfotrace: note: without CAP_SYS_PTRACE, the executables and environments of other users' processes cannot be read: where their MPTCP came from will be unknown\n");
 	}
 	tfo_output_init(&out, &out_state, STDOUT_FILENO);
 	out.format = env.json ? TFO_FMT_JSON : TFO_FMT_TEXT;
@@ -606,6 +604,16 @@ int main(int argc, char **argv)
 	run.start_time = now_ns(CLOCK_REALTIME) / 1000000000LL;
 	if (tfo_run_write_metrics(&run))
 		goto cleanup;
+	/* the helper dropped what it does not keep while the programs
+	 * loaded: before the scan asks it anything */
+	if (broker.sock >= 0) {
+		err = tfo_broker_ready(&broker);
+		if (err)
+			fprintf(stderr, "tfotrace: warning: no helper to read other processes (%s): programs of other users will be unknown\n",
+				strerror(-err));
+		else if (!broker.ptrace)
+			fprintf(stderr, "tfotrace: note: without CAP_SYS_PTRACE, the executables and environments of other users' processes cannot be read: where their MPTCP came from will be unknown\n");
+	}
 	status = become_ready(&run, why, tracefs_why);
 	if (status)
 		goto cleanup;

@@ -4,10 +4,14 @@ finding needs and counts the rest, --all and --failed decide in the kernel
 too, --findings prints findings as they evolve, the packaged unit's command
 line stays quiet under load, and the BTF cache keeps start-up from parsing
 the kernel's BTF. Imported by run.py."""
+import glob
 import json
+import lzma
 import os
 import re
 import shutil
+import signal
+import struct
 import subprocess
 import time
 
@@ -338,10 +342,220 @@ def test_btf_cache(ctx):
         raise R.Fail("; ".join(problems))
 
 
+# ---- the BTF cache's entries, as tfotrace writes them (user/kbtf.c) ----
+
+DEBIAN_6_1 = {   # linux-image-6.1.0-57-amd64 (Debian 12): its notes' build id
+    "build-id": "build-id 6a2b4ac77585b8cf102cba771300e573c8489b69",
+    "release": "release 6.1.0-57-amd64",
+    "version": "version #1 SMP PREEMPT_DYNAMIC Debian 6.1.192-3 (2025-11-21)",
+}
+
+
+def kbtf_checksum(data):
+    """The end line's checksum: FNV-1a, 64 bits."""
+    h = 0xcbf29ce484222325
+    for c in data:
+        h = ((h ^ c) * 0x100000001b3) & 0xffffffffffffffff
+    return h
+
+
+def reseal(text):
+    """An entry's end line made right again after an edit."""
+    body, end = text.rstrip("\n").rsplit("\n", 1)
+    body += "\n"
+    return body + f"end {end.split()[1]} {kbtf_checksum(body.encode()):016x}\n"
+
+
+def set_line(text, line):
+    """TEXT with its line of LINE's first word replaced by LINE."""
+    key = line.split(" ", 1)[0] + " "
+    rows = text.split("\n")
+    hits = [i for i, r in enumerate(rows) if r.startswith(key)]
+    if len(hits) != 1:
+        raise R.Fail(f"entry has {len(hits)} {key!r} lines: {R.short(text, 300)}")
+    rows[hits[0]] = line
+    return "\n".join(rows)
+
+
+def btf_types(data):
+    """The strings of the BTF bytes DATA, and its types as libbpf numbers
+    them: [(name offset, kind, offset in the type section)], id 1 first."""
+    magic, _, _, hdr_len, type_off, type_len, str_off, str_len = \
+        struct.unpack_from("<HBBIIIII", data, 0)
+    if magic != 0xeB9F:
+        raise R.Fail("not a BTF")
+    per_member = {4: 12, 5: 12, 6: 8, 13: 8, 15: 12, 19: 12}
+    fixed = {1: 4, 14: 4, 17: 4, 3: 12}
+    types, pos = [], 0
+    start = hdr_len + type_off
+    while pos < type_len:
+        name_off, info = struct.unpack_from("<II", data, start + pos)
+        kind, vlen = (info >> 24) & 0x1f, info & 0xffff
+        types.append((name_off, kind, pos))
+        pos += 12 + fixed.get(kind, 0) + per_member.get(kind, 0) * vlen
+    return data[hdr_len + str_off:hdr_len + str_off + str_len], types
+
+
+def btf_first_of(data, wanted, shift=0):
+    """{(kind, name): (id, offset)} of the first type of each of WANTED in
+    the BTF bytes DATA; SHIFT: the id and offset of the type SHIFT later
+    instead (as if another build had SHIFT more types in front)."""
+    strs, types = btf_types(data)
+    offs = {}
+    for kind, name in wanted:
+        at = strs.find(b"\0" + name.encode() + b"\0")
+        while at >= 0:
+            offs.setdefault(at + 1, set()).add((kind, name))
+            at = strs.find(b"\0" + name.encode() + b"\0", at + 1)
+    found = {}
+    for i, (name_off, kind, _) in enumerate(types):
+        for key in offs.get(name_off, ()):
+            if key[0] == kind and key not in found and i + shift < len(types):
+                found[key] = (i + 1 + shift, types[i + shift][2])
+    return found
+
+
+def debian_6_1_btf():
+    """The BTF of Debian 12's 6.1 kernel (the .BTF section of its vmlinuz,
+    as tests/vm/run.py caches it in .cache/vm, or $TFOTRACE_VM_CACHE), or
+    None."""
+    dirs = [os.environ.get("TFOTRACE_VM_CACHE"), os.path.join(R.ROOT, ".cache", "vm")]
+    for d in filter(None, dirs):
+        for vmlinuz in sorted(glob.glob(os.path.join(d, "linux-image-6.1.*-amd64", "vmlinuz"))):
+            with open(vmlinuz, "rb") as f:
+                data = f.read()
+            at = data.find(b"\xfd7zXZ\x00")
+            if at < 0:
+                continue
+            elf = lzma.LZMADecompressor().decompress(data[at:])
+            shoff = struct.unpack_from("<Q", elf, 0x28)[0]
+            shentsize, shnum, shstrndx = struct.unpack_from("<HHH", elf, 0x3a)
+            secs = [struct.unpack_from("<IIQQQQ", elf, shoff + i * shentsize)
+                    for i in range(shnum)]
+            names = secs[shstrndx][4]
+            for s in secs:
+                if elf[names + s[0]:names + s[0] + 5] == b".BTF\0":
+                    return elf[s[4]:s[4] + s[5]], os.path.basename(os.path.dirname(vmlinuz))
+    return None, None
+
+
+def test_btf_cache_planted(ctx):
+    """Entries that must not be used, planted under the running kernel's
+    key: another kernel's (its identity; its ids, from Debian 12's 6.1 BTF
+    when tests/vm has fetched it, else this BTF renumbered), a .ids cut
+    short, a minimized BTF cut short. Each start attaches, says (-v) that
+    the entry was rebuilt and why, and the next start uses the new one."""
+    R.CTX = ctx
+    cache = os.path.join(ctx.workdir, "btf-planted")
+    env = dict(os.environ, TFOTRACE_CACHE_DIR=cache)
+
+    def start():
+        """Ready (attached), then stopped: the -v line on the kernel's BTF."""
+        ready, out_path, err_path = (os.path.join(ctx.workdir, "planted." + x)
+                                     for x in ("ready", "out", "err"))
+        with open(out_path, "wb") as out, open(err_path, "wb") as err:
+            p = R.spawn([ctx.tfotrace, "-v", "--json", "--ready-file", ready],
+                        stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env)
+        deadline = time.monotonic() + R.READY_TIMEOUT_S
+        while not os.path.exists(ready) and p.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        attached = os.path.exists(ready)
+        p.send_signal(signal.SIGINT)
+        if R.wait_exit(p, R.STOP_TIMEOUT_S) is None:
+            R.kill_proc(p)
+            raise R.Fail("tfotrace still running after SIGINT")
+        with open(out_path, errors="replace") as out, open(err_path, errors="replace") as e:
+            out, err = out.read(), e.read()
+        objs, _ = R.parse_json_lines(out)
+        if not attached or p.returncode != 0 or not objs or objs[-1].get("type") != "summary":
+            raise R.Fail(f"not attached, or exit {p.returncode}: {R.tail(err)}")
+        line = re.search(r"^tfotrace: kernel BTF: .*$", err, re.M)
+        return line.group(0) if line else "", err
+
+    first, _ = start()
+    ids_files = glob.glob(os.path.join(cache, "*.ids"))
+    if len(ids_files) != 1 or "ids read from" not in first:
+        raise R.Fail(f"cold start: {first!r}, cache {os.listdir(cache)}")
+    ids_path = ids_files[0]
+    btf_path = ids_path[:-4] + ".btf"
+    with open(ids_path) as f:
+        entry = f.read()
+    with open(btf_path, "rb") as f:
+        core = f.read()
+
+    names = re.findall(r"^name (\d+) (\S+) \d+ \d+$", entry, re.M)
+
+    def entry_with_ids_of(btf, shift=0):
+        found = btf_first_of(btf, {(int(k), n) for k, n in names}, shift)
+        text = entry
+        for k, n in names:
+            tid, off = found.get((int(k), n), (0, 0))
+            text = re.sub(rf"^name {k} {re.escape(n)} \d+ \d+$", f"name {k} {n} {tid} {off}",
+                          text, flags=re.M)
+        return text
+
+    foreign, source = debian_6_1_btf()
+    foreign_entry = entry_with_ids_of(foreign) if foreign else entry
+    if foreign_entry == entry:     # none fetched, or this is that kernel
+        with open("/sys/kernel/btf/vmlinux", "rb") as f:
+            foreign_entry = entry_with_ids_of(f.read(), 1000)
+        source = "this kernel's BTF renumbered (no other Debian 6.1 kernel in .cache/vm)"
+    if foreign_entry == entry:
+        raise R.Fail(f"{source}: the same ids as this kernel's")
+
+    # Debian 12's 6.1 (unless it is this kernel: then a made-up build)
+    other = dict(DEBIAN_6_1)
+    if other["build-id"] + "\n" in entry:
+        other["build-id"] = "build-id " + "5a" * 20
+    if "\nbtf-hash " in entry:    # a kernel without a build id
+        other["btf-hash"] = "btf-hash 0123456789abcdef"
+        del other["build-id"]
+    other_identity = entry
+    for line in other.values():
+        other_identity = set_line(other_identity, line)
+    cut = entry[:len(entry) // 2]
+    plants = [
+        ("another kernel's identity (Debian 12's 6.1 build id, release, version)",
+         reseal(other_identity), None, "it was made for another kernel ("),
+        (f"another kernel's ids ({source})", reseal(foreign_entry), None,
+         "is not where it says in the kernel's BTF"),
+        (".ids cut short", cut, None, "it is cut short"),
+        ("minimized BTF cut short", None, core[:len(core) // 2], "did not match its entry: made again"),
+    ]
+    problems = []
+    for what, ids_text, btf_bytes, says in plants:
+        if ids_text is not None:
+            with open(ids_path, "w") as f:
+                f.write(ids_text)
+        if btf_bytes is not None:
+            with open(btf_path, "wb") as f:
+                f.write(btf_bytes)
+        note, err = start()
+        rebuilt = "ids from the cache" in note if btf_bytes is not None else "ids read from" in note
+        if says not in note or not rebuilt:
+            problems.append(f"{what}: {note!r}")
+            continue
+        if "typed loads" not in err:
+            problems.append(f"{what}: no typed loads after the rebuild")
+        again, _ = start()
+        if "ids from the cache" not in again or "rebuilt" in again or "made again" in again:
+            problems.append(f"{what}: the rebuilt entry was not used: {again!r}")
+        with open(ids_path) as f:
+            if f.read() != entry:
+                problems.append(f"{what}: the rebuilt entry differs from the first")
+        with open(btf_path, "rb") as f:
+            if f.read() != core:
+                problems.append(f"{what}: the rebuilt minimized BTF differs from the first")
+    if problems:
+        raise R.Fail("; ".join(problems))
+    print(f"# btf_cache_planted: 4 planted entries rebuilt; another kernel's ids from {source}")
+
+
 TESTS = [
     ("relevant_calls_recorded", test_relevant_calls_recorded),
     ("routine_counted_not_recorded", test_routine_counted_not_recorded),
     ("findings_evolve", test_findings_evolve),
     ("service_quiet_under_load", test_service_quiet_under_load),
     ("btf_cache", test_btf_cache),
+    ("btf_cache_planted", test_btf_cache_planted),
 ]
