@@ -201,8 +201,9 @@ def foreign_bpf(own_pids):
             continue
         hook = (r.get("tracepoint") or r.get("func") or r.get("filename")
                 or r.get("fd_type", "?"))
-        comm = read_text(f"/proc/{pid}/comm", 100).strip() or "?"
-        out.setdefault(pid, (comm, set()))[1].add(hook)
+        cmd = read_text(f"/proc/{pid}/cmdline", 200).replace("\0", " ")
+        comm = cmd.strip() or read_text(f"/proc/{pid}/comm", 100).strip()
+        out.setdefault(pid, (comm or "?", set()))[1].add(hook)
     return {pid: (comm, sorted(hooks)) for pid, (comm, hooks) in out.items()}
 
 
