@@ -75,7 +75,7 @@ help:
 	@echo 'make test-pkg     the .deb: lintian, installed in a clean Debian 12 root and under systemd'
 	@echo 'make test-systemd the packaged unit under real systemd, Debian 12 kernels 6.1 and 6.12 (qemu)'
 	@echo 'make soak         10 minutes of churn under tfotrace (SOAK_MINUTES=N)'
-	@echo 'make bench        benchmarks; writes tests/bench/RESULTS.md'
+	@echo 'make bench        benchmarks (QUICK=1: a smoke run); writes tests/bench/RESULTS.md'
 	@echo 'make run          deps if missing, build, run tfotrace (ARGS="...")'
 	@echo 'make clean        remove build/'
 
@@ -210,14 +210,18 @@ test-vm: deps-vm $(OUTPUT)/tfotrace-static $(SCENARIOS)
 test-systemd: deps-systemd deb $(OUTPUT)/tests/tfo_scenario $(OUTPUT)/tests/tfo_client
 	$(Q)$(PYTHON) tests/vm/systemd_guest.py
 
-# Cost side by side with the floor and the peers on this machine (about
-# 9 minutes; BENCH_ARGS=--quick for a 1.5 minute smoke run), then the
-# attach modes inside Debian 12's 6.1 kernel (about 2 minutes). Writes
-# tests/bench/RESULTS*.md.
+# Cost side by side with the floor and the peers on this machine, then
+# the attach modes inside Debian 12's 6.1 kernel (about 12 minutes in all;
+# QUICK=1 or BENCH_ARGS=--quick for a 4 minute smoke run). One command,
+# tests/bench/run.py: its sections (tests/bench/sections/) measure, it
+# writes the raw figures to tests/bench/RESULTS.json and the report to
+# tests/bench/RESULTS.md (and the guest's tables to RESULTS-vm.md);
+# `python3 tests/bench/run.py --report-only` rewrites the report from the
+# JSON. BENCH_ARGS passes options (--rounds N, --only S1,S2, --no-vm, ...).
+BENCH_ARGS += $(if $(filter 1 yes,$(QUICK)),--quick)
+
 bench: bench-deps $(OUTPUT)/tfotrace $(OUTPUT)/tfotrace-static $(SCENARIOS)
 	$(Q)$(PYTHON) tests/bench/run.py $(BENCH_ARGS)
-	$(Q)$(MAKE) --no-print-directory -f tests/bench/Makefile
-	$(Q)$(PYTHON) tests/bench/vm.py
 
 # install_missing WHAT,PACKAGES: apt-get installs those of PACKAGES that
 # are not installed; cheap to repeat.

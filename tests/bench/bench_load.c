@@ -18,6 +18,18 @@
  *   bench_load idle
  *       does nothing until its stdin ends: a process for `tfotrace -p` to
  *       watch that makes no calls (W3).
+ *   bench_load bulk [--proto tcp|mptcp] [-n MIB]
+ *       loopback bulk throughput: one connection to a listener of that
+ *       protocol, MIB mebibytes (default 1024: 1 GiB) written by one thread
+ *       in 128 KiB writes and read to the end by another (--cpu C: both
+ *       on C, the other CPUs left to the tracer, as for the other
+ *       workloads; apart, their wakeups across CPUs made it slower and
+ *       noisier here). ns_per_op is per MiB.
+ *   bench_load connrate [--proto tcp|mptcp] [-n N]
+ *       short-connection rate: N connections one after another to a
+ *       listener of that protocol, each connect + accept + a 5-byte write
+ *       and read + close on both sides (the server first). ns_per_op is per
+ *       connection. (These two are the handshake observer's workloads.)
  *
  * Common options: --wait (after the namespace is set up, print the ready line
  * and wait for a line on stdin before the measured part), --linger (after
@@ -94,8 +106,11 @@ static void usage(FILE *f, int status)
 		"       bench_load tfo [--proto tcp|mptcp] [-n N]\n"
 		"       bench_load churn [--proto tcp|mptcp] [-n N]\n"
 		"       bench_load idle\n"
+		"       bench_load bulk [--proto tcp|mptcp] [-n MIB]\n"
+		"       bench_load connrate [--proto tcp|mptcp] [-n N]\n"
 		"  common: [--wait] [--linger] [--no-netns] [--cpu C]\n"
-		"  defaults: sockopt -n 1000000, tfo -n 20000, churn -n 100000\n");
+		"  defaults: sockopt -n 1000000, tfo -n 20000, churn -n 100000,\n"
+		"            bulk -n 1024 (MiB), connrate -n 20000\n");
 	exit(status);
 }
 
@@ -124,7 +139,8 @@ static void parse_args(int argc, char **argv)
 	if (!strcmp(opt.cmd, "--help") || !strcmp(opt.cmd, "-h"))
 		usage(stdout, 0);
 	if (strcmp(opt.cmd, "sockopt") && strcmp(opt.cmd, "tfo") &&
-	    strcmp(opt.cmd, "churn") && strcmp(opt.cmd, "idle"))
+	    strcmp(opt.cmd, "churn") && strcmp(opt.cmd, "idle") &&
+	    strcmp(opt.cmd, "bulk") && strcmp(opt.cmd, "connrate"))
 		usage(stderr, 2);
 	for (i = 2; i < argc; i++) {
 		const char *a = argv[i];
@@ -165,7 +181,8 @@ static void parse_args(int argc, char **argv)
 		}
 	}
 	if (opt.n < 0)
-		opt.n = !strcmp(opt.cmd, "tfo") ? 20000 : 1000000;
+		opt.n = !strcmp(opt.cmd, "tfo") || !strcmp(opt.cmd, "connrate") ?
+			20000 : !strcmp(opt.cmd, "bulk") ? 1024 : 1000000;
 }
 
 static int64_t now_ns(void)
@@ -482,6 +499,154 @@ static int run_tfo(void)
 	return received == opt.n ? 0 : 1;
 }
 
+/* ---- the handshake observer's workloads: bulk and connection rate ---- */
+
+/* A listener of opt.proto on 127.0.0.1, an ephemeral port: its fd, the
+ * address in ADDR. Not counted: before "ready" or set-up. */
+static int listener(struct sockaddr_in *addr)
+{
+	socklen_t alen = sizeof(*addr);
+	int srv, one = 1;
+
+	memset(addr, 0, sizeof(*addr));
+	addr->sin_family = AF_INET;
+	addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	srv = socket(AF_INET, SOCK_STREAM, opt.proto);
+	if (srv < 0)
+		die("socket(listener)");
+	if (setsockopt(srv, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
+		die("SO_REUSEADDR");
+	if (bind(srv, (void *)addr, sizeof(*addr)) || listen(srv, 4096))
+		die("bind/listen");
+	if (getsockname(srv, (void *)addr, &alen))
+		die("getsockname");
+	return srv;
+}
+
+#define BULK_CHUNK	(128 * 1024)
+
+struct bulk_reader {
+	pthread_t thread;
+	int fd;
+	long long received;
+	int64_t done_ns;	/* when the last byte was read */
+};
+
+static void *bulk_read(void *arg)
+{
+	struct bulk_reader *r = arg;
+	static char buf[BULK_CHUNK];
+	ssize_t got;
+
+	while ((got = read(r->fd, buf, sizeof(buf))) > 0)
+		r->received += got;
+	r->done_ns = now_ns();
+	return NULL;
+}
+
+static int run_bulk(void)
+{
+	struct sockaddr_in addr;
+	struct bulk_reader r = { 0 };
+	static char buf[BULK_CHUNK];
+	long long total = (long long)opt.n << 20, sent = 0;
+	int srv, cli;
+	int64_t t0, c0, c1;
+
+	ready();
+	srv = listener(&addr);
+	cli = socket(AF_INET, SOCK_STREAM, opt.proto);
+	if (cli < 0)
+		die("socket(client)");
+	if (connect(cli, (void *)&addr, sizeof(addr)))
+		die("connect");
+	r.fd = accept(srv, NULL, NULL);
+	if (r.fd < 0)
+		die("accept");
+	memset(buf, 'x', sizeof(buf));
+	c0 = cpu_ns();
+	t0 = now_ns();
+	errno = pthread_create(&r.thread, NULL, bulk_read, &r);
+	if (errno)
+		die("pthread_create");
+	while (sent < total) {
+		size_t len = total - sent < BULK_CHUNK ? total - sent : BULK_CHUNK;
+		ssize_t put = write(cli, buf, len);
+
+		if (put < 0) {
+			if (errno == EINTR)
+				continue;
+			die("write");
+		}
+		sent += put;
+	}
+	shutdown(cli, SHUT_WR);
+	pthread_join(r.thread, NULL);
+	c1 = cpu_ns();
+	close(cli);
+	close(r.fd);
+	close(srv);
+	printf("{\"op\":\"result\",\"workload\":\"bulk\",\"proto\":\"%s\","
+	       "\"bytes\":%lld,\"received\":%lld,\"socket_calls\":2,"
+	       "\"setsockopt_calls\":1,\"listen_calls\":1,\"elapsed_ns\":%lld,"
+	       "\"ns_per_op\":%.2f,\"ops_per_s\":%.2f,\"bytes_per_s\":%.0f,"
+	       "\"cpu_ns\":%lld,\"cpu_ns_per_op\":%.2f}\n",
+	       proto_name(), total, r.received, (long long)(r.done_ns - t0),
+	       (double)(r.done_ns - t0) / (double)opt.n,
+	       (double)opt.n * 1e9 / (double)(r.done_ns - t0),
+	       (double)r.received * 1e9 / (double)(r.done_ns - t0),
+	       (long long)(c1 - c0), (double)(c1 - c0) / (double)opt.n);
+	return r.received == total ? 0 : 1;
+}
+
+static int run_connrate(void)
+{
+	struct sockaddr_in addr;
+	long received = 0;
+	int srv;
+	int64_t t0, t1, c0, c1;
+
+	/* The server closes first, so TIME_WAIT is on its side; a wide port
+	 * range anyway. */
+	if (opt.netns)
+		write_sysctl("net/ipv4/ip_local_port_range", "1024 65535");
+	ready();
+	srv = listener(&addr);
+	c0 = cpu_ns();
+	t0 = now_ns();
+	for (long i = 0; i < opt.n; i++) {
+		char buf[16];
+		int cli = socket(AF_INET, SOCK_STREAM, opt.proto), conn;
+
+		if (cli < 0)
+			die("socket(client)");
+		if (connect(cli, (void *)&addr, sizeof(addr)))
+			die("connect");
+		conn = accept(srv, NULL, NULL);
+		if (conn < 0)
+			die("accept");
+		if (write(cli, "hello", 5) != 5)
+			die("write");
+		if (read(conn, buf, sizeof(buf)) == 5)
+			received++;
+		close(conn);
+		close(cli);
+	}
+	t1 = now_ns();
+	c1 = cpu_ns();
+	close(srv);
+	printf("{\"op\":\"result\",\"workload\":\"connrate\",\"proto\":\"%s\","
+	       "\"connections\":%ld,\"received\":%ld,\"socket_calls\":%ld,"
+	       "\"setsockopt_calls\":1,\"listen_calls\":1,\"elapsed_ns\":%lld,"
+	       "\"ns_per_op\":%.2f,\"ops_per_s\":%.0f,\"cpu_ns\":%lld,"
+	       "\"cpu_ns_per_op\":%.2f}\n",
+	       proto_name(), opt.n, received, opt.n + 1, (long long)(t1 - t0),
+	       (double)(t1 - t0) / (double)opt.n,
+	       (double)opt.n * 1e9 / (double)(t1 - t0), (long long)(c1 - c0),
+	       (double)(c1 - c0) / (double)opt.n);
+	return received == opt.n ? 0 : 1;
+}
+
 static int run_idle(void)
 {
 	char buf[256];
@@ -520,5 +685,9 @@ int main(int argc, char **argv)
 		return linger(run_tfo());
 	if (!strcmp(opt.cmd, "churn"))
 		return linger(run_churn());
+	if (!strcmp(opt.cmd, "bulk"))
+		return linger(run_bulk());
+	if (!strcmp(opt.cmd, "connrate"))
+		return linger(run_connrate());
 	return linger(run_sockopt());
 }

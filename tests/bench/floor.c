@@ -8,9 +8,12 @@
  * failure (one hook that does not attach fails the whole: a partial floor
  * would be a wrong one), 2 on bad usage.
  *
- *   floor [--ready-file PATH] [--fexit FUNC]... [CATEGORY/NAME]...
+ *   floor [--ready-file PATH] [--core] [--fexit FUNC]... [CATEGORY/NAME]...
  *   floor syscalls/sys_exit_setsockopt ...     tracepoint mode's floor
  *   floor --fexit __sys_setsockopt             fentry mode's floor
+ *   floor --core syscalls/sys_exit_setsockopt  the same tracepoints, the
+ *       program with one CO-RE read (floor_core.bpf.c): libbpf parses the
+ *       kernel's BTF at every start (the bench's bare loader, cold)
  *
  * An fexit program's target is fixed at load time, so each --fexit target
  * gets its own copy of the object (bpf_program__set_attach_target).
@@ -23,11 +26,13 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "floor.skel.h"
+#include "floor_core.skel.h"
 
 #define MAX_HOOKS 64
 
 static const char usage_text[] =
-	"usage: floor [--ready-file PATH] [--fexit FUNC]... [CATEGORY/NAME]...\n";
+	"usage: floor [--ready-file PATH] [--core] [--fexit FUNC]... "
+	"[CATEGORY/NAME]...\n";
 
 static volatile sig_atomic_t exiting;
 
@@ -62,6 +67,21 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return vfprintf(stderr, fmt, ap);
 }
 
+/* Splits CATEGORY/NAME into CAT (of SIZE bytes); NULL if too long. */
+static const char *split_hook(const char *hook, char *cat, size_t size)
+{
+	const char *name = strchr(hook, '/') + 1;
+	size_t len = (size_t)(name - 1 - hook);
+
+	if (len >= size) {
+		fprintf(stderr, "floor: %s: name too long\n", hook);
+		return NULL;
+	}
+	memcpy(cat, hook, len);
+	cat[len] = '\0';
+	return name;
+}
+
 /* One object, its tracepoint program attached to every tracepoint hook. */
 static struct floor_bpf *load_tracepoints(char **hooks, int n,
 					  struct bpf_link **links)
@@ -81,16 +101,40 @@ static struct floor_bpf *load_tracepoints(char **hooks, int n,
 	}
 	for (i = 0; i < n; i++) {
 		char cat[256];
-		const char *name = strchr(hooks[i], '/') + 1;
-		size_t len = (size_t)(name - 1 - hooks[i]);
+		const char *name = split_hook(hooks[i], cat, sizeof(cat));
 
-		if (len >= sizeof(cat)) {
-			fprintf(stderr, "floor: %s: name too long\n", hooks[i]);
+		if (!name)
+			return skel;
+		links[i] = bpf_program__attach_tracepoint(skel->progs.floor_empty,
+							  cat, name);
+		if (!links[i]) {
+			fprintf(stderr, "floor: attach %s: %s\n", hooks[i],
+				strerror(errno));
 			return skel;
 		}
-		memcpy(cat, hooks[i], len);
-		cat[len] = '\0';
-		links[i] = bpf_program__attach_tracepoint(skel->progs.floor_empty,
+	}
+	return skel;
+}
+
+/* --core: the CO-RE object, its program attached to every tracepoint. */
+static struct floor_core_bpf *load_core(char **hooks, int n,
+					struct bpf_link **links)
+{
+	struct floor_core_bpf *skel = floor_core_bpf__open_and_load();
+	int i;
+
+	if (!skel) {
+		fprintf(stderr, "floor: open/load (--core): %s\n",
+			strerror(errno));
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		char cat[256];
+		const char *name = split_hook(hooks[i], cat, sizeof(cat));
+
+		if (!name)
+			return skel;
+		links[i] = bpf_program__attach_tracepoint(skel->progs.floor_core,
 							  cat, name);
 		if (!links[i]) {
 			fprintf(stderr, "floor: attach %s: %s\n", hooks[i],
@@ -135,6 +179,8 @@ int main(int argc, char **argv)
 {
 	struct bpf_link *links[MAX_HOOKS] = { 0 };
 	struct floor_bpf *skels[MAX_HOOKS + 1] = { 0 };
+	struct floor_core_bpf *core_skel = NULL;
+	int core = 0;
 	const char *ready_file = NULL;
 	char *tps[MAX_HOOKS], *fexits[MAX_HOOKS], *hooks[MAX_HOOKS];
 	char names[MAX_HOOKS][160];
@@ -149,6 +195,8 @@ int main(int argc, char **argv)
 		}
 		if (!strcmp(argv[i], "--ready-file") && i + 1 < argc) {
 			ready_file = argv[++i];
+		} else if (!strcmp(argv[i], "--core")) {
+			core = 1;
 		} else if (!strcmp(argv[i], "--fexit") && i + 1 < argc &&
 			   argv[i + 1][0] && strlen(argv[i + 1]) < 128) {
 			fexits[nfx++] = argv[++i];
@@ -159,7 +207,7 @@ int main(int argc, char **argv)
 			tps[ntp++] = argv[i];
 		}
 	}
-	if (!ntp && !nfx) {
+	if ((!ntp && !nfx) || (core && (nfx || !ntp))) {
 		fputs(usage_text, stderr);
 		return 2;
 	}
@@ -175,7 +223,14 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &block, &old);
 	libbpf_set_print(quiet);
 
-	if (ntp) {
+	if (ntp && core) {
+		core_skel = load_core(tps, ntp, links);
+		if (!core_skel)
+			err = -1;
+		for (i = 0; !err && i < ntp; i++)
+			if (!links[i])
+				err = -1;
+	} else if (ntp) {
 		skels[nskel] = load_tracepoints(tps, ntp, links);
 		if (!skels[nskel++])
 			err = -1;
@@ -210,6 +265,7 @@ int main(int argc, char **argv)
 		bpf_link__destroy(links[i]);
 	for (i = 0; i < nskel; i++)
 		floor_bpf__destroy(skels[i]);
+	floor_core_bpf__destroy(core_skel);
 	if (ready_file)
 		unlink(ready_file);
 	return err ? 1 : 0;

@@ -23,7 +23,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import run as B  # noqa: E402  (tests/bench/run.py's helpers)
+from lib import runner as B  # noqa: E402  (the bench's shared runner)
 
 
 def start(argv, ready, env=None):

@@ -4,6 +4,9 @@ floor, side by side in one guest.
 
     python3 tests/bench/vm.py [--kernel PKG] [--out FILE] [--from-log LOG]
 
+(`make bench` runs it too, as tests/bench/run.py's last section,
+sections/vm_guest.py, and summarizes it in RESULTS.md.)
+
 Configurations, per round alternated in one boot (tests/bench/guest-modes.sh),
 each right after its own untraced baseline run (emulated time drifts):
 floor-fexit, an empty fexit program on __sys_setsockopt
@@ -30,7 +33,6 @@ Uses tests/vm/run.py's kernel fetching (cached in .cache/vm) and booting.
 
 import argparse
 import datetime
-import importlib.util
 import json
 import os
 import re
@@ -42,13 +44,12 @@ import shutil
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+if HERE not in sys.path:
+    sys.path.insert(1, HERE)
+from lib.runner import tracepoint_hooks  # noqa: E402
+# tests/vm/run.py, ahead of tests/bench/run.py
 sys.path.insert(0, os.path.join(ROOT, "tests", "vm"))
 import run as vm  # noqa: E402
-# tests/bench/run.py, under another name than tests/vm/run.py's
-_spec = importlib.util.spec_from_file_location("bench_run",
-                                               os.path.join(HERE, "run.py"))
-bench_run = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench_run)
 
 FEXIT_TARGET = "__sys_setsockopt"
 # The guest runs ~2.5 minutes on an idle host; the VM suite's own limit
@@ -220,7 +221,7 @@ def summary(results, lost, skipped):
 
 def guest_init(workdir):
     """guest-modes.sh with the hooks filled in."""
-    hooks, _ = bench_run.tracepoint_hooks()
+    hooks, _ = tracepoint_hooks()
     with open(os.path.join(HERE, "guest-modes.sh")) as f:
         text = f.read()
     text = text.replace("@TP_HOOKS@", " ".join(hooks)).replace(
