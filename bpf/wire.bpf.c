@@ -83,7 +83,7 @@ __u64 last_kept_syn_ns = 0;
 /* An LRU: a SYN never answered cannot fill it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 4096);
 	__type(key, struct wire_key);
 	__type(value, struct wire_syn);
 } wire_syns SEC(".maps");
@@ -135,6 +135,10 @@ struct wire_opts {
 struct wire_scratch {
 	__u8 opts[OPTS_MAX];
 	struct wire_opts w;
+	__u8 next;		/* where the walk's next option starts */
+	__u8 optlen;
+	__u8 tfo_kind;		/* the last Fast Open option's kind, 0: none */
+	__u8 tfo_len;
 };
 
 struct {
@@ -144,56 +148,78 @@ struct {
 	__type(value, struct wire_scratch);
 } wire_scratch SEC(".maps");
 
-static __always_inline void parse_opts(const __u8 *o, __u32 optlen,
-				       struct wire_opts *w)
+/* A global function: the verifier checks it once, on its own, rather than
+ * once for each state its caller reaches it in (family, direction, SYN or
+ * SYN-ACK: the walk again for each). */
+__noinline int parse_opts(struct wire_scratch *scratch)
 {
-	__u32 next = 0;
+	if (!scratch)
+		return 0;
+	const __u8 *o = scratch->opts;
+	struct wire_opts *w = &scratch->w;
+	/* Read from map memory at each use, so the verifier tracks no value
+	 * for them: in registers, each bound learnt from a comparison at each
+	 * position would be a state of its own (48k instructions processed
+	 * per program, 35 ms a program to verify). The offsets stay
+	 * constants, in bounds of the value whatever they hold. */
+	volatile __u8 *next = &scratch->next, *optlen = &scratch->optlen;
+	volatile __u8 *tfo_kind = &scratch->tfo_kind;
+	volatile __u8 *tfo_len = &scratch->tfo_len;
+
+	*next = 0;
+	*tfo_kind = 0;
 
 #pragma unroll
 	for (int i = 0; i < OPTS_MAX; i++) {
 		__u8 kind, len;
-		__u32 cookie;
 
-		if (i < next)
+		if (i < *next)
 			continue;
-		if (i >= optlen)
+		if (i >= *optlen)
 			break;
 		kind = o[i];
 		if (kind == OPT_EOL)
 			break;
 		if (kind == OPT_NOP) {
-			next = i + 1;
+			*next = i + 1;
 			continue;
 		}
-		if (i + 1 >= optlen) {
+		if (i + 1 >= *optlen) {
 			w->malformed = 1;
 			break;
 		}
 		len = o[i + 1];
-		if (len < 2 || i + len > optlen) {
+		if (len < 2 || i + len > *optlen) {
 			w->malformed = 1;
 			break;
 		}
+		/* the last Fast Open option wins; decoded after the walk */
 		if (kind == OPT_FASTOPEN ||
 		    (kind == OPT_EXP && len >= 4 &&
 		     ((o[i + 2] << 8) | o[i + 3]) == FASTOPEN_MAGIC)) {
-			cookie = len - (kind == OPT_FASTOPEN ? 2 : 4);
-			w->exp = kind == OPT_EXP;
-			w->cookie_len = 0;
-			if (cookie == 0) {
-				w->tfo = TFO_WIRE_TFO_REQUEST;
-			} else if (cookie >= COOKIE_MIN && cookie <= COOKIE_MAX &&
-				   !(cookie & 1)) {
-				w->tfo = TFO_WIRE_TFO_COOKIE;
-				w->cookie_len = cookie;
-			} else {
-				w->tfo = TFO_WIRE_TFO_NONE;
-			}
+			*tfo_kind = kind;
+			*tfo_len = len;
 		} else if (kind == OPT_MP && len >= 4 && !(o[i + 2] >> 4)) {
 			w->mp_capable = (o[i + 2] & 0xf) + 1;
 		}
-		next = i + len;
+		*next = i + len;
 	}
+	if (*tfo_kind) {
+		__u8 kind = *tfo_kind;
+		__u8 cookie = *tfo_len - (kind == OPT_FASTOPEN ? 2 : 4);
+
+		w->exp = kind == OPT_EXP;
+		if (cookie == 0) {
+			w->tfo = TFO_WIRE_TFO_REQUEST;
+		} else if (cookie >= COOKIE_MIN && cookie <= COOKIE_MAX &&
+			   !(cookie & 1)) {
+			w->tfo = TFO_WIRE_TFO_COOKIE;
+			w->cookie_len = cookie;
+		} else {
+			w->tfo = TFO_WIRE_TFO_NONE;
+		}
+	}
+	return 0;
 }
 
 static __always_inline __u32 be32(const __u8 *p)
@@ -229,26 +255,148 @@ static __always_inline __u64 client_cookie(struct __sk_buff *skb,
 	return BPF_CORE_READ(app, __sk_common.skc_cookie.counter);
 }
 
+/* What the front half decided about a kept packet, for emit(): in map
+ * memory, where the verifier tracks no values, so that emit() is checked
+ * once whatever the direction, family or pairing. */
+struct wire_kept {
+	struct wire_key key;
+	struct wire_syn syn;	/* its SYN's, when syn_seen */
+	struct wire_opts w;
+	__u8 family;
+	__u8 packet;
+	__u8 server;
+	__u8 is_syn;
+	__u8 syn_seen;
+	__u32 payload;
+	__u32 seq;
+	__u32 ack;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct wire_kept);
+} wire_kept SEC(".maps");
+
+static __always_inline struct tcp_sock *skb_tcp_sock(struct __sk_buff *skb)
+{
+	struct bpf_sock *bsk = skb->sk;
+	struct tcp_sock *tp;
+
+	if (!bsk)
+		return NULL;
+	tp = bpf_skc_to_tcp_sock(bsk);
+	/* a raw socket of protocol IPPROTO_TCP is no TCP socket */
+	if (!tp || tp->inet_conn.icsk_inet.sk.sk_type != SOCK_STREAM)
+		return NULL;
+	return tp;
+}
+
+/* A kept packet, recorded: whose it is and what its SYN was. A global
+ * function, checked by the verifier once (inlined, once per state the
+ * front half reached it in: ~50). */
+__noinline int emit(struct __sk_buff *skb, struct wire_kept *k)
+{
+	struct tfo_owner *owner = NULL;
+	struct tfo_rec_wire *r;
+	struct tcp_sock *tp;
+	struct sock *sk, *app;
+	__u8 subflow, server;
+	__u64 cookie;
+
+	if (!k)
+		return 1;
+	tp = skb_tcp_sock(skb);
+	if (!tp)
+		return 1;
+	sk = (struct sock *)tp;
+	server = k->server;
+
+	/* whose: the listener's owner, or the process that connected */
+	if (server) {
+		app = sock_app_sk(listener_of(sk), &subflow);
+	} else {
+		app = sock_app_sk(sk, &subflow);
+		cookie = client_cookie(skb, sk);
+		owner = bpf_map_lookup_elem(&wire_clients, &cookie);
+	}
+	r = record_reserve(sizeof(*r));
+	if (!r)
+		return 1;
+	__builtin_memset(r, 0, sizeof(*r));
+	sock_id_from_sock(&r->sock, app);
+	if (server) {
+		__u64 ino = r->sock.ino;	/* 6.1: no key in ring memory */
+
+		owner = ino ? bpf_map_lookup_elem(&listener_owners, &ino) : NULL;
+		r->sock.lport = k->key.sport;	/* the port the SYN came to */
+	}
+	/* softirq: the filters hold for the listener's owner or the
+	 * connecting process, remembered only if wanted */
+	if (filter_pid_count && !(owner && pids_include(owner->pid))) {
+		bpf_ringbuf_discard(r, BPF_RB_NO_WAKEUP);
+		count_skipped(k->packet);
+		return 1;
+	}
+	hdr_fill_owner(&r->hdr, TFO_REC_WIRE, sizeof(*r), owner);
+	r->family = k->family;
+	r->packet = k->packet;
+	r->lport = server ? k->key.sport : k->key.cport;
+	r->rport = server ? k->key.cport : k->key.sport;
+	__builtin_memcpy(r->laddr, server ? k->key.saddr : k->key.caddr, 16);
+	__builtin_memcpy(r->raddr, server ? k->key.caddr : k->key.saddr, 16);
+	r->tfo = k->w.tfo;
+	r->cookie_len = k->w.cookie_len;
+	r->tfo_exp = k->w.exp;
+	r->mp_capable = k->w.mp_capable;
+	r->malformed = k->w.malformed;
+	r->payload = k->payload;
+	if (k->is_syn) {
+		last_kept_syn_ns = bpf_ktime_get_coarse_ns();
+		struct wire_syn s = {
+			.seq = k->seq, .payload = k->payload, .tfo = k->w.tfo,
+			.mp_capable = k->w.mp_capable, .syns = 1,
+			.cookie_len = k->w.cookie_len,
+		};
+		struct wire_syn *old = bpf_map_lookup_elem(&wire_syns, &k->key);
+
+		if (old && old->seq == s.seq && old->syns < 255)
+			s.syns = old->syns + 1;	/* sent again */
+		r->syns = s.syns;
+		bpf_map_update_elem(&wire_syns, &k->key, &s, BPF_ANY);
+	} else if (k->syn_seen) {
+		r->syn_seen = 1;
+		r->syn_tfo = k->syn.tfo;
+		r->syn_cookie_len = k->syn.cookie_len;
+		r->syn_mp_capable = k->syn.mp_capable;
+		r->syn_payload = k->syn.payload;
+		r->syns = k->syn.syns;
+		r->data_acked = k->syn.payload &&
+				k->ack == k->syn.seq + 1 + k->syn.payload;
+		bpf_map_delete_elem(&wire_syns, &k->key);
+	}
+	record_submit(r);
+	return 1;
+}
+
+/* The front half: what the packet itself says, cheaply; a packet not kept
+ * costs no socket read. */
 static __always_inline int observe(struct __sk_buff *skb, bool ingress)
 {
 	void *data = (void *)(long)skb->data;
 	void *end = (void *)(long)skb->data_end;
 	__u8 *ip = data, *th;
-	__u32 l4off, doff, iplen, optlen, seq, ack;
-	struct tfo_owner *owner = NULL;
+	__u32 l4off, doff, iplen, optlen;
 	struct wire_scratch *scratch;
+	struct wire_kept *k;
 	struct wire_opts w;
 	__u32 zero = 0;
-	struct wire_syn *syn = NULL;
-	struct wire_key key = {};
-	struct tfo_rec_wire *r;
-	struct bpf_sock *bsk;
+	struct wire_syn *syn;
 	struct tcp_sock *tp;
-	struct sock *sk, *app;
-	__u8 flags, packet, subflow, family;
+	__u8 flags, packet, family;
 	__u32 payload;
 	bool server, is_syn, keep;
-	__u64 cookie = 0;
 
 	if (ip + 20 > (__u8 *)end)
 		return 1;
@@ -297,8 +445,10 @@ static __always_inline int observe(struct __sk_buff *skb, bool ingress)
 	__builtin_memset(&scratch->w, 0, sizeof(scratch->w));
 	asm volatile("" : "+r"(lm1));
 	if (lm1 < OPTS_MAX &&
-	    !bpf_skb_load_bytes(skb, l4off + 20, scratch->opts, lm1 + 1))
-		parse_opts(scratch->opts, optlen, &scratch->w);
+	    !bpf_skb_load_bytes(skb, l4off + 20, scratch->opts, lm1 + 1)) {
+		scratch->optlen = optlen;
+		parse_opts(scratch);
+	}
 	w = scratch->w;
 	payload = iplen > l4off + doff ? iplen - l4off - doff : 0;
 
@@ -311,20 +461,15 @@ static __always_inline int observe(struct __sk_buff *skb, bool ingress)
 		count_skipped(packet);
 		return 1;
 	}
-	bsk = skb->sk;
-	if (!bsk)
+	tp = skb_tcp_sock(skb);
+	k = bpf_map_lookup_elem(&wire_kept, &zero);
+	if (!tp || !k)
 		return 1;
-	tp = bpf_skc_to_tcp_sock(bsk);
-	/* a raw socket of protocol IPPROTO_TCP is no TCP socket */
-	if (!tp || tp->inet_conn.icsk_inet.sk.sk_type != SOCK_STREAM)
-		return 1;
-	sk = (struct sock *)tp;
-	seq = be32(th + 4);
-	ack = be32(th + 8);
+	__builtin_memset(k, 0, sizeof(*k));
 
 	/* the handshake's key: client and server, this side */
-	key.family = family;
-	key.side = server ? 1 : 2;
+	k->key.family = family;
+	k->key.side = server ? 1 : 2;
 	{
 		/* SYN: source -> destination is client -> server; SYN-ACK:
 		 * the other way */
@@ -333,89 +478,38 @@ static __always_inline int observe(struct __sk_buff *skb, bool ingress)
 		__u16 sp = (th[0] << 8) | th[1], dp = (th[2] << 8) | th[3];
 
 		if (family == AF_INET) {
-			__builtin_memcpy(is_syn ? key.caddr : key.saddr, src, 4);
-			__builtin_memcpy(is_syn ? key.saddr : key.caddr, dst, 4);
+			__builtin_memcpy(is_syn ? k->key.caddr : k->key.saddr, src, 4);
+			__builtin_memcpy(is_syn ? k->key.saddr : k->key.caddr, dst, 4);
 		} else {
-			__builtin_memcpy(is_syn ? key.caddr : key.saddr, src, 16);
-			__builtin_memcpy(is_syn ? key.saddr : key.caddr, dst, 16);
+			__builtin_memcpy(is_syn ? k->key.caddr : k->key.saddr, src, 16);
+			__builtin_memcpy(is_syn ? k->key.saddr : k->key.caddr, dst, 16);
 		}
-		key.cport = is_syn ? sp : dp;
-		key.sport = is_syn ? dp : sp;
+		k->key.cport = is_syn ? sp : dp;
+		k->key.sport = is_syn ? dp : sp;
 	}
-	key.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	k->key.netns = BPF_CORE_READ((struct sock *)tp, __sk_common.skc_net.net,
+				     ns.inum);
 	if (!is_syn) {
-		syn = bpf_map_lookup_elem(&wire_syns, &key);
-		keep |= syn != NULL;
+		syn = bpf_map_lookup_elem(&wire_syns, &k->key);
+		if (syn) {
+			k->syn = *syn;
+			k->syn_seen = 1;
+			keep = true;
+		}
 	}
 	if (!keep) {
 		count_skipped(packet);
 		return 1;
 	}
-
-	/* whose: the listener's owner, or the process that connected */
-	if (server) {
-		app = sock_app_sk(listener_of(sk), &subflow);
-	} else {
-		app = sock_app_sk(sk, &subflow);
-		cookie = client_cookie(skb, sk);
-		owner = bpf_map_lookup_elem(&wire_clients, &cookie);
-	}
-	r = record_reserve(sizeof(*r));
-	if (!r)
-		return 1;
-	__builtin_memset(r, 0, sizeof(*r));
-	sock_id_from_sock(&r->sock, app);
-	if (server) {
-		__u64 ino = r->sock.ino;	/* 6.1: no key in ring memory */
-
-		owner = ino ? bpf_map_lookup_elem(&listener_owners, &ino) : NULL;
-		r->sock.lport = key.sport;	/* the port the SYN came to */
-	}
-	/* softirq: the filters hold for the listener's owner or the
-	 * connecting process, remembered only if wanted */
-	if (filter_pid_count && !(owner && pids_include(owner->pid))) {
-		bpf_ringbuf_discard(r, BPF_RB_NO_WAKEUP);
-		count_skipped(packet);
-		return 1;
-	}
-	hdr_fill_owner(&r->hdr, TFO_REC_WIRE, sizeof(*r), owner);
-	r->family = family;
-	r->packet = packet;
-	r->lport = server ? key.sport : key.cport;
-	r->rport = server ? key.cport : key.sport;
-	__builtin_memcpy(r->laddr, server ? key.saddr : key.caddr, 16);
-	__builtin_memcpy(r->raddr, server ? key.caddr : key.saddr, 16);
-	r->tfo = w.tfo;
-	r->cookie_len = w.cookie_len;
-	r->tfo_exp = w.exp;
-	r->mp_capable = w.mp_capable;
-	r->malformed = w.malformed;
-	r->payload = payload;
-	if (is_syn) {
-		last_kept_syn_ns = bpf_ktime_get_coarse_ns();
-		struct wire_syn s = {
-			.seq = seq, .payload = r->payload, .tfo = w.tfo,
-			.mp_capable = w.mp_capable, .syns = 1,
-			.cookie_len = w.cookie_len,
-		};
-		struct wire_syn *old = bpf_map_lookup_elem(&wire_syns, &key);
-
-		if (old && old->seq == seq && old->syns < 255)
-			s.syns = old->syns + 1;	/* sent again */
-		r->syns = s.syns;
-		bpf_map_update_elem(&wire_syns, &key, &s, BPF_ANY);
-	} else if (syn) {
-		r->syn_seen = 1;
-		r->syn_tfo = syn->tfo;
-		r->syn_cookie_len = syn->cookie_len;
-		r->syn_mp_capable = syn->mp_capable;
-		r->syn_payload = syn->payload;
-		r->syns = syn->syns;
-		r->data_acked = syn->payload && ack == syn->seq + 1 + syn->payload;
-		bpf_map_delete_elem(&wire_syns, &key);
-	}
-	record_submit(r);
-	return 1;
+	k->w = w;
+	k->family = family;
+	k->packet = packet;
+	k->server = server;
+	k->is_syn = is_syn;
+	k->payload = payload;
+	k->seq = be32(th + 4);
+	k->ack = be32(th + 8);
+	return emit(skb, k);
 }
 
 SEC("cgroup_skb/ingress")
