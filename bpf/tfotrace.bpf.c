@@ -612,15 +612,10 @@ struct {
 
 static __always_inline void client_remember(struct sock *sk)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 key = (__u64)sk;
-	struct tfo_owner o = {
-		.pid = bpf_get_current_pid_tgid() >> 32,
-		.ns_pid = task_ns_tgid(task),
-	};
+	struct tfo_owner o;
 
-	*(__u64 *)&o.comm[0] = *(__u64 *)&task->comm[0];
-	*(__u64 *)&o.comm[8] = *(__u64 *)&task->comm[8];
+	current_ident(&o);
 	bpf_map_update_elem(&client_owners, &key, &o, BPF_ANY);
 }
 

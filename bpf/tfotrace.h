@@ -63,13 +63,19 @@ enum tfo_layer {
 #define TFO_PATCH_BTF_FILE		0x7ff0c001	/* struct file */
 #define TFO_PATCH_BTF_SOCKET		0x7ff0c002	/* struct socket */
 #define TFO_PATCH_BTF_PT_REGS		0x7ff0c003	/* struct pt_regs */
+#define TFO_PATCH_BTF_TASK		0x7ff0c004	/* struct task_struct */
 
 /* TFO client connections awaiting their SYN-ACK, remembered with the
- * process that made them (an LRU: one never answered cannot fill it). */
-#define TFO_CLIENTS_MAX		16384
+ * process that made them (an LRU: one never answered cannot fill it). One
+ * stays a round trip: 4096 is 40,000 connections a second at 100 ms, and
+ * an LRU's entries are all allocated at start-up (16384: 2.5 ms each). */
+#define TFO_CLIENTS_MAX		4096
 
-/* Listener inodes the owner scan looks for (the scan_inos map). */
-#define TFO_SCAN_INOS_MAX	65536
+/* Listeners: the owner scan looks for this many at most (scan_inos), and
+ * listener_owners remembers this many. A hash map's buckets are allocated
+ * at its creation, at start-up: 65536 cost 2 ms each here. */
+#define TFO_SCAN_INOS_MAX	16384
+#define TFO_LISTENERS_MAX	16384
 
 /* Which calls the kernel turns into records (the rest are only counted,
  * per CPU, by call): the default keeps what some finding needs. */

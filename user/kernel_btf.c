@@ -169,6 +169,7 @@ int tfo_kernel_btf_get(const struct tfo_kbtf_obj *objs, size_t n_objs,
 		{ .name = "file", .kind = BTF_KIND_STRUCT },
 		{ .name = "socket", .kind = BTF_KIND_STRUCT },
 		{ .name = "pt_regs", .kind = BTF_KIND_STRUCT },
+		{ .name = "task_struct", .kind = BTF_KIND_STRUCT },
 	};
 	struct tfo_kbtf_name names[MAX_NAMES];
 	size_t n = 0;
@@ -231,7 +232,8 @@ bool tfo_kernel_btf_typed_loads(void)
 	return tfo_kbtf_id(&kernel.kbtf, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0 &&
 	       tfo_kbtf_id(&kernel.kbtf, "file", BTF_KIND_STRUCT) > 0 &&
 	       tfo_kbtf_id(&kernel.kbtf, "socket", BTF_KIND_STRUCT) > 0 &&
-	       tfo_kbtf_id(&kernel.kbtf, "pt_regs", BTF_KIND_STRUCT) > 0;
+	       tfo_kbtf_id(&kernel.kbtf, "pt_regs", BTF_KIND_STRUCT) > 0 &&
+	       tfo_kbtf_id(&kernel.kbtf, "task_struct", BTF_KIND_STRUCT) > 0;
 }
 
 /* The kernel type a "r2 = placeholder" stands for; NULL: not one. */
@@ -244,6 +246,8 @@ static const char *patched_type(int32_t imm)
 		return "socket";
 	case TFO_PATCH_BTF_PT_REGS:
 		return "pt_regs";
+	case TFO_PATCH_BTF_TASK:
+		return "task_struct";
 	default:
 		return NULL;
 	}
