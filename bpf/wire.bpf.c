@@ -307,6 +307,9 @@ __noinline int emit(struct __sk_buff *skb, struct wire_kept *k)
 
 	if (!k)
 		return 1;
+	/* 6.1 takes map keys from the stack, not from an argument's memory */
+	struct wire_key key = k->key;
+
 	tp = skb_tcp_sock(skb);
 	if (!tp)
 		return 1;
@@ -359,12 +362,12 @@ __noinline int emit(struct __sk_buff *skb, struct wire_kept *k)
 			.mp_capable = k->w.mp_capable, .syns = 1,
 			.cookie_len = k->w.cookie_len,
 		};
-		struct wire_syn *old = bpf_map_lookup_elem(&wire_syns, &k->key);
+		struct wire_syn *old = bpf_map_lookup_elem(&wire_syns, &key);
 
 		if (old && old->seq == s.seq && old->syns < 255)
 			s.syns = old->syns + 1;	/* sent again */
 		r->syns = s.syns;
-		bpf_map_update_elem(&wire_syns, &k->key, &s, BPF_ANY);
+		bpf_map_update_elem(&wire_syns, &key, &s, BPF_ANY);
 	} else if (k->syn_seen) {
 		r->syn_seen = 1;
 		r->syn_tfo = k->syn.tfo;
@@ -374,7 +377,7 @@ __noinline int emit(struct __sk_buff *skb, struct wire_kept *k)
 		r->syns = k->syn.syns;
 		r->data_acked = k->syn.payload &&
 				k->ack == k->syn.seq + 1 + k->syn.payload;
-		bpf_map_delete_elem(&wire_syns, &k->key);
+		bpf_map_delete_elem(&wire_syns, &key);
 	}
 	record_submit(r);
 	return 1;
