@@ -194,7 +194,7 @@ static void put_digits(char *p, size_t n, uint64_t v)
 		p[-1] = (char)('0' + v);
 }
 
-size_t tfo_sink_u64(struct tfo_sink *s, uint64_t v)
+size_t tfo_sink__u64(struct tfo_sink *s, uint64_t v)
 {
 	size_t n = decimal_digits(v);
 	char *p = room(s, n);

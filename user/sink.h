@@ -77,7 +77,19 @@ static inline void tfo_sink_char(struct tfo_sink *s, char c)
 void tfo_sink_fill(struct tfo_sink *s, char c, size_t n);
 
 /* Decimal; each returns how many characters it has (for padding). */
-size_t tfo_sink_u64(struct tfo_sink *s, uint64_t v);
+size_t tfo_sink__u64(struct tfo_sink *s, uint64_t v);
+
+/* Most numbers a record carries are one digit (an fd, a family, a level,
+ * a result): those take no call. */
+static inline size_t tfo_sink_u64(struct tfo_sink *s, uint64_t v)
+{
+	if (v < 10 && s->len < s->cap) {
+		s->buf[s->len++] = (char)('0' + v);
+		return 1;
+	}
+	return tfo_sink__u64(s, v);
+}
+
 size_t tfo_sink_i64(struct tfo_sink *s, int64_t v);
 /* At least WIDTH digits, zeros in front: printf's "%0*" PRIu64. */
 void tfo_sink_u64_zero_padded(struct tfo_sink *s, uint64_t v, size_t width);

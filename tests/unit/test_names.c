@@ -296,6 +296,35 @@ static void test_table_sanity(void **state)
 }
 
 /* A string or bytes kind must belong to a named option. */
+/* JSON writes these names without escaping (output_json.c's json_ident):
+ * every one the tables or libc can give must be plain ASCII without '"'
+ * or '\\'. */
+static void assert_plain(const char *name)
+{
+	if (!name)
+		return;
+	for (const char *c = name; *c; c++)
+		if (*c < ' ' || *c > '~' || *c == '"' || *c == '\\')
+			fail_msg("name \"%s\" is not plain", name);
+}
+
+static void test_names_plain(void **state)
+{
+	(void)state;
+	for (int v = -1; v < 512; v++) {
+		assert_plain(tfo_level_name(v));
+		assert_plain(tfo_proto_name(v));
+		assert_plain(tfo_family_name(v));
+		assert_plain(tfo_socktype_name(v));
+		assert_plain(tfo_tcp_state_name(v));
+		assert_plain(tfo_layer_name(v));
+		for (int o = -1; o < 256; o++)
+			assert_plain(tfo_optname_name(v, o));
+	}
+	for (int e = -4096; e <= 4096; e++)
+		assert_plain(tfo_errno_name(e));
+}
+
 static void test_kinds_named(void **state)
 {
 	(void)state;
@@ -322,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_modes),
 		cmocka_unit_test(test_table_sanity),
 		cmocka_unit_test(test_kinds_named),
+		cmocka_unit_test(test_names_plain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
