@@ -69,20 +69,22 @@ def report(R):
 
 
 def goals(R):
-    """Issue 19: cold-start peak RSS ≤ 8 MiB."""
-    v = mib(R, "start-default-cold") + mib(R, "start-all-cold")
-    if not v:
-        return [Goal("cold-start peak RSS ≤ 8 MiB", "—", "≤ 8 MiB", None)]
-    d = mib(R, "start-default-cold")
-    a = mib(R, "start-all-cold")
-    parts = []
-    if d:
-        parts.append(f"default {max(d):.1f}")
-    if a:
-        parts.append(f"--all {max(a):.1f}")
-    return [Goal("cold-start peak RSS ≤ 8 MiB (VmHWM at ready, cold BTF "
-                 "cache)", f"max {max(v):.1f} MiB ({', '.join(parts)}; "
-                 f"{len(v)} starts)", "≤ 8 MiB", max(v) <= 8)]
+    """Issue 19: cold-start peak RSS ≤ 8 MiB, by default and with --all
+    (whose 2 MiB ring the process maps twice over: its data pages count
+    twice in VmHWM, as in every BPF ring buffer's consumer)."""
+    out = []
+    for key, label in (("default", "tfotrace"), ("all", "tfotrace --all")):
+        cold, warm = mib(R, f"start-{key}-cold"), mib(R, f"start-{key}-warm")
+        goal = (f"cold-start peak RSS ≤ 8 MiB, {label} (VmHWM at ready, "
+                "cold BTF cache)")
+        if not cold:
+            out.append(Goal(goal, "—", "≤ 8 MiB", None))
+            continue
+        figure = f"max {max(cold):.1f} MiB ({len(cold)} starts)"
+        if warm:
+            figure += f"; warm: max {max(warm):.1f}"
+        out.append(Goal(goal, figure, "≤ 8 MiB", max(cold) <= 8))
+    return out
 
 
 def targets(R):
