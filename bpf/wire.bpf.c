@@ -299,6 +299,7 @@ static __always_inline struct tcp_sock *skb_tcp_sock(struct __sk_buff *skb)
 __noinline int emit(struct __sk_buff *skb, struct wire_kept *k)
 {
 	struct tfo_owner *owner = NULL;
+	struct tfo_sock_id id = {};
 	struct tfo_rec_wire *r;
 	struct tcp_sock *tp;
 	struct sock *sk, *app;
@@ -324,24 +325,25 @@ __noinline int emit(struct __sk_buff *skb, struct wire_kept *k)
 		cookie = client_cookie(skb, sk);
 		owner = bpf_map_lookup_elem(&wire_clients, &cookie);
 	}
+	sock_id_from_sock(&id, app);
+	if (server) {
+		owner = id.ino ? bpf_map_lookup_elem(&listener_owners, &id.ino) :
+				 NULL;
+		id.lport = key.sport;	/* the port the SYN came to */
+	}
+	/* softirq: the filters hold for the listener's owner or the
+	 * connecting process, remembered only if wanted. Decided before
+	 * reserving: a discarded record holds its ring space until the
+	 * reader next passes, and under -p a burst of other processes'
+	 * handshakes filled the ring (counted as lost) between two drains.
+	 * Not counted either, as the tracer counts no other process's calls. */
+	if (filter_pid_count && !(owner && pids_include(owner->pid)))
+		return 1;
 	r = record_reserve(sizeof(*r));
 	if (!r)
 		return 1;
 	__builtin_memset(r, 0, sizeof(*r));
-	sock_id_from_sock(&r->sock, app);
-	if (server) {
-		__u64 ino = r->sock.ino;	/* 6.1: no key in ring memory */
-
-		owner = ino ? bpf_map_lookup_elem(&listener_owners, &ino) : NULL;
-		r->sock.lport = k->key.sport;	/* the port the SYN came to */
-	}
-	/* softirq: the filters hold for the listener's owner or the
-	 * connecting process, remembered only if wanted */
-	if (filter_pid_count && !(owner && pids_include(owner->pid))) {
-		bpf_ringbuf_discard(r, BPF_RB_NO_WAKEUP);
-		count_skipped(k->packet);
-		return 1;
-	}
+	r->sock = id;
 	hdr_fill_owner(&r->hdr, TFO_REC_WIRE, sizeof(*r), owner);
 	r->family = k->family;
 	r->packet = k->packet;
