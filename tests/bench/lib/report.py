@@ -107,7 +107,9 @@ def header(R):
              f"{'/'.join(sorted(set(i.get('links_floor') or []))) or '-'}: "
              f"{eq}. The floor has the syscall tracepoints only: "
              f"{', '.join(i.get('hooks_also', [])) or 'the any_* ones'} "
-             "fires on TCP state changes (W2 pays it, W1 never).")
+             "fires on TCP state changes (W2 pays it, W1 never); in "
+             "tracepoint mode tfotrace's handshake observer holds the 4 "
+             "cgroup links (every packet passes it: W2 pays it, W1 never).")
     L.append(f"- BTF cache: every tfotrace start but the cold ones of "
              f"the startup table reads a cache (TFOTRACE_CACHE_DIR) its "
              f"first start filled: "

@@ -799,8 +799,11 @@ class Bench:
         lt, lf = links["tfotrace"], links["floor"]
         self.info["links_tfotrace"] = lt
         self.info["links_floor"] = lf
+        # the handshake observer, on by default in tracepoint mode:
+        # cgroup_skb ingress and egress, cgroup/connect4 and connect6
+        observer = ["cgroup"] * 4 if self.info["mode"] == "tracepoint" else []
         want_lt = sorted(["perf"] * (len(want_t) - raw_tps) +
-                         ["raw_tracepoint"] * raw_tps)
+                         ["raw_tracepoint"] * raw_tps + observer)
         only_tp = (lt == want_lt and lf == ["perf"] * len(want))
         self.info["hooks_equal"] = (f == want and t == want_t) and only_tp
         if not only_tp:
