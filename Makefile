@@ -112,7 +112,7 @@ $(OUTPUT)/tfotrace-static: $(TOOL_OBJS)
 
 $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(CORE_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(USER_FLAGS) $^ -lcmocka -o $@
+	$(Q)$(CC) $(CFLAGS) $(USER_FLAGS) $(filter %.c %.o,$^) -lcmocka -o $@
 
 # Scenario programs run inside test namespaces and, later, Debian 12 VMs:
 # static so they need nothing from the guest.
@@ -150,7 +150,7 @@ $(OUTPUT)/san/user/%.o: user/%.c
 
 $(OUTPUT)/san/test_%: tests/unit/test_%.c $(SAN_CORE)
 	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) $(SAN_FLAGS) $(USER_FLAGS) $^ -lcmocka -o $@
+	$(Q)$(CC) $(SAN_FLAGS) $(USER_FLAGS) $(filter %.c %.o,$^) -lcmocka -o $@
 
 test-san: deps-unit $(SAN_TESTS)
 	$(Q)fail=0; $(FETCH_GO_NOBUILDINFO) || fail=1; \
@@ -164,7 +164,7 @@ FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=a
 $(OUTPUT)/fuzz/fuzz_records: tests/fuzz/fuzz_records.c $(CORE_SRCS:%=user/%)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_FLAGS) -std=gnu11 -Wall -Wextra -Werror -Ibpf -Iuser $^ -o $@
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -std=gnu11 -Wall -Wextra -Werror -Ibpf -Iuser $(filter %.c %.o,$^) -o $@
 
 test-fuzz: deps-fuzz $(OUTPUT)/fuzz/fuzz_records
 	$(Q)mkdir -p $(OUTPUT)/fuzz/corpus
