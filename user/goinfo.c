@@ -333,12 +333,19 @@ struct load {
 	uint32_t flags;
 };
 
+/* Section headers read in one call: an executable has a few dozen, and
+ * a read per header cost ~80 system calls a description. */
+#define SHDRS_CACHED		64
+
 struct elf_file {
 	int fd;
 	Elf64_Ehdr eh;
 	struct load loads[LOADS_MAX];
 	unsigned int n_loads;
 	uint64_t budget;	/* bytes the scans may still read */
+	Elf64_Shdr shdrs[SHDRS_CACHED];
+	unsigned int n_shdrs;	/* of them read */
+	bool shdrs_read;
 };
 
 static void read_loads(struct elf_file *f)
@@ -369,6 +376,26 @@ static void read_loads(struct elf_file *f)
 		if (l->filesz)
 			f->n_loads++;
 	}
+}
+
+/* Section header I (the caller has checked e_shentsize): from the first
+ * SHDRS_CACHED, read together on first use, or read alone. */
+static int read_section(struct elf_file *f, unsigned int i, Elf64_Shdr *sh)
+{
+	if (!f->shdrs_read) {
+		ssize_t got = pread_at(f->fd, f->shdrs,
+				       min_u64(f->eh.e_shnum, SHDRS_CACHED) *
+				       sizeof(f->shdrs[0]), f->eh.e_shoff);
+
+		f->shdrs_read = true;
+		f->n_shdrs = got > 0 ? (unsigned int)(got / sizeof(f->shdrs[0])) : 0;
+	}
+	if (i < f->n_shdrs) {
+		*sh = f->shdrs[i];
+		return 0;
+	}
+	return read_exact(f->fd, sh, sizeof(*sh),
+			  f->eh.e_shoff + (uint64_t)i * sizeof(*sh));
 }
 
 /* The file offset of LEN bytes at virtual address VADDR, if a segment
@@ -431,14 +458,14 @@ static int find_buildinfo(struct elf_file *f, uint64_t *off)
 
 	if (eh->e_shoff && eh->e_shentsize == sizeof(sh) &&
 	    eh->e_shstrndx < eh->e_shnum &&
-	    !read_exact(f->fd, &names_sh, sizeof(names_sh),
-			eh->e_shoff + (uint64_t)eh->e_shstrndx * sizeof(sh)) &&
+	    !read_section(f, eh->e_shstrndx, &names_sh) &&
 	    (names_len = pread_at(f->fd, names,
 				  min_u64(names_sh.sh_size, sizeof(names)),
 				  names_sh.sh_offset)) > 0) {
-		for (unsigned int i = 0; i < eh->e_shnum && i < SECTIONS_MAX; i++) {
-			if (read_exact(f->fd, &sh, sizeof(sh),
-				       eh->e_shoff + (uint64_t)i * sizeof(sh)))
+		unsigned int i;
+
+		for (i = 0; i < eh->e_shnum && i < SECTIONS_MAX; i++) {
+			if (read_section(f, i, &sh))
 				break;
 			if (sh.sh_type == SHT_PROGBITS &&
 			    (size_t)names_len >= sizeof(".go.buildinfo") &&
@@ -449,6 +476,9 @@ static int find_buildinfo(struct elf_file *f, uint64_t *off)
 				return 0;
 			}
 		}
+		/* Go's linker names the section wherever it writes headers */
+		if (i == eh->e_shnum)
+			return -ENOENT;
 	}
 	/* stripped of its section headers: search the data segment */
 	for (unsigned int i = 0; i < f->n_loads; i++) {
@@ -458,7 +488,8 @@ static int find_buildinfo(struct elf_file *f, uint64_t *off)
 			continue;
 		for (uint64_t at = 0; at < l->filesz && at < SEARCH_BYTES;
 		     at += SCAN_CHUNK) {
-			ssize_t got = pread_at(f->fd, chunk, sizeof(chunk),
+			ssize_t got = pread_at(f->fd, chunk,
+					       min_u64(sizeof(chunk), l->filesz - at),
 					       l->off + at);
 
 			for (ssize_t j = 0; j + (ssize_t)sizeof(magic) <= got; j += 16)
@@ -742,15 +773,13 @@ static bool version_from_symtab(struct elf_file *f,
 	if (!eh->e_shoff || eh->e_shentsize != sizeof(sh))
 		return false;
 	for (i = 0; i < eh->e_shnum && i < SECTIONS_MAX; i++) {
-		if (read_exact(f->fd, &sh, sizeof(sh),
-			       eh->e_shoff + (uint64_t)i * sizeof(sh)))
+		if (read_section(f, i, &sh))
 			return false;
 		if (sh.sh_type == SHT_SYMTAB && sh.sh_entsize == sizeof(Elf64_Sym))
 			break;
 	}
 	if (i == eh->e_shnum || i == SECTIONS_MAX || sh.sh_link >= eh->e_shnum ||
-	    read_exact(f->fd, &link, sizeof(link),
-		       eh->e_shoff + (uint64_t)sh.sh_link * sizeof(link)) ||
+	    read_section(f, sh.sh_link, &link) ||
 	    link.sh_type != SHT_STRTAB)
 		return false;
 	symtab = (struct load){ .off = sh.sh_offset, .filesz = sh.sh_size };
@@ -869,9 +898,15 @@ static void read_without_buildinfo(struct elf_file *f, struct tfo_goinfo *out)
 			scan.mptcp = MPTCP_UNSET;
 		}
 	}
+	/* runtime.buildVersion's string lies in the read-only data: without a
+	 * "go1." there, neither way can find it (a C program's symbol table,
+	 * megabytes for some, is not read) */
+	if (!r.has_modinfo && !r.n_cand)
+		goto out;
 	if (version_from_symtab(f, out->version) ||
 	    version_from_data(f, &r, out->version))
 		out->is_go = true;
+out:
 	set_multipathtcp(out, scan.mptcp);
 }
 
