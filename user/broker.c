@@ -20,7 +20,7 @@
 #define READY_PLAIN	2
 
 enum broker_op {
-	OP_OPEN_EXE = 1,	/* answer: struct answer_fd + the fd */
+	OP_READ_PROCESS = 1,	/* answer: struct answer_process + the exe's fd */
 	OP_READ_ENVIRON,	/* answer: struct answer_environ */
 };
 
@@ -29,20 +29,21 @@ struct request {
 	uint32_t pid;
 };
 
-struct answer_fd {
-	int32_t err;
-};
-
 struct answer_environ {
 	int32_t err;		/* bytes read, or -errno */
 	struct tfo_environ env;
 };
 
-static int send_fd_answer(int fd)
+struct answer_process {
+	int32_t exe_err;	/* 0: its fd comes with the answer; -errno */
+	struct answer_environ environ;
+};
+
+/* ANSWER, with FD passed along when it is one. */
+static int send_answer(const void *answer, size_t len, int fd)
 {
-	struct answer_fd a = { .err = fd < 0 ? fd : 0 };
 	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { .iov_base = &a, .iov_len = sizeof(a) };
+	struct iovec iov = { .iov_base = (void *)answer, .iov_len = len };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 
 	if (fd >= 0) {
@@ -76,20 +77,23 @@ static void serve(pid_t parent)
 	while (recv(BROKER_FD, &req, sizeof(req), 0) == sizeof(req)) {
 		int err = 0;
 
-		if (req.op == OP_OPEN_EXE) {
-			int fd = tfo_program_open_exe(NULL, req.pid);
+		if (req.op == OP_READ_PROCESS) {
+			struct answer_process a;
+			int fd;
 
-			err = send_fd_answer(fd);
+			a.environ.err = tfo_program_read_process(NULL, req.pid, &fd,
+								 &a.environ.env);
+			a.exe_err = fd < 0 ? fd : 0;
+			err = send_answer(&a, sizeof(a), fd);
 			if (fd >= 0)
 				close(fd);
 		} else if (req.op == OP_READ_ENVIRON) {
 			struct answer_environ a;
 
 			a.err = tfo_program_read_environ(NULL, req.pid, &a.env);
-			if (send(BROKER_FD, &a, sizeof(a), MSG_NOSIGNAL) < 0)
-				err = -errno;
+			err = send_answer(&a, sizeof(a), -1);
 		} else {
-			err = send_fd_answer(-EINVAL);
+			_exit(1);
 		}
 		if (err)
 			_exit(1);
@@ -172,65 +176,98 @@ static int ask(const struct tfo_broker *b, uint32_t op, uint32_t pid)
 	       0 : -EIO;
 }
 
-int tfo_broker_open_exe(void *broker, uint32_t pid)
+/* The answer to a request of B's, LEN bytes into ANSWER; an fd passed
+ * along into *FD (-1 if none). 0, or -EIO. */
+static int receive(const struct tfo_broker *b, void *answer, size_t len, int *fd)
 {
-	struct tfo_broker *b = broker;
 	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct answer_fd a = { .err = -EIO };
-	struct iovec iov = { .iov_base = &a, .iov_len = sizeof(a) };
+	struct iovec iov = { .iov_base = answer, .iov_len = len };
 	struct msghdr msg = {
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
 	};
 	struct cmsghdr *c;
-	int fd = -1;
+	ssize_t got;
+
+	*fd = -1;
+	got = recvmsg(b->sock, &msg, MSG_CMSG_CLOEXEC);
+	c = got > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+	    c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(fd, CMSG_DATA(c), sizeof(*fd));
+	if (got == (ssize_t)len)
+		return 0;
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+	return -EIO;
+}
+
+/* What the child sent of an environment: its strings terminated whatever
+ * it sent; the bytes it read, or -errno. */
+static int environ_answer(struct answer_environ *a, struct tfo_environ *out)
+{
+	if (a->err < 0)
+		return a->err;
+	a->env.godebug[sizeof(a->env.godebug) - 1] = '\0';
+	a->env.preload[sizeof(a->env.preload) - 1] = '\0';
+	*out = a->env;
+	return a->err;
+}
+
+static struct tfo_broker *usable(void *broker)
+{
+	struct tfo_broker *b = broker;
 
 	if (b && b->pending)
 		tfo_broker_ready(b);
-	if (!b || b->sock < 0)
-		return tfo_program_open_exe(NULL, pid);
-	if (ask(b, OP_OPEN_EXE, pid) ||
-	    recvmsg(b->sock, &msg, MSG_CMSG_CLOEXEC) != sizeof(a))
+	return b && b->sock >= 0 ? b : NULL;
+}
+
+int tfo_broker_read_process(void *broker, uint32_t pid, int *exe_fd,
+			    struct tfo_environ *env)
+{
+	struct tfo_broker *b = usable(broker);
+	struct answer_process a;
+	int fd;
+
+	if (!b)
+		return tfo_program_read_process(NULL, pid, exe_fd, env);
+	memset(env, 0, sizeof(*env));
+	*exe_fd = -EIO;
+	if (ask(b, OP_READ_PROCESS, pid) || receive(b, &a, sizeof(a), &fd))
 		return -EIO;
-	c = CMSG_FIRSTHDR(&msg);
-	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-		memcpy(&fd, CMSG_DATA(c), sizeof(fd));
-	if (a.err) {
+	if (a.exe_err || fd < 0) {
 		if (fd >= 0)
 			close(fd);
-		return a.err < 0 ? a.err : -EIO;
+		*exe_fd = a.exe_err < 0 ? a.exe_err : -EIO;
+	} else {
+		*exe_fd = fd;
 	}
-	return fd >= 0 ? fd : -EIO;
+	return environ_answer(&a.environ, env);
 }
 
 int tfo_broker_read_environ(void *broker, uint32_t pid,
 			    struct tfo_environ *out)
 {
-	struct tfo_broker *b = broker;
+	struct tfo_broker *b = usable(broker);
 	struct answer_environ a;
+	int fd;
 
-	if (b && b->pending)
-		tfo_broker_ready(b);
-	if (!b || b->sock < 0)
+	if (!b)
 		return tfo_program_read_environ(NULL, pid, out);
 	memset(out, 0, sizeof(*out));
-	if (ask(b, OP_READ_ENVIRON, pid) ||
-	    recv(b->sock, &a, sizeof(a), 0) != sizeof(a))
+	if (ask(b, OP_READ_ENVIRON, pid) || receive(b, &a, sizeof(a), &fd))
 		return -EIO;
-	if (a.err < 0)
-		return a.err;
-	/* the child's strings, terminated whatever it sent */
-	a.env.godebug[sizeof(a.env.godebug) - 1] = '\0';
-	a.env.preload[sizeof(a.env.preload) - 1] = '\0';
-	*out = a.env;
-	return a.err;	/* the bytes it read */
+	if (fd >= 0)	/* none was asked for */
+		close(fd);
+	return environ_answer(&a, out);
 }
 
 void tfo_broker_reader(struct tfo_broker *b, struct tfo_program_reader *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->proc_root = "/proc";
-	r->open_exe = tfo_broker_open_exe;
-	r->read_environ = tfo_broker_read_environ;
+	r->read_process = tfo_broker_read_process;
 	r->ctx = b;
 }

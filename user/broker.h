@@ -3,10 +3,10 @@
  * Privilege separation for what tfotrace still reads of other processes
  * once it has dropped its capabilities. A child forked before the drop
  * keeps CAP_SYS_PTRACE alone (what opening another user's /proc/PID/exe
- * and /proc/PID/environ takes) and answers two requests over a socket:
- * open a process's executable (the descriptor is passed back; tfotrace
- * parses it unprivileged), and read a process's environment — of which
- * only GODEBUG and LD_PRELOAD ever leave the child. It dies with tfotrace
+ * and /proc/PID/environ takes) and answers requests over a socket: read a
+ * process (its executable opened, the descriptor passed back for tfotrace
+ * to parse unprivileged, and its environment read — of which only GODEBUG
+ * and LD_PRELOAD ever leave the child), or its environment alone. It dies with tfotrace
  * (PR_SET_PDEATHSIG). Transport only: what the answers mean is the
  * program room's (program.h).
  */
@@ -38,10 +38,13 @@ int tfo_broker_start(struct tfo_broker *b);
 int tfo_broker_ready(struct tfo_broker *b);
 void tfo_broker_stop(struct tfo_broker *b);
 
-/* An fd on process PID's executable (O_RDONLY), or -errno. B (a struct
- * tfo_broker *) may be NULL: opened directly. */
-int tfo_broker_open_exe(void *b, uint32_t pid);
-/* PID's GODEBUG and LD_PRELOAD: 0, or -errno. */
+/* Process PID's executable (an fd, O_RDONLY, into *EXE_FD, or -errno
+ * there) and its GODEBUG and LD_PRELOAD into ENV (the environment's bytes
+ * read, or -errno): one round trip. B (a struct tfo_broker *) may be
+ * NULL: read directly. */
+int tfo_broker_read_process(void *b, uint32_t pid, int *exe_fd,
+			    struct tfo_environ *env);
+/* PID's GODEBUG and LD_PRELOAD alone: the bytes read, or -errno. */
 int tfo_broker_read_environ(void *b, uint32_t pid, struct tfo_environ *out);
 
 /* A program reader (/proc) whose reads go through B. */

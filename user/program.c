@@ -160,6 +160,13 @@ int tfo_program_read_environ(void *proc_root, uint32_t pid,
 	return err;
 }
 
+int tfo_program_read_process(void *proc_root, uint32_t pid, int *exe_fd,
+			     struct tfo_environ *env)
+{
+	*exe_fd = tfo_program_open_exe(proc_root, pid);
+	return tfo_program_read_environ(proc_root, pid, env);
+}
+
 void tfo_program_describe(const struct tfo_program_reader *r, uint32_t pid,
 			  struct tfo_program *out)
 {
@@ -178,11 +185,10 @@ void tfo_program_describe(const struct tfo_program_reader *r, uint32_t pid,
 	}
 	out->start_time = st.start_time;
 	memcpy(out->comm, st.comm, sizeof(out->comm));
-	fd = r->open_exe(r->ctx, pid);
+	err = r->read_process(r->ctx, pid, &fd, &out->env);
 	out->exe_err = fd < 0 ? fd : tfo_goinfo_read_fd(fd, &out->go);
 	if (fd >= 0)
 		close(fd);
-	err = r->read_environ(r->ctx, pid, &out->env);
 	out->environ_err = err < 0 ? err : 0;
 	out->environ_bytes = err > 0 ? (size_t)err : 0;
 	if (!tfo_cgroup_path_of(proc_root, pid, cgroup_path,

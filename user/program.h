@@ -66,16 +66,17 @@ struct tfo_program {
 	struct tfo_unit_env godebug_set;
 };
 
-/* How the two privileged reads are made: by tfotrace's broker once it is
+/* How the privileged reads are made: by tfotrace's broker once it is
  * unprivileged, or directly. */
 struct tfo_program_reader {
 	const char *proc_root;		/* "/proc" */
 	const char *unit_root;		/* where unit files are looked for:
 					 * "" for "/" (tests give another) */
-	/* an fd on PID's executable, or -errno */
-	int (*open_exe)(void *ctx, uint32_t pid);
-	/* PID's GODEBUG and LD_PRELOAD: the bytes read, or -errno */
-	int (*read_environ)(void *ctx, uint32_t pid, struct tfo_environ *out);
+	/* PID's executable, opened into *EXE_FD (an fd, or -errno), and its
+	 * GODEBUG and LD_PRELOAD into ENV: the environment's bytes read, or
+	 * -errno. One call for both: through the broker, one round trip. */
+	int (*read_process)(void *ctx, uint32_t pid, int *exe_fd,
+			    struct tfo_environ *env);
 	void *ctx;
 };
 
@@ -83,6 +84,9 @@ struct tfo_program_reader {
 int tfo_program_open_exe(void *proc_root, uint32_t pid);
 int tfo_program_read_environ(void *proc_root, uint32_t pid,
 			     struct tfo_environ *out);
+/* Both, as a reader's read_process (CTX: the proc root, NULL for /proc). */
+int tfo_program_read_process(void *proc_root, uint32_t pid, int *exe_fd,
+			     struct tfo_environ *env);
 
 /* Describes process PID into OUT (never fails: what could not be read
  * says so in exe_err, environ_err). */

@@ -114,17 +114,12 @@ static struct tfo_correlator_opts opts_default(void)
 	return o;
 }
 
-static int no_exe(void *ctx, uint32_t pid)
+static int no_process(void *ctx, uint32_t pid, int *exe_fd,
+		      struct tfo_environ *out)
 {
 	(void)ctx;
 	(void)pid;
-	return -ENOENT;
-}
-
-static int no_environ(void *ctx, uint32_t pid, struct tfo_environ *out)
-{
-	(void)ctx;
-	(void)pid;
+	*exe_fd = -ENOENT;
 	memset(out, 0, sizeof(*out));
 	return -ENOENT;
 }
@@ -138,7 +133,7 @@ static void fx_start(struct fx *fx, struct tfo_correlator_opts o)
 	fx->n = 0;
 	/* nothing is read: programs are what the tests tell */
 	fx->progs = tfo_programs__new(&(struct tfo_program_reader){
-		.open_exe = no_exe, .read_environ = no_environ });
+		.read_process = no_process });
 	assert_non_null(fx->progs);
 	o.programs = fx->progs;
 	o.cb = collect;

@@ -270,18 +270,13 @@ static void test_preload_mptcp(void **state)
 /* ---- a process, described from a fixture /proc ---- */
 
 static char proc_root[PATH_MAX + 8];
-static int exe_opens, environ_reads;
+static int process_reads;
 
-static int fixture_exe(void *ctx, uint32_t pid)
+static int fixture_process(void *ctx, uint32_t pid, int *exe_fd,
+			   struct tfo_environ *out)
 {
-	exe_opens++;
-	return tfo_program_open_exe(ctx, pid);
-}
-
-static int fixture_environ(void *ctx, uint32_t pid, struct tfo_environ *out)
-{
-	environ_reads++;
-	return tfo_program_read_environ(ctx, pid, out);
+	process_reads++;
+	return tfo_program_read_process(ctx, pid, exe_fd, out);
 }
 
 static void make_process_comm(uint32_t pid, uint64_t start, const char *comm,
@@ -314,7 +309,7 @@ static void test_describe_and_cache(void **state)
 {
 	struct tfo_program_reader r = {
 		.proc_root = proc_root, .unit_root = root,
-		.open_exe = fixture_exe, .read_environ = fixture_environ,
+		.read_process = fixture_process,
 		.ctx = proc_root,
 	};
 	struct tfo_programs *ps;
@@ -331,7 +326,7 @@ static void test_describe_and_cache(void **state)
 		     "0::/system.slice/docker-3f2a8c1b9d0e5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b.scope\n");
 	ps = tfo_programs__new(&r);
 	assert_non_null(ps);
-	exe_opens = environ_reads = 0;
+	process_reads = 0;
 
 	a = tfo_programs__of(ps, 100);
 	p = tfo_programs__get(ps, a);
@@ -350,8 +345,7 @@ static void test_describe_and_cache(void **state)
 	/* once per process: the same start time is not read again */
 	assert_int_equal(tfo_programs__of(ps, 100), a);
 	assert_int_equal(tfo_programs__find(ps, 100), a);
-	assert_int_equal(exe_opens, 1);
-	assert_int_equal(environ_reads, 1);
+	assert_int_equal(process_reads, 1);
 	assert_int_equal(tfo_programs__described(ps), 1);
 
 	b = tfo_programs__of(ps, 200);
