@@ -533,9 +533,13 @@ int wire_egress(struct __sk_buff *skb)
  * cookie, for the SYN it is about to send. */
 static __always_inline int remember_client(struct bpf_sock_addr *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid(), cookie;
+	__u64 id, cookie;
 	struct tfo_owner o = {};
 
+	/* a UDP socket's connect() (every DNS lookup) sends no SYN */
+	if (ctx->type != SOCK_STREAM)
+		return 1;
+	id = bpf_get_current_pid_tgid();
 	if (!pids_include(id >> 32))
 		return 1;
 	cookie = bpf_get_socket_cookie(ctx);
