@@ -901,12 +901,10 @@ static void read_without_buildinfo(struct elf_file *f, struct tfo_goinfo *out)
 	/* runtime.buildVersion's string lies in the read-only data: without a
 	 * "go1." there, neither way can find it (a C program's symbol table,
 	 * megabytes for some, is not read) */
-	if (!r.has_modinfo && !r.n_cand)
-		goto out;
-	if (version_from_symtab(f, out->version) ||
-	    version_from_data(f, &r, out->version))
+	if ((r.has_modinfo || r.n_cand) &&
+	    (version_from_symtab(f, out->version) ||
+	     version_from_data(f, &r, out->version)))
 		out->is_go = true;
-out:
 	set_multipathtcp(out, scan.mptcp);
 }
 
