@@ -6,9 +6,9 @@
  * and /proc/PID/environ takes) and answers requests over a socket: read a
  * process (its executable opened, the descriptor passed back for tfotrace
  * to parse unprivileged, and its environment read — of which only GODEBUG
- * and LD_PRELOAD ever leave the child), or its environment alone. It dies with tfotrace
- * (PR_SET_PDEATHSIG). Transport only: what the answers mean is the
- * program room's (program.h).
+ * and LD_PRELOAD ever leave the child), or its environment alone. It dies
+ * with tfotrace (PR_SET_PDEATHSIG). Transport only: what the answers mean
+ * is the program room's (program.h).
  */
 #ifndef TFOTRACE_BROKER_H
 #define TFOTRACE_BROKER_H
